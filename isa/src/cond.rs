@@ -1,0 +1,180 @@
+//! Final conditions in herd's style: `exists (0:r1=0 /\ data=1)`.
+
+use crate::instr::{Reg, SymId};
+use crate::program::{Program, Value};
+use serde::{Deserialize, Serialize};
+
+/// A location a final state assigns a value to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Loc {
+    /// `core:reg`
+    Reg { core: u8, reg: Reg },
+    /// A memory word (`x` or `[x]`).
+    Mem(SymId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Quantifier {
+    /// `exists P`: some final state satisfies P.
+    Exists,
+    /// `~exists P`: no final state satisfies P.
+    NotExists,
+    /// `forall P`: every final state satisfies P.
+    Forall,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CondExpr {
+    True,
+    False,
+    /// `loc = value`
+    Eq(Loc, Value),
+    Not(Box<CondExpr>),
+    And(Vec<CondExpr>),
+    Or(Vec<CondExpr>),
+}
+
+impl CondExpr {
+    pub fn eval(&self, get: &dyn Fn(Loc) -> u64) -> bool {
+        match self {
+            CondExpr::True => true,
+            CondExpr::False => false,
+            CondExpr::Eq(l, v) => get(*l) == v.resolve(),
+            CondExpr::Not(e) => !e.eval(get),
+            CondExpr::And(es) => es.iter().all(|e| e.eval(get)),
+            CondExpr::Or(es) => es.iter().any(|e| e.eval(get)),
+        }
+    }
+
+    /// Every location mentioned, in order of first appearance.
+    pub fn locs(&self, out: &mut Vec<Loc>) {
+        match self {
+            CondExpr::True | CondExpr::False => {}
+            CondExpr::Eq(l, _) => {
+                if !out.contains(l) {
+                    out.push(*l)
+                }
+            }
+            CondExpr::Not(e) => e.locs(out),
+            CondExpr::And(es) | CondExpr::Or(es) => es.iter().for_each(|e| e.locs(out)),
+        }
+    }
+
+    pub fn visit_regs(&self, f: &mut dyn FnMut(u8, Reg)) {
+        let mut v = Vec::new();
+        self.locs(&mut v);
+        for l in v {
+            if let Loc::Reg { core, reg } = l {
+                f(core, reg)
+            }
+        }
+    }
+}
+
+/// A final condition with its quantifier and the extra `locations [...]`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Condition {
+    pub quant: Quantifier,
+    pub expr: CondExpr,
+    /// Extra locations to report in final states (herd's `locations [...]`).
+    pub locations: Vec<Loc>,
+}
+
+impl Condition {
+    /// The locations a final state is made of: `locations [...]` first, then
+    /// those the condition names (herd's order).
+    pub fn observed(&self) -> Vec<Loc> {
+        let mut v = self.locations.clone();
+        self.expr.locs(&mut v);
+        v
+    }
+
+    pub fn locations_regs(&self) -> Vec<(u8, Reg)> {
+        self.observed()
+            .into_iter()
+            .filter_map(|l| match l {
+                Loc::Reg { core, reg } => Some((core, reg)),
+                Loc::Mem(_) => None,
+            })
+            .collect()
+    }
+
+    /// Whether the quantifier holds over a set of final states, given whether
+    /// each satisfies the expression: (`positive`, `negative`) counts.
+    pub fn verdict(&self, positive: usize, negative: usize) -> bool {
+        match self.quant {
+            Quantifier::Exists => positive > 0,
+            Quantifier::NotExists => positive == 0,
+            Quantifier::Forall => negative == 0,
+        }
+    }
+}
+
+/// Renders a location the way herd prints it (`0:r1`, `x` or `[x]`).
+pub fn loc_name(p: &Program, l: Loc) -> String {
+    match l {
+        Loc::Reg { core, reg } => format!("{core}:{}", p.reg_name(reg)),
+        Loc::Mem(s) => p.sym_name(s).to_string(),
+    }
+}
+
+/// Renders a value: a number, or `&sym`/`sym` when it is a symbol's address.
+pub fn value_text(p: &Program, v: Value) -> String {
+    match v {
+        Value::Num(n) => n.to_string(),
+        Value::Addr(s) => p.sym_name(s).to_string(),
+    }
+}
+
+/// Prints a condition expression in herd's syntax.
+pub fn expr_text(p: &Program, e: &CondExpr) -> String {
+    fn go(p: &Program, e: &CondExpr, prec: u8, out: &mut String) {
+        match e {
+            CondExpr::True => out.push_str("true"),
+            CondExpr::False => out.push_str("false"),
+            CondExpr::Eq(l, v) => {
+                let ln = match l {
+                    Loc::Mem(s) => format!("[{}]", p.sym_name(*s)),
+                    _ => loc_name(p, *l),
+                };
+                out.push_str(&format!("{ln}={}", value_text(p, *v)));
+            }
+            CondExpr::Not(e) => {
+                out.push('~');
+                go(p, e, 3, out)
+            }
+            CondExpr::And(es) | CondExpr::Or(es) => {
+                let (op, my) = if matches!(e, CondExpr::And(_)) { (" /\\ ", 2) } else { (" \\/ ", 1) };
+                let paren = prec > my || es.is_empty();
+                if paren {
+                    out.push('(')
+                }
+                if es.is_empty() {
+                    out.push_str(if my == 2 { "true" } else { "false" });
+                }
+                for (i, x) in es.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(op)
+                    }
+                    go(p, x, my + 1, out)
+                }
+                if paren {
+                    out.push(')')
+                }
+            }
+        }
+    }
+    let mut s = String::new();
+    go(p, e, 0, &mut s);
+    s
+}
+
+/// Prints a whole condition (`exists (...)`).
+pub fn condition_text(p: &Program, c: &Condition) -> String {
+    let q = match c.quant {
+        Quantifier::Exists => "exists",
+        Quantifier::NotExists => "~exists",
+        Quantifier::Forall => "forall",
+    };
+    format!("{q} ({})", expr_text(p, &c.expr))
+}

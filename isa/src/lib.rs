@@ -1,0 +1,16 @@
+//! weaksim's microcode: the instruction set, whole programs, final conditions,
+//! a builder for generated programs, and (in [`asm`]) the `.ucode` text format.
+//!
+//! Nothing here knows about memory models or machines: a [`Program`] is plain data.
+
+pub mod asm;
+pub mod builder;
+pub mod cond;
+pub mod instr;
+pub mod litmus;
+pub mod program;
+
+pub use builder::Builder;
+pub use cond::{CondExpr, Condition, Loc, Quantifier};
+pub use instr::*;
+pub use program::{CoreSpec, Label, Program, Symbol, Value, MAX_CORES};

@@ -1,0 +1,264 @@
+//! A whole microcode program: symbols, code, per-core entry points, the final
+//! condition and the invariants to check.
+
+use crate::cond::Condition;
+use crate::instr::{sym_addr, Instr, Operand, Pc, Reg, SymId, ADDR_BASE, NUM_REGS, WORD};
+use serde::{Deserialize, Serialize};
+
+/// Most cores a program may declare.
+pub const MAX_CORES: usize = 64;
+
+/// A named 64-bit memory word.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Symbol {
+    pub name: String,
+    /// Initial value (may be the address of a symbol: see [`Value`]).
+    pub init: Value,
+}
+
+/// An initial value: a number or the address of a symbol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Value {
+    Num(u64),
+    Addr(SymId),
+}
+
+impl Value {
+    pub fn resolve(self) -> u64 {
+        match self {
+            Value::Num(n) => n,
+            Value::Addr(s) => sym_addr(s),
+        }
+    }
+    pub fn operand(self) -> Operand {
+        match self {
+            Value::Num(n) => Operand::Imm(n),
+            Value::Addr(s) => Operand::SymAddr(s),
+        }
+    }
+}
+
+/// How one core starts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CoreSpec {
+    /// First instruction the core executes.
+    pub start: Pc,
+    /// Entry of the interrupt handler, if the core takes interrupts.
+    pub handler: Option<Pc>,
+    /// Initial register values (others are 0).
+    pub regs: Vec<(Reg, Value)>,
+    /// Whether interrupts start enabled (default true).
+    pub irq_enabled: bool,
+}
+
+impl CoreSpec {
+    pub fn new(start: Pc) -> CoreSpec {
+        CoreSpec { start, handler: None, regs: Vec::new(), irq_enabled: true }
+    }
+}
+
+/// A label in the code (kept for printing and for the TUI's listing).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Label {
+    pub name: String,
+    pub pc: Pc,
+}
+
+/// A microcode program.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Program {
+    /// A short name ("irq_work busy-xchg", a litmus test's name, a file stem).
+    pub name: String,
+    pub symbols: Vec<Symbol>,
+    pub code: Vec<Instr>,
+    pub labels: Vec<Label>,
+    pub cores: Vec<CoreSpec>,
+    /// Display names of registers (index = register number); empty means `rN`.
+    pub reg_names: Vec<String>,
+    /// The lost-work invariant: at quiescence, the final value of each listed
+    /// word must have been recorded by some `observe` (or still be its initial value).
+    pub lost_work: Vec<SymId>,
+    /// Optional final condition in herd's style.
+    pub condition: Option<Condition>,
+}
+
+impl Program {
+    pub fn empty(name: &str) -> Program {
+        Program {
+            name: name.to_string(),
+            symbols: Vec::new(),
+            code: Vec::new(),
+            labels: Vec::new(),
+            cores: Vec::new(),
+            reg_names: Vec::new(),
+            lost_work: Vec::new(),
+            condition: None,
+        }
+    }
+
+    pub fn num_cores(&self) -> usize {
+        self.cores.len()
+    }
+
+    pub fn sym_by_name(&self, name: &str) -> Option<SymId> {
+        self.symbols.iter().position(|s| s.name == name).map(|i| i as SymId)
+    }
+
+    pub fn sym_name(&self, s: SymId) -> &str {
+        self.symbols.get(s as usize).map(|s| s.name.as_str()).unwrap_or("?")
+    }
+
+    /// The symbol at a byte address, if the address names one.
+    pub fn sym_at(&self, addr: u64) -> Option<SymId> {
+        if addr < ADDR_BASE || (addr - ADDR_BASE) % WORD != 0 {
+            return None;
+        }
+        let i = (addr - ADDR_BASE) / WORD;
+        (i < self.symbols.len() as u64).then_some(i as SymId)
+    }
+
+    pub fn reg_name(&self, r: Reg) -> String {
+        match self.reg_names.get(r as usize) {
+            Some(n) if !n.is_empty() => n.clone(),
+            _ => format!("r{r}"),
+        }
+    }
+
+    /// Register index for a display name (`r3`, or a name from `reg_names`).
+    pub fn reg_by_name(&self, name: &str) -> Option<Reg> {
+        if let Some(i) = self.reg_names.iter().position(|n| n.eq_ignore_ascii_case(name)) {
+            return Some(i as Reg);
+        }
+        let n = name.strip_prefix('r').or_else(|| name.strip_prefix('R'))?;
+        let i: usize = n.parse().ok()?;
+        (i < NUM_REGS && n == i.to_string()).then_some(i as Reg)
+    }
+
+    /// The label at `pc`, if any (first one declared).
+    pub fn label_at(&self, pc: Pc) -> Option<&str> {
+        self.labels.iter().find(|l| l.pc == pc).map(|l| l.name.as_str())
+    }
+
+    pub fn label_pc(&self, name: &str) -> Option<Pc> {
+        self.labels.iter().find(|l| l.name == name).map(|l| l.pc)
+    }
+
+    /// The nearest label at or before `pc` and the distance from it (`claim+3`).
+    pub fn location(&self, pc: Pc) -> String {
+        let best = self.labels.iter().filter(|l| l.pc <= pc).max_by_key(|l| l.pc);
+        match best {
+            Some(l) if l.pc == pc => l.name.clone(),
+            Some(l) => format!("{}+{}", l.name, pc - l.pc),
+            None => format!("@{pc}"),
+        }
+    }
+
+    /// Initial memory, one word per symbol.
+    pub fn initial_memory(&self) -> Vec<u64> {
+        self.symbols.iter().map(|s| s.init.resolve()).collect()
+    }
+
+    /// Number of registers the program uses (highest index + 1), at least 1.
+    pub fn regs_used(&self) -> usize {
+        let mut hi = 0usize;
+        for i in &self.code {
+            for r in i.reads().into_iter().chain(i.writes()) {
+                hi = hi.max(r as usize + 1);
+            }
+        }
+        for c in &self.cores {
+            for (r, _) in &c.regs {
+                hi = hi.max(*r as usize + 1);
+            }
+        }
+        if let Some(c) = &self.condition {
+            c.expr.visit_regs(&mut |_, r| hi = hi.max(r as usize + 1));
+            for (_, r) in c.locations_regs() {
+                hi = hi.max(r as usize + 1);
+            }
+        }
+        hi.max(1)
+    }
+
+    /// A stable 64-bit identity of the program's meaning (FNV-1a over its
+    /// canonical JSON), used to check that a trace belongs to a program.
+    pub fn fingerprint(&self) -> u64 {
+        let s = serde_json_like(self);
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in s.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        h
+    }
+
+    /// Checks internal consistency: targets in range, symbols and registers
+    /// valid, every core's entry points inside the code.
+    pub fn validate(&self) -> Result<(), String> {
+        let n = self.code.len();
+        if self.cores.is_empty() {
+            return Err("the program declares no core".into());
+        }
+        if self.cores.len() > MAX_CORES {
+            return Err(format!("{} cores declared; at most {MAX_CORES} are supported", self.cores.len()));
+        }
+        if n > Pc::MAX as usize {
+            return Err(format!("{n} instructions; at most {} are supported", Pc::MAX));
+        }
+        let nsym = self.symbols.len();
+        let check_op = |o: Operand| -> Result<(), String> {
+            match o {
+                Operand::Reg(r) if r as usize >= NUM_REGS => Err(format!("register r{r} out of range")),
+                Operand::SymAddr(s) if s as usize >= nsym => Err(format!("symbol #{s} out of range")),
+                _ => Ok(()),
+            }
+        };
+        for (pc, i) in self.code.iter().enumerate() {
+            if let Some(t) = i.target() {
+                if t as usize >= n {
+                    return Err(format!("instruction {pc}: target {t} is outside the code"));
+                }
+            }
+            for r in i.reads().into_iter().chain(i.writes()) {
+                check_op(Operand::Reg(r)).map_err(|e| format!("instruction {pc}: {e}"))?;
+            }
+            let addr = match i {
+                Instr::Load { addr, .. } | Instr::Store { addr, .. } | Instr::Rmw { addr, .. } => Some(addr),
+                _ => None,
+            };
+            if let Some(a) = addr {
+                if let crate::instr::Base::Sym(s) = a.base {
+                    if s as usize >= nsym {
+                        return Err(format!("instruction {pc}: symbol #{s} out of range"));
+                    }
+                }
+            }
+            if let Instr::Observe { sym, .. } = i {
+                if *sym as usize >= nsym {
+                    return Err(format!("instruction {pc}: symbol #{sym} out of range"));
+                }
+            }
+        }
+        for (c, spec) in self.cores.iter().enumerate() {
+            if spec.start as usize >= n {
+                return Err(format!("core {c}: start is outside the code"));
+            }
+            if let Some(h) = spec.handler {
+                if h as usize >= n {
+                    return Err(format!("core {c}: handler is outside the code"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+// A canonical textual rendering for fingerprints, without pulling serde_json
+// into the isa crate: Debug output of the derive is stable for a given build
+// of the types, and the types are plain data.
+fn serde_json_like(p: &Program) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        p.symbols, p.code, p.cores, p.reg_names, p.lost_work, p.condition
+    )
+}
