@@ -6,6 +6,7 @@
 pub mod asm;
 pub mod builder;
 pub mod cond;
+pub mod disasm;
 pub mod instr;
 pub mod litmus;
 pub mod program;

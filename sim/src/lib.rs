@@ -1,1 +1,20 @@
+//! The weaksim machine and everything that drives it.
+//!
+//! [`Machine::enabled`] lists what may happen next; [`Machine::apply`] makes one
+//! of those things happen. Random runs, exhaustive search, replay and the TUI are
+//! loops around those two calls. Nothing in this crate prints.
 
+pub mod check;
+pub mod explore;
+pub mod machine;
+pub mod narrate;
+pub mod sched;
+pub mod trace;
+pub mod transition;
+
+pub use check::{FinalState, Violation};
+pub use explore::{explore, ExploreConfig, ExploreResult, Verdict};
+pub use machine::{Core, Fault, Machine, State};
+pub use sched::{run, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, Scheduler};
+pub use trace::{Step, Trace, TraceError};
+pub use transition::{Effect, Transition};

@@ -1,1 +1,6 @@
+//! Workloads: programs generated from parameters. The flagship is
+//! [`irq_work`], the Linux kernel's irq_work algorithm in six variants.
 
+pub mod irq_work;
+
+pub use irq_work::{generate as irq_work_program, IrqWorkConfig, Variant};

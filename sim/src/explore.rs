@@ -1,0 +1,278 @@
+//! Exhaustive search: breadth-first over the machine's states with visited-state
+//! hashing, so the first violation found has a shortest schedule.
+//!
+//! States are deduplicated by a 64-bit fingerprint (xxh3 of the whole state),
+//! like TLC and SPIN's hash-compaction mode: two distinct states collide with
+//! probability about n²/2⁶⁵ (for ten million states, about 3·10⁻⁶).
+//!
+//! Reduction: an instruction that only touches its own core's registers and
+//! program counter (mov, alu, branch, call, ret, `ipi self`, observe) commutes
+//! with every other core's transitions and is invisible to them, so the search
+//! runs it at once instead of interleaving it (a persistent set of size one).
+//! Interrupt handlers run on their own register bank, initialised from the
+//! core's boot registers, so taking an interrupt also commutes with such steps.
+
+use crate::check::{FinalState, Violation};
+use crate::machine::Machine;
+use crate::transition::Transition;
+use memmodels::MemoryModel;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+/// Longest run of eager local steps before the search branches again (a loop
+/// made only of local instructions would otherwise never end).
+pub const EAGER_LIMIT: usize = 256;
+
+/// Bounds and options of a search.
+#[derive(Clone, Debug)]
+pub struct ExploreConfig {
+    /// Stop with verdict `Bounded` after this many distinct states.
+    pub max_states: u64,
+    /// Stop with verdict `Bounded` when the search's own estimate of its memory
+    /// use passes this many bytes.
+    pub max_memory: u64,
+    /// Stop at the first violation (true for invariant checking, false to
+    /// collect every final state of a litmus test).
+    pub stop_on_violation: bool,
+    /// Run purely local steps eagerly (see the module documentation).
+    pub reduce: bool,
+}
+
+impl Default for ExploreConfig {
+    fn default() -> Self {
+        ExploreConfig {
+            max_states: 50_000_000,
+            max_memory: 8 << 30,
+            stop_on_violation: true,
+            reduce: true,
+        }
+    }
+}
+
+/// The answer of a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every reachable state was visited and none violates an invariant.
+    Safe,
+    /// A reachable state violates an invariant.
+    Violation,
+    /// A bound was hit first: inconclusive.
+    Bounded,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Safe => "safe",
+            Verdict::Violation => "violation",
+            Verdict::Bounded => "bounded",
+        }
+    }
+}
+
+/// One distinct final state and what is known about it.
+#[derive(Clone, Debug)]
+pub struct FinalInfo {
+    /// The condition's expression holds in it.
+    pub holds: bool,
+    /// A shortest schedule that reaches it.
+    pub schedule: Vec<Transition>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExploreResult {
+    pub verdict: Verdict,
+    /// Distinct states visited.
+    pub states: u64,
+    /// Transitions applied (edges of the reduced graph, eager steps included).
+    pub transitions: u64,
+    /// The first violation found and a shortest schedule reaching it.
+    pub violation: Option<(Violation, Vec<Transition>)>,
+    /// Distinct final (quiescent) states as the condition observes them.
+    pub finals: BTreeMap<FinalState, FinalInfo>,
+    /// Why the search stopped early, when it did.
+    pub bound: Option<String>,
+    /// Deepest BFS level reached.
+    pub depth: u32,
+}
+
+/// 64-bit fingerprint of a machine state.
+pub fn fingerprint<M: MemoryModel>(m: &Machine<M>) -> u64 {
+    let mut h = twox_hash::XxHash3_64::with_seed(0);
+    m.state.hash(&mut h);
+    h.finish()
+}
+
+/// Runs eager local steps until no core has one (or the limit is hit).
+pub fn close<M: MemoryModel>(m: &mut Machine<M>, mut path: Option<&mut Vec<Transition>>) -> usize {
+    let mut n = 0;
+    loop {
+        let mut progressed = false;
+        for c in 0..m.num_cores() {
+            while n < EAGER_LIMIT && m.faulted().is_none() && m.is_eager(c) {
+                let t = Transition::Exec {
+                    core: c as u8,
+                    choice: 0,
+                };
+                m.apply_unchecked(t);
+                if let Some(p) = path.as_deref_mut() {
+                    p.push(t);
+                }
+                n += 1;
+                progressed = true;
+            }
+        }
+        if !progressed || n >= EAGER_LIMIT || m.faulted().is_some() {
+            return n;
+        }
+    }
+}
+
+struct Node {
+    parent: u32,
+    t: Transition,
+}
+
+/// Explores every state reachable from `start`.
+pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
+    let mut res = ExploreResult {
+        verdict: Verdict::Safe,
+        states: 0,
+        transitions: 0,
+        violation: None,
+        finals: BTreeMap::new(),
+        bound: None,
+        depth: 0,
+    };
+    let mut root = start.clone();
+    if cfg.reduce {
+        res.transitions += close(&mut root, None) as u64;
+    }
+    let mut visited: FxHashSet<u64> = FxHashSet::default();
+    visited.insert(fingerprint(&root));
+    let mut nodes: Vec<Node> = vec![Node {
+        parent: u32::MAX,
+        t: Transition::Interrupt { core: 0 },
+    }];
+    let mut frontier: Vec<(u32, Machine<M>)> = vec![(0, root)];
+    let state_bytes = approx_state_bytes(start) as u64;
+    let mut enabled = Vec::new();
+    // Finals found at a node: resolved to schedules at the end.
+    let mut final_nodes: FxHashMap<FinalState, (bool, u32)> = FxHashMap::default();
+    let mut final_order: Vec<FinalState> = Vec::new();
+
+    'levels: while !frontier.is_empty() {
+        let mut next: Vec<(u32, Machine<M>)> = Vec::new();
+        for (id, m) in frontier.drain(..) {
+            enabled.clear();
+            m.enabled_into(&mut enabled);
+            if enabled.is_empty() {
+                if let Some(v) = m.violation(true) {
+                    if res.violation.is_none() {
+                        res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
+                        res.verdict = Verdict::Violation;
+                    }
+                    if cfg.stop_on_violation {
+                        break 'levels;
+                    }
+                } else if m.quiescent() {
+                    let fs = m.final_state();
+                    if !final_nodes.contains_key(&fs) {
+                        let holds = m.condition_holds().unwrap_or(false);
+                        final_nodes.insert(fs.clone(), (holds, id));
+                        final_order.push(fs);
+                    }
+                }
+                continue;
+            }
+            for &t in &enabled {
+                let mut child = m.clone();
+                child.apply_unchecked(t);
+                res.transitions += 1;
+                if cfg.reduce {
+                    res.transitions += close(&mut child, None) as u64;
+                }
+                if visited.insert(fingerprint(&child)) {
+                    nodes.push(Node { parent: id, t });
+                    next.push(((nodes.len() - 1) as u32, child));
+                }
+            }
+            let used = visited.len() as u64 * 24
+                + nodes.len() as u64 * 16
+                + next.len() as u64 * state_bytes;
+            if visited.len() as u64 >= cfg.max_states {
+                res.bound = Some(format!(
+                    "the state bound ({} states) was reached",
+                    cfg.max_states
+                ));
+                break 'levels;
+            }
+            if used >= cfg.max_memory {
+                res.bound = Some(format!(
+                    "the memory budget ({} MiB) was reached",
+                    cfg.max_memory >> 20
+                ));
+                break 'levels;
+            }
+        }
+        if !next.is_empty() {
+            res.depth += 1;
+        }
+        frontier = next;
+    }
+    res.states = visited.len() as u64;
+    if res.bound.is_some() && res.verdict != Verdict::Violation {
+        res.verdict = Verdict::Bounded;
+    }
+    for fs in final_order {
+        let (holds, id) = final_nodes[&fs];
+        res.finals.insert(
+            fs,
+            FinalInfo {
+                holds,
+                schedule: schedule_to(start, &nodes, id, cfg.reduce),
+            },
+        );
+    }
+    res
+}
+
+/// The full schedule (eager steps included) from the start to node `id`.
+fn schedule_to<M: MemoryModel>(
+    start: &Machine<M>,
+    nodes: &[Node],
+    id: u32,
+    reduce: bool,
+) -> Vec<Transition> {
+    let mut chosen = Vec::new();
+    let mut at = id;
+    while at != 0 {
+        let n = &nodes[at as usize];
+        chosen.push(n.t);
+        at = n.parent;
+    }
+    chosen.reverse();
+    let mut m = start.clone();
+    let mut out = Vec::new();
+    if reduce {
+        close(&mut m, Some(&mut out));
+    }
+    for t in chosen {
+        m.apply_unchecked(t);
+        out.push(t);
+        if reduce {
+            close(&mut m, Some(&mut out));
+        }
+    }
+    out
+}
+
+/// A rough size of one machine state in memory, for the memory budget.
+pub fn approx_state_bytes<M: MemoryModel>(m: &Machine<M>) -> usize {
+    let per_core = 2 * m.num_regs() * (8 + std::mem::size_of::<M::Meta>())
+        + std::mem::size_of::<crate::machine::Core<M::Meta>>()
+        + std::mem::size_of::<M::Core>()
+        + 64;
+    std::mem::size_of::<Machine<M>>() + m.num_cores() * per_core + m.prog.symbols.len() * 16 + 128
+}

@@ -1,0 +1,661 @@
+//! The machine: cores, registers, interrupts, memory (through the model), and the
+//! one pure pair every front end drives: [`Machine::enabled`] and [`Machine::apply`].
+
+use crate::transition::{Effect, Transition};
+use isa::{Base, Instr, IrqTarget, Operand, Pc, Program, Reg, RmwOp};
+use memmodels::{Internal, MemoryModel, Meta, Request, Response, RmwKind, Val};
+use smallvec::SmallVec;
+use std::sync::Arc;
+
+/// Deepest call stack a core may build.
+pub const MAX_CALL_DEPTH: usize = 16;
+
+/// Interrupt state of one core.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Irq {
+    /// Interrupts are enabled.
+    pub enabled: bool,
+    /// The interrupt latch is set (an interrupt was raised and not yet taken).
+    pub pending: bool,
+    /// In the handler: where to resume and whether interrupts were enabled before.
+    pub ret: Option<Pc>,
+}
+
+/// Architectural state of one core.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Core<M> {
+    pub pc: Pc,
+    /// The active register bank.
+    pub regs: Box<[u64]>,
+    /// Metadata of each register (ARM dependency views; `()` otherwise).
+    pub metas: Box<[M]>,
+    /// The interrupted code's registers while the handler runs (empty otherwise).
+    pub saved: Box<[u64]>,
+    pub saved_metas: Box<[M]>,
+    pub stack: SmallVec<[Pc; 4]>,
+    pub irq: Irq,
+    /// The core executed HALT (it still takes interrupts).
+    pub halted: bool,
+}
+
+impl<M: Meta> Core<M> {
+    pub fn in_handler(&self) -> bool {
+        self.irq.ret.is_some()
+    }
+    #[inline]
+    fn reg(&self, r: Reg) -> Val<M> {
+        Val {
+            v: self.regs[r as usize],
+            meta: self.metas[r as usize],
+        }
+    }
+    #[inline]
+    fn set(&mut self, r: Reg, v: Val<M>) {
+        self.regs[r as usize] = v.v;
+        self.metas[r as usize] = v.meta;
+    }
+}
+
+/// A run-time fault of the program (not of the simulator).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Fault {
+    pub core: usize,
+    pub pc: Pc,
+    pub what: String,
+}
+
+/// The whole dynamic state: what exhaustive search hashes and compares.
+#[derive(Clone, Debug)]
+pub struct State<M: MemoryModel> {
+    pub cores: Vec<Core<M::Meta>>,
+    pub mcores: Vec<M::Core>,
+    pub shared: M::Shared,
+    /// Ghost observations `(symbol, value)`, sorted and without duplicates.
+    pub observed: Vec<(u16, u64)>,
+    pub fault: Option<Box<Fault>>,
+}
+
+impl<M: MemoryModel> std::hash::Hash for State<M> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.cores.hash(h);
+        self.mcores.hash(h);
+        self.shared.hash(h);
+        self.observed.hash(h);
+        self.fault.hash(h);
+    }
+}
+
+impl<M: MemoryModel> PartialEq for State<M> {
+    fn eq(&self, o: &Self) -> bool {
+        self.cores == o.cores
+            && self.mcores == o.mcores
+            && self.shared == o.shared
+            && self.observed == o.observed
+            && self.fault == o.fault
+    }
+}
+
+impl<M: MemoryModel> Eq for State<M> {}
+
+/// A program running on a memory model.
+#[derive(Clone, Debug)]
+pub struct Machine<M: MemoryModel> {
+    pub prog: Arc<Program>,
+    pub model: M,
+    pub state: State<M>,
+    /// Transitions applied since the start.
+    pub steps: u64,
+    /// The cycle clock (advanced by the timed scheduler; not part of the state's identity).
+    pub cycle: u64,
+    nregs: usize,
+    /// Each core's boot registers (the handler's bank starts from them).
+    init_regs: Arc<Vec<Box<[u64]>>>,
+}
+
+/// Why a transition could not be applied.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    #[error("transition {0} is not enabled in this state")]
+    NotEnabled(String),
+}
+
+impl<M: MemoryModel> Machine<M> {
+    /// A machine at the program's initial state. The program must be valid
+    /// (the assembler and builders check it).
+    pub fn new(prog: Arc<Program>, model: M) -> Machine<M> {
+        let nregs = prog.regs_used().max(1);
+        let ncores = prog.num_cores();
+        let mut init_regs = Vec::with_capacity(ncores);
+        let mut cores = Vec::with_capacity(ncores);
+        for spec in &prog.cores {
+            let mut regs = vec![0u64; nregs].into_boxed_slice();
+            for (r, v) in &spec.regs {
+                regs[*r as usize] = v.resolve();
+            }
+            init_regs.push(regs.clone());
+            cores.push(Core {
+                pc: spec.start,
+                regs,
+                metas: vec![M::Meta::default(); nregs].into_boxed_slice(),
+                saved: Box::new([]),
+                saved_metas: Box::new([]),
+                stack: SmallVec::new(),
+                irq: Irq {
+                    enabled: spec.irq_enabled,
+                    pending: false,
+                    ret: None,
+                },
+                halted: false,
+            });
+        }
+        let shared = model.new_shared(&prog.initial_memory(), ncores);
+        let mcores = (0..ncores).map(|c| model.new_core(c)).collect();
+        Machine {
+            state: State {
+                cores,
+                mcores,
+                shared,
+                observed: Vec::new(),
+                fault: None,
+            },
+            prog,
+            model,
+            steps: 0,
+            cycle: 0,
+            nregs,
+            init_regs: Arc::new(init_regs),
+        }
+    }
+
+    pub fn num_cores(&self) -> usize {
+        self.state.cores.len()
+    }
+
+    /// Number of registers per bank in this machine.
+    pub fn num_regs(&self) -> usize {
+        self.nregs
+    }
+
+    /// The memory word at `loc` as memory holds it now.
+    pub fn memory(&self, loc: usize) -> u64 {
+        self.model.memory(&self.state.shared, loc)
+    }
+
+    /// The instruction core `c` executes next (None when halted).
+    pub fn next_instr(&self, c: usize) -> Option<&Instr> {
+        let core = &self.state.cores[c];
+        if core.halted {
+            None
+        } else {
+            self.prog.code.get(core.pc as usize)
+        }
+    }
+
+    fn operand(&self, core: &Core<M::Meta>, o: Operand) -> Val<M::Meta> {
+        match o {
+            Operand::Reg(r) => core.reg(r),
+            Operand::Imm(v) => Val::plain(v),
+            Operand::SymAddr(s) => Val::plain(isa::sym_addr(s)),
+        }
+    }
+
+    /// Resolves an address to a memory word, with the address's metadata.
+    fn address(&self, c: usize, a: &isa::Addr) -> Result<(usize, M::Meta), Fault> {
+        let core = &self.state.cores[c];
+        let (base, mut meta) = match a.base {
+            Base::Sym(s) => (isa::sym_addr(s), M::Meta::default()),
+            Base::Reg(r) => (core.regs[r as usize], core.metas[r as usize]),
+        };
+        let mut addr = base.wrapping_add(a.offset as u64);
+        if let Some(ix) = a.index {
+            addr = addr.wrapping_add(core.regs[ix as usize]);
+            meta = meta.join(core.metas[ix as usize]);
+        }
+        match self.prog.sym_at(addr) {
+            Some(s) => Ok((s as usize, meta)),
+            None => Err(Fault {
+                core: c,
+                pc: core.pc,
+                what: format!("address {addr:#x} does not name a memory word"),
+            }),
+        }
+    }
+
+    /// The memory request core `c`'s next instruction makes, if it is a memory instruction.
+    pub fn request(&self, c: usize) -> Result<Option<Request<M::Meta>>, Fault> {
+        let Some(instr) = self.next_instr(c) else {
+            return Ok(None);
+        };
+        let core = &self.state.cores[c];
+        Ok(Some(match *instr {
+            Instr::Load {
+                addr,
+                ord,
+                exclusive,
+                ..
+            } => {
+                let (loc, am) = self.address(c, &addr)?;
+                Request::Load {
+                    loc,
+                    addr: am,
+                    ord,
+                    exclusive,
+                }
+            }
+            Instr::Store {
+                src,
+                addr,
+                ord,
+                status,
+            } => {
+                let (loc, am) = self.address(c, &addr)?;
+                Request::Store {
+                    loc,
+                    val: self.operand(core, src),
+                    addr: am,
+                    ord,
+                    exclusive: status.is_some(),
+                }
+            }
+            Instr::Rmw { op, dst, addr, ord } => {
+                let (loc, am) = self.address(c, &addr)?;
+                let (a, b) = op.operands();
+                let kind = match op {
+                    RmwOp::Xchg(_) => RmwKind::Xchg,
+                    RmwOp::Cmpxchg { .. } => RmwKind::Cmpxchg,
+                    RmwOp::FetchOr(_) => RmwKind::FetchOr,
+                    RmwOp::FetchAdd(_) => RmwKind::FetchAdd,
+                    RmwOp::FetchAndNot(_) => RmwKind::FetchAndNot,
+                    RmwOp::FetchXor(_) => RmwKind::FetchXor,
+                };
+                Request::Rmw {
+                    loc,
+                    kind,
+                    a: self.operand(core, a),
+                    b: b.map(|b| self.operand(core, b)).unwrap_or_default(),
+                    addr: am,
+                    ord,
+                    ret: dst.is_some(),
+                }
+            }
+            Instr::Fence(k) => Request::Fence(k),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Whether a fault has stopped the machine.
+    pub fn faulted(&self) -> Option<&Fault> {
+        self.state.fault.as_deref()
+    }
+
+    /// Appends the transitions enabled in this state to `out`, in a fixed order:
+    /// per core (ascending): interrupt, then the instruction's alternatives; then
+    /// the model's internal steps.
+    pub fn enabled_into(&self, out: &mut Vec<Transition>) {
+        if self.state.fault.is_some() {
+            return;
+        }
+        for c in 0..self.num_cores() {
+            self.core_enabled(c, out);
+        }
+        let mut internal = Vec::new();
+        self.model
+            .internal(&self.state.shared, &self.state.mcores, &mut internal);
+        out.extend(internal.into_iter().map(|i| Transition::Internal {
+            core: i.core as u8,
+            id: i.id,
+        }));
+    }
+
+    /// The enabled transitions of core `c` (interrupt and instruction; not internal steps).
+    pub fn core_enabled(&self, c: usize, out: &mut Vec<Transition>) {
+        let core = &self.state.cores[c];
+        if core.irq.pending && core.irq.enabled && self.prog.cores[c].handler.is_some() {
+            out.push(Transition::Interrupt { core: c as u8 });
+        }
+        if core.halted {
+            return;
+        }
+        match self.request(c) {
+            Err(_) => out.push(Transition::Exec {
+                core: c as u8,
+                choice: 0,
+            }),
+            Ok(None) => out.push(Transition::Exec {
+                core: c as u8,
+                choice: 0,
+            }),
+            Ok(Some(req)) => {
+                if let Ok(n) = self
+                    .model
+                    .options(&self.state.shared, &self.state.mcores, c, &req)
+                {
+                    for choice in 0..n {
+                        out.push(Transition::Exec {
+                            core: c as u8,
+                            choice,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn enabled(&self) -> Vec<Transition> {
+        let mut v = Vec::new();
+        self.enabled_into(&mut v);
+        v
+    }
+
+    /// Why core `c`'s next instruction cannot execute now, if it cannot.
+    pub fn blocked_reason(&self, c: usize) -> Option<String> {
+        match self.request(c) {
+            Ok(Some(req)) => self
+                .model
+                .options(&self.state.shared, &self.state.mcores, c, &req)
+                .err()
+                .map(|b| b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Whether `t` is enabled now.
+    pub fn is_enabled(&self, t: Transition) -> bool {
+        let mut v = Vec::new();
+        match t {
+            Transition::Internal { .. } => self.enabled_into(&mut v),
+            Transition::Exec { core, .. } | Transition::Interrupt { core } => {
+                if (core as usize) < self.num_cores() && self.state.fault.is_none() {
+                    self.core_enabled(core as usize, &mut v)
+                }
+            }
+        }
+        v.contains(&t)
+    }
+
+    /// Applies `t`, which must be enabled, and says what it did.
+    pub fn apply(&mut self, t: Transition) -> Result<Effect, ApplyError> {
+        if !self.is_enabled(t) {
+            return Err(ApplyError::NotEnabled(format!("{t:?}")));
+        }
+        Ok(self.apply_unchecked(t))
+    }
+
+    /// Applies `t` without checking that it is enabled (the search loops know it is).
+    pub fn apply_unchecked(&mut self, t: Transition) -> Effect {
+        self.steps += 1;
+        match t {
+            Transition::Interrupt { core } => {
+                let c = core as usize;
+                let handler = self.prog.cores[c]
+                    .handler
+                    .expect("interrupt enabled without handler");
+                let init = self.init_regs[c].clone();
+                let k = &mut self.state.cores[c];
+                k.irq.pending = false;
+                k.irq.enabled = false;
+                k.irq.ret = Some(k.pc);
+                k.saved = std::mem::replace(&mut k.regs, init);
+                let fresh = vec![M::Meta::default(); self.nregs].into_boxed_slice();
+                k.saved_metas = std::mem::replace(&mut k.metas, fresh);
+                k.pc = handler;
+                k.halted = false;
+                Effect::InterruptTaken { core: c, handler }
+            }
+            Transition::Internal { core, id } => {
+                let e = self.model.apply_internal(
+                    &mut self.state.shared,
+                    &mut self.state.mcores,
+                    Internal {
+                        core: core as usize,
+                        id,
+                    },
+                );
+                Effect::Internal {
+                    core: core as usize,
+                    effect: e,
+                }
+            }
+            Transition::Exec { core, choice } => self.exec(core as usize, choice),
+        }
+    }
+
+    fn fault(&mut self, f: Fault) -> Effect {
+        let e = Effect::Fault {
+            core: f.core,
+            what: f.what.clone(),
+        };
+        self.state.fault = Some(Box::new(f));
+        e
+    }
+
+    fn exec(&mut self, c: usize, choice: u16) -> Effect {
+        let pc = self.state.cores[c].pc;
+        let Some(&instr) = self.prog.code.get(pc as usize) else {
+            return self.fault(Fault {
+                core: c,
+                pc,
+                what: "execution ran past the end of the code".into(),
+            });
+        };
+        let req = match self.request(c) {
+            Ok(r) => r,
+            Err(f) => return self.fault(f),
+        };
+        if let Some(req) = req {
+            let resp = self.model.perform(
+                &mut self.state.shared,
+                &mut self.state.mcores,
+                c,
+                &req,
+                choice,
+            );
+            let core = &mut self.state.cores[c];
+            let mut value = None;
+            if let Response::Value(v) = resp {
+                value = Some(v.v);
+                let dst = match instr {
+                    Instr::Load { dst, .. } => Some(dst),
+                    Instr::Rmw { dst, .. } => dst,
+                    Instr::Store { status, .. } => status,
+                    _ => None,
+                };
+                if let Some(d) = dst {
+                    core.set(d, v);
+                }
+            }
+            core.pc += 1;
+            return Effect::Memory {
+                core: c,
+                pc,
+                loc: req.loc(),
+                value,
+            };
+        }
+        let core = &self.state.cores[c];
+        let mut next = pc + 1;
+        match instr {
+            Instr::Mov { dst, src } => {
+                let v = self.operand(core, src);
+                self.state.cores[c].set(dst, v);
+            }
+            Instr::Alu { op, dst, a, b } => {
+                let (a, b) = (self.operand(core, a), self.operand(core, b));
+                self.state.cores[c].set(
+                    dst,
+                    Val {
+                        v: op.eval(a.v, b.v),
+                        meta: a.meta.join(b.meta),
+                    },
+                );
+            }
+            Instr::Csel {
+                dst,
+                cond,
+                a,
+                b,
+                t,
+                f,
+            } => {
+                let (a, b) = (self.operand(core, a), self.operand(core, b));
+                let sel = if cond.eval(a.v, b.v) {
+                    self.operand(core, t)
+                } else {
+                    self.operand(core, f)
+                };
+                let meta = self.model.csel_meta(sel.meta, a.meta.join(b.meta));
+                self.state.cores[c].set(dst, Val { v: sel.v, meta });
+            }
+            Instr::Branch { cond, a, b, target } => {
+                let (a, b) = (self.operand(core, a), self.operand(core, b));
+                self.model
+                    .on_branch(&mut self.state.mcores[c], a.meta.join(b.meta));
+                if cond.eval(a.v, b.v) {
+                    next = target;
+                }
+            }
+            Instr::Jmp { target } => next = target,
+            Instr::Call { target } => {
+                if core.stack.len() >= MAX_CALL_DEPTH {
+                    return self.fault(Fault {
+                        core: c,
+                        pc,
+                        what: format!("call stack deeper than {MAX_CALL_DEPTH}"),
+                    });
+                }
+                self.state.cores[c].stack.push(pc + 1);
+                next = target;
+            }
+            Instr::Ret => match self.state.cores[c].stack.pop() {
+                Some(r) => next = r,
+                None => {
+                    return self.fault(Fault {
+                        core: c,
+                        pc,
+                        what: "ret with an empty call stack".into(),
+                    })
+                }
+            },
+            Instr::Raise { target } => {
+                let to = match target {
+                    IrqTarget::SelfCore => c as u64,
+                    IrqTarget::Core(o) => self.operand(core, o).v,
+                };
+                if to as usize >= self.num_cores() {
+                    return self.fault(Fault {
+                        core: c,
+                        pc,
+                        what: format!("interrupt raised on core {to}, which does not exist"),
+                    });
+                }
+                self.state.cores[to as usize].irq.pending = true;
+                self.state.cores[c].pc = next;
+                return Effect::Raised {
+                    core: c,
+                    pc,
+                    target: to as usize,
+                };
+            }
+            Instr::IrqEnable => self.state.cores[c].irq.enabled = true,
+            Instr::IrqDisable => self.state.cores[c].irq.enabled = false,
+            Instr::Iret => {
+                let k = &mut self.state.cores[c];
+                match k.irq.ret.take() {
+                    Some(r) => {
+                        next = r;
+                        k.regs = std::mem::take(&mut k.saved);
+                        k.metas = std::mem::take(&mut k.saved_metas);
+                        k.irq.enabled = true;
+                        // Returning to a HALT leaves the core halted again.
+                        if matches!(self.prog.code.get(r as usize), Some(Instr::Halt)) {
+                            k.halted = true;
+                            k.pc = r;
+                            return Effect::Iret { core: c, pc };
+                        }
+                    }
+                    None => {
+                        return self.fault(Fault {
+                            core: c,
+                            pc,
+                            what: "iret outside an interrupt handler".into(),
+                        })
+                    }
+                }
+                self.state.cores[c].pc = next;
+                return Effect::Iret { core: c, pc };
+            }
+            Instr::Halt => {
+                self.state.cores[c].halted = true;
+                return Effect::Local { core: c, pc };
+            }
+            Instr::Nop => {}
+            Instr::Observe { sym, src } => {
+                let v = core.regs[src as usize];
+                let obs = &mut self.state.observed;
+                if let Err(i) = obs.binary_search(&(sym, v)) {
+                    obs.insert(i, (sym, v));
+                }
+            }
+            Instr::Load { .. } | Instr::Store { .. } | Instr::Rmw { .. } | Instr::Fence(_) => {
+                unreachable!()
+            }
+        }
+        self.state.cores[c].pc = next;
+        Effect::Local { core: c, pc }
+    }
+
+    /// Whether core `c`'s next step is a purely local instruction that commutes
+    /// with every other enabled transition (used by the search to skip
+    /// interleavings that cannot differ; see `explore`).
+    pub fn is_eager(&self, c: usize) -> bool {
+        match self.next_instr(c) {
+            Some(i) => {
+                i.is_local()
+                    || matches!(
+                        i,
+                        Instr::Raise {
+                            target: IrqTarget::SelfCore
+                        } | Instr::Observe { .. }
+                    )
+            }
+            None => false,
+        }
+    }
+
+    /// Every core is halted outside its handler with no interrupt it could
+    /// still take, and the model holds nothing back (buffers drained).
+    pub fn quiescent(&self) -> bool {
+        self.state.fault.is_none()
+            && self
+                .state
+                .cores
+                .iter()
+                .all(|k| k.halted && !k.in_handler() && !k.irq.pending)
+            && self.model.quiescent(&self.state.shared, &self.state.mcores)
+    }
+
+    /// The registers of core `c` as the interrupted program sees them (the
+    /// saved bank while a handler runs).
+    pub fn program_regs(&self, c: usize) -> &[u64] {
+        let k = &self.state.cores[c];
+        if k.in_handler() {
+            &k.saved
+        } else {
+            &k.regs
+        }
+    }
+
+    /// Value of a condition location in the current state.
+    pub fn loc_value(&self, l: isa::Loc) -> u64 {
+        match l {
+            isa::Loc::Reg { core, reg } => {
+                let c = core as usize;
+                if c >= self.num_cores() || reg as usize >= self.nregs {
+                    return 0;
+                }
+                self.program_regs(c)[reg as usize]
+            }
+            isa::Loc::Mem(s) => self.memory(s as usize),
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! Plain-words labels for transitions ("core 1: load r2, [flags] — reads 3 from
+//! memory") and for what a step did. Front ends print these; nothing here prints.
+
+use crate::machine::Machine;
+use crate::transition::Transition;
+use isa::disasm::instr_text;
+use memmodels::{MemoryModel, Source};
+
+impl<M: MemoryModel> Machine<M> {
+    /// Where core `c` is, as `label+offset`.
+    pub fn where_is(&self, c: usize) -> String {
+        self.prog.location(self.state.cores[c].pc)
+    }
+
+    /// Text of core `c`'s next instruction.
+    pub fn next_text(&self, c: usize) -> String {
+        match self.prog.code.get(self.state.cores[c].pc as usize) {
+            Some(i) => instr_text(&self.prog, i),
+            None => "(past the end of the code)".into(),
+        }
+    }
+
+    /// A plain-words label for `t` in the current state (before it is applied).
+    pub fn label(&self, t: Transition) -> String {
+        let p = &self.prog;
+        match t {
+            Transition::Interrupt { core } => {
+                let h = p.cores[core as usize]
+                    .handler
+                    .map(|h| p.location(h))
+                    .unwrap_or_default();
+                format!("core {core}: takes its interrupt → {h}")
+            }
+            Transition::Internal { core, .. } => {
+                let pend =
+                    self.model
+                        .pending(&self.state.shared, &self.state.mcores, core as usize);
+                match pend.first() {
+                    Some(e) => format!(
+                        "core {core}: drain {} := {} to memory",
+                        p.sym_name(e.loc as u16),
+                        e.val
+                    ),
+                    None => format!("core {core}: internal step"),
+                }
+            }
+            Transition::Exec { core, choice } => {
+                let c = core as usize;
+                let head = format!("core {core}: {}", self.next_text(c));
+                match self.request(c) {
+                    Err(f) => format!("{head} — faults: {}", f.what),
+                    Ok(None) => head,
+                    Ok(Some(req)) => {
+                        let pv = self.model.preview(
+                            &self.state.shared,
+                            &self.state.mcores,
+                            c,
+                            &req,
+                            choice,
+                        );
+                        let loc = req
+                            .loc()
+                            .map(|l| p.sym_name(l as u16).to_string())
+                            .unwrap_or_default();
+                        let from = match pv.source {
+                            Source::Memory => "from memory".to_string(),
+                            Source::OwnBuffer => "from its own store buffer".to_string(),
+                            Source::Message(0) => "the initial value".to_string(),
+                            Source::Message(ts) => format!("the write at timestamp {ts}"),
+                        };
+                        match (&req, pv.read, pv.wrote) {
+                            (memmodels::Request::Load { .. }, Some(v), _) => {
+                                format!("{head} — reads {v} {from}")
+                            }
+                            (
+                                memmodels::Request::Store {
+                                    exclusive: true, ..
+                                },
+                                Some(1),
+                                _,
+                            ) => {
+                                format!("{head} — store-exclusive fails")
+                            }
+                            (memmodels::Request::Store { .. }, _, Some(v)) if pv.buffered => {
+                                format!("{head} — {loc} := {v} into its store buffer")
+                            }
+                            (memmodels::Request::Store { .. }, _, Some(v)) => {
+                                format!("{head} — {loc} := {v}")
+                            }
+                            (memmodels::Request::Rmw { .. }, Some(old), Some(new)) => {
+                                format!("{head} — reads {old} {from}, writes {new}")
+                            }
+                            (memmodels::Request::Rmw { .. }, Some(old), None) => {
+                                format!("{head} — reads {old} {from}, compare fails: no write")
+                            }
+                            _ => head,
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Traces: a serialisable record of a run — the program, the model, the
+//! scheduler, the seed and the chosen transitions — that replays bit for bit.
+
+use crate::transition::Transition;
+use isa::Program;
+use serde::{Deserialize, Serialize};
+
+pub const TRACE_FORMAT: &str = "weaksim-trace";
+pub const TRACE_VERSION: u32 = 1;
+
+/// One chosen transition with its plain-words label (the label is for readers;
+/// replay checks the transition itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    #[serde(flatten)]
+    pub t: Transition,
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub format: String,
+    pub version: u32,
+    /// The workload that generated the program (e.g. irq_work's parameters), if any.
+    #[serde(default)]
+    pub workload: Option<serde_json::Value>,
+    /// Identity of the program: its fingerprint, in hex.
+    pub program_fingerprint: String,
+    /// The program itself, so a trace replays without its source file.
+    pub program: Program,
+    pub model: String,
+    pub scheduler: String,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    pub steps: Vec<Step>,
+    /// How the run ended, in words ("lost work: data1 ends as 1, ...").
+    #[serde(default)]
+    pub outcome: Option<String>,
+    #[serde(default)]
+    pub cycles: u64,
+}
+
+/// Why a trace file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    #[error("{file}: not a weaksim trace: {msg}")]
+    Parse { file: String, msg: String },
+    #[error("{file}: trace format '{found}' version {version} is not supported (expected {TRACE_FORMAT} version {TRACE_VERSION})")]
+    Version {
+        file: String,
+        found: String,
+        version: u32,
+    },
+    #[error("{file}: the program in the trace does not match its fingerprint (edited by hand?)")]
+    Fingerprint { file: String },
+    #[error("{file}: the trace's program is invalid: {msg}")]
+    Program { file: String, msg: String },
+}
+
+impl Trace {
+    pub fn new(
+        program: &Program,
+        model: &str,
+        scheduler: &str,
+        seed: Option<u64>,
+        steps: Vec<Step>,
+    ) -> Trace {
+        Trace {
+            format: TRACE_FORMAT.into(),
+            version: TRACE_VERSION,
+            workload: None,
+            program_fingerprint: format!("{:016x}", program.fingerprint()),
+            program: program.clone(),
+            model: model.into(),
+            scheduler: scheduler.into(),
+            seed,
+            steps,
+            outcome: None,
+            cycles: 0,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a trace always serialises")
+    }
+
+    /// Parses and checks a trace (format, version, program identity).
+    pub fn from_json(text: &str, file: &str) -> Result<Trace, TraceError> {
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| TraceError::Parse {
+            file: format!("{file}:{}:{}", e.line(), e.column()),
+            msg: e.to_string(),
+        })?;
+        let found = v
+            .get("format")
+            .and_then(|f| f.as_str())
+            .unwrap_or("")
+            .to_string();
+        let version = v.get("version").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
+        if found != TRACE_FORMAT || version != TRACE_VERSION {
+            return Err(TraceError::Version {
+                file: file.into(),
+                found,
+                version,
+            });
+        }
+        let t: Trace = serde_json::from_value(v).map_err(|e| TraceError::Parse {
+            file: file.into(),
+            msg: e.to_string(),
+        })?;
+        t.program.validate().map_err(|msg| TraceError::Program {
+            file: file.into(),
+            msg,
+        })?;
+        if t.program_fingerprint != format!("{:016x}", t.program.fingerprint()) {
+            return Err(TraceError::Fingerprint { file: file.into() });
+        }
+        Ok(t)
+    }
+
+    pub fn transitions(&self) -> Vec<Transition> {
+        self.steps.iter().map(|s| s.t).collect()
+    }
+}

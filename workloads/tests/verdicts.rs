@@ -1,0 +1,48 @@
+//! BRIEF's irq_work verdict table (SC and TSO columns), from exhaustive search
+//! of the full irq_work microcode with 2 producing cores.
+
+use memmodels::{MemoryModel, Sc, Tso};
+use sim::{explore, ExploreConfig, Machine, Verdict};
+use std::sync::Arc;
+use workloads::{irq_work_program, IrqWorkConfig, Variant};
+
+fn verdict<M: MemoryModel>(model: M, v: Variant, cores: usize) -> (Verdict, u64) {
+    let p = irq_work_program(&IrqWorkConfig::new(v, cores)).unwrap();
+    let m = Machine::new(Arc::new(p), model);
+    let r = explore(&m, &ExploreConfig::default());
+    (r.verdict, r.states)
+}
+
+fn expect(v: Variant, sc: Verdict, tso: Verdict) {
+    let (got_sc, n_sc) = verdict(Sc, v, 2);
+    let (got_tso, n_tso) = verdict(Tso, v, 2);
+    assert_eq!(got_sc, sc, "{v} on SC ({n_sc} states)");
+    assert_eq!(got_tso, tso, "{v} on TSO ({n_tso} states)");
+}
+
+use Verdict::{Safe, Violation as Lost};
+
+#[test]
+fn v36() {
+    expect(Variant::V36, Safe, Lost);
+}
+#[test]
+fn busy_xchg() {
+    expect(Variant::BusyXchg, Safe, Lost);
+}
+#[test]
+fn plain_busy() {
+    expect(Variant::PlainBusy, Safe, Lost);
+}
+#[test]
+fn claim_cmpxchg() {
+    expect(Variant::ClaimCmpxchg, Safe, Safe);
+}
+#[test]
+fn claim_fetch_or() {
+    expect(Variant::ClaimFetchOr, Safe, Safe);
+}
+#[test]
+fn smp_mb() {
+    expect(Variant::SmpMb, Safe, Safe);
+}
