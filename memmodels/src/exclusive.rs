@@ -14,9 +14,7 @@ pub struct Monitors {
 
 impl Monitors {
     pub fn new(cores: usize) -> Monitors {
-        Monitors {
-            resv: vec![None; cores],
-        }
+        Monitors { resv: vec![None; cores] }
     }
     pub fn reserve(&mut self, core: usize, loc: Loc) {
         self.resv[core] = Some(loc as u32);

@@ -45,10 +45,7 @@ pub struct Val<M> {
 
 impl<M: Meta> Val<M> {
     pub fn plain(v: u64) -> Self {
-        Val {
-            v,
-            meta: M::default(),
-        }
+        Val { v, meta: M::default() }
     }
 }
 
@@ -114,9 +111,7 @@ pub enum Request<M> {
 impl<M> Request<M> {
     pub fn loc(&self) -> Option<Loc> {
         match self {
-            Request::Load { loc, .. } | Request::Store { loc, .. } | Request::Rmw { loc, .. } => {
-                Some(*loc)
-            }
+            Request::Load { loc, .. } | Request::Store { loc, .. } | Request::Rmw { loc, .. } => Some(*loc),
             Request::Fence(_) => None,
         }
     }
@@ -290,12 +285,7 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     /// Model-internal steps possible now, appended to `out` in a fixed order.
     fn internal(&self, shared: &Self::Shared, cores: &[Self::Core], out: &mut Vec<Internal>);
 
-    fn apply_internal(
-        &self,
-        shared: &mut Self::Shared,
-        cores: &mut [Self::Core],
-        step: Internal,
-    ) -> InternalEffect;
+    fn apply_internal(&self, shared: &mut Self::Shared, cores: &mut [Self::Core], step: Internal) -> InternalEffect;
 
     /// No store is buffered and nothing is outstanding: the memory is final.
     fn quiescent(&self, shared: &Self::Shared, cores: &[Self::Core]) -> bool;
@@ -306,6 +296,23 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
 
     /// What the core has in flight, oldest first (store buffer entries, promises).
     fn pending(&self, shared: &Self::Shared, cores: &[Self::Core], core: usize) -> Vec<Pending>;
+
+    /// Whether cores may promise writes ahead of time (Promising-ARM). The
+    /// machine then offers `Promise` transitions for the writes a core can be
+    /// certified to fulfil (see `sim::certify`).
+    fn supports_promises(&self) -> bool {
+        false
+    }
+
+    /// Core `core` promises to write `val` to `loc` later.
+    fn promise(&self, _shared: &mut Self::Shared, _cores: &mut [Self::Core], _core: usize, _loc: Loc, _val: u64) {
+        unreachable!("this model has no promises")
+    }
+
+    /// How many promises core `core` has not yet fulfilled.
+    fn outstanding(&self, _shared: &Self::Shared, _cores: &[Self::Core], _core: usize) -> usize {
+        0
+    }
 
     /// A conditional branch depends on a value with this metadata.
     fn on_branch(&self, _core: &mut Self::Core, _cond: Self::Meta) {}

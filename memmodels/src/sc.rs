@@ -3,8 +3,7 @@
 
 use crate::exclusive::{store_exclusive_options, store_exclusive_succeeds, Monitors};
 use crate::{
-    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request,
-    Response, Source, Val,
+    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
 };
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,12 +31,7 @@ pub(crate) fn flat_perform(
             }
             Response::Value(Val::plain(mem[loc]))
         }
-        Request::Store {
-            loc,
-            val,
-            exclusive,
-            ..
-        } => {
+        Request::Store { loc, val, exclusive, .. } => {
             if exclusive {
                 let ok = store_exclusive_succeeds(monitors, core, loc, choice);
                 monitors.clear(core);
@@ -53,9 +47,7 @@ pub(crate) fn flat_perform(
                 Response::Done
             }
         }
-        Request::Rmw {
-            loc, kind, a, b, ..
-        } => {
+        Request::Rmw { loc, kind, a, b, .. } => {
             let old = mem[loc];
             if let Some(new) = kind.apply(old, a.v, b.v) {
                 mem[loc] = new;
@@ -67,27 +59,11 @@ pub(crate) fn flat_perform(
     }
 }
 
-pub(crate) fn flat_preview(
-    mem: &[u64],
-    monitors: &Monitors,
-    core: usize,
-    req: &Request<()>,
-    choice: u16,
-) -> Preview {
-    let mut p = Preview {
-        read: None,
-        source: Source::Memory,
-        wrote: None,
-        buffered: false,
-    };
+pub(crate) fn flat_preview(mem: &[u64], monitors: &Monitors, core: usize, req: &Request<()>, choice: u16) -> Preview {
+    let mut p = Preview { read: None, source: Source::Memory, wrote: None, buffered: false };
     match *req {
         Request::Load { loc, .. } => p.read = Some(mem[loc]),
-        Request::Store {
-            loc,
-            val,
-            exclusive,
-            ..
-        } => {
+        Request::Store { loc, val, exclusive, .. } => {
             if exclusive && !store_exclusive_succeeds(monitors, core, loc, choice) {
                 p.read = Some(1);
             } else {
@@ -97,9 +73,7 @@ pub(crate) fn flat_preview(
                 }
             }
         }
-        Request::Rmw {
-            loc, kind, a, b, ..
-        } => {
+        Request::Rmw { loc, kind, a, b, .. } => {
             p.read = Some(mem[loc]);
             p.wrote = kind.apply(mem[loc], a.v, b.v);
         }
@@ -117,47 +91,20 @@ impl MemoryModel for Sc {
         ModelKind::Sc
     }
     fn new_shared(&self, init: &[u64], cores: usize) -> ScShared {
-        ScShared {
-            mem: init.to_vec(),
-            monitors: Monitors::new(cores),
-        }
+        ScShared { mem: init.to_vec(), monitors: Monitors::new(cores) }
     }
     fn new_core(&self, _core: usize) {}
 
-    fn options(
-        &self,
-        s: &ScShared,
-        _: &[()],
-        core: usize,
-        req: &Request<()>,
-    ) -> Result<u16, Blocked> {
+    fn options(&self, s: &ScShared, _: &[()], core: usize, req: &Request<()>) -> Result<u16, Blocked> {
         Ok(match *req {
-            Request::Store {
-                loc,
-                exclusive: true,
-                ..
-            } => store_exclusive_options(&s.monitors, core, loc),
+            Request::Store { loc, exclusive: true, .. } => store_exclusive_options(&s.monitors, core, loc),
             _ => 1,
         })
     }
-    fn preview(
-        &self,
-        s: &ScShared,
-        _: &[()],
-        core: usize,
-        req: &Request<()>,
-        choice: u16,
-    ) -> Preview {
+    fn preview(&self, s: &ScShared, _: &[()], core: usize, req: &Request<()>, choice: u16) -> Preview {
         flat_preview(&s.mem, &s.monitors, core, req, choice)
     }
-    fn perform(
-        &self,
-        s: &mut ScShared,
-        _: &mut [()],
-        core: usize,
-        req: &Request<()>,
-        choice: u16,
-    ) -> Response<()> {
+    fn perform(&self, s: &mut ScShared, _: &mut [()], core: usize, req: &Request<()>, choice: u16) -> Response<()> {
         flat_perform(&mut s.mem, &mut s.monitors, core, req, choice)
     }
     fn internal(&self, _: &ScShared, _: &[()], _: &mut Vec<Internal>) {}

@@ -13,8 +13,7 @@
 use crate::exclusive::{store_exclusive_options, Monitors};
 use crate::sc::{flat_perform, flat_preview};
 use crate::{
-    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request,
-    Response, Source, Val,
+    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
 };
 use isa::FenceKind;
 use smallvec::SmallVec;
@@ -40,11 +39,7 @@ pub struct StoreBuffer {
 impl StoreBuffer {
     /// The newest buffered value for `loc`, if any.
     pub fn forward(&self, loc: Loc) -> Option<u64> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|e| e.0 as usize == loc)
-            .map(|e| e.1)
+        self.entries.iter().rev().find(|e| e.0 as usize == loc).map(|e| e.1)
     }
 }
 
@@ -66,71 +61,35 @@ impl MemoryModel for Tso {
         ModelKind::Tso
     }
     fn new_shared(&self, init: &[u64], cores: usize) -> TsoShared {
-        TsoShared {
-            mem: init.to_vec(),
-            monitors: Monitors::new(cores),
-        }
+        TsoShared { mem: init.to_vec(), monitors: Monitors::new(cores) }
     }
     fn new_core(&self, _core: usize) -> StoreBuffer {
         StoreBuffer::default()
     }
 
-    fn options(
-        &self,
-        s: &TsoShared,
-        bufs: &[StoreBuffer],
-        core: usize,
-        req: &Request<()>,
-    ) -> Result<u16, Blocked> {
+    fn options(&self, s: &TsoShared, bufs: &[StoreBuffer], core: usize, req: &Request<()>) -> Result<u16, Blocked> {
         let buf = &bufs[core];
         if needs_empty_buffer(req) && !buf.entries.is_empty() {
-            return Err(Blocked::StoreBufferNotEmpty {
-                entries: buf.entries.len(),
-            });
+            return Err(Blocked::StoreBufferNotEmpty { entries: buf.entries.len() });
         }
         match *req {
-            Request::Store {
-                exclusive: false, ..
-            } if buf.entries.len() >= BUFFER_CAPACITY => Err(Blocked::Other(format!(
-                "its store buffer is full ({BUFFER_CAPACITY} entries)"
-            ))),
-            Request::Store {
-                loc,
-                exclusive: true,
-                ..
-            } => Ok(store_exclusive_options(&s.monitors, core, loc)),
+            Request::Store { exclusive: false, .. } if buf.entries.len() >= BUFFER_CAPACITY => {
+                Err(Blocked::Other(format!("its store buffer is full ({BUFFER_CAPACITY} entries)")))
+            }
+            Request::Store { loc, exclusive: true, .. } => Ok(store_exclusive_options(&s.monitors, core, loc)),
             _ => Ok(1),
         }
     }
 
-    fn preview(
-        &self,
-        s: &TsoShared,
-        bufs: &[StoreBuffer],
-        core: usize,
-        req: &Request<()>,
-        choice: u16,
-    ) -> Preview {
+    fn preview(&self, s: &TsoShared, bufs: &[StoreBuffer], core: usize, req: &Request<()>, choice: u16) -> Preview {
         match *req {
             Request::Load { loc, .. } => match bufs[core].forward(loc) {
-                Some(v) => Preview {
-                    read: Some(v),
-                    source: Source::OwnBuffer,
-                    wrote: None,
-                    buffered: false,
-                },
+                Some(v) => Preview { read: Some(v), source: Source::OwnBuffer, wrote: None, buffered: false },
                 None => flat_preview(&s.mem, &s.monitors, core, req, choice),
             },
-            Request::Store {
-                val,
-                exclusive: false,
-                ..
-            } => Preview {
-                read: None,
-                source: Source::Memory,
-                wrote: Some(val.v),
-                buffered: true,
-            },
+            Request::Store { val, exclusive: false, .. } => {
+                Preview { read: None, source: Source::Memory, wrote: Some(val.v), buffered: true }
+            }
             _ => flat_preview(&s.mem, &s.monitors, core, req, choice),
         }
     }
@@ -153,12 +112,7 @@ impl MemoryModel for Tso {
                 }
                 flat_perform(&mut s.mem, &mut s.monitors, core, req, choice)
             }
-            Request::Store {
-                loc,
-                val,
-                exclusive: false,
-                ..
-            } => {
+            Request::Store { loc, val, exclusive: false, .. } => {
                 bufs[core].entries.push((loc as u32, val.v));
                 Response::Done
             }
@@ -174,12 +128,7 @@ impl MemoryModel for Tso {
         }
     }
 
-    fn apply_internal(
-        &self,
-        s: &mut TsoShared,
-        bufs: &mut [StoreBuffer],
-        step: Internal,
-    ) -> InternalEffect {
+    fn apply_internal(&self, s: &mut TsoShared, bufs: &mut [StoreBuffer], step: Internal) -> InternalEffect {
         let (loc, val) = bufs[step.core].entries.remove(0);
         let loc = loc as usize;
         s.mem[loc] = val;
@@ -194,14 +143,6 @@ impl MemoryModel for Tso {
         s.mem[loc]
     }
     fn pending(&self, _: &TsoShared, bufs: &[StoreBuffer], core: usize) -> Vec<Pending> {
-        bufs[core]
-            .entries
-            .iter()
-            .map(|&(loc, val)| Pending {
-                loc: loc as usize,
-                val,
-                note: String::new(),
-            })
-            .collect()
+        bufs[core].entries.iter().map(|&(loc, val)| Pending { loc: loc as usize, val, note: String::new() }).collect()
     }
 }

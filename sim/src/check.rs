@@ -10,17 +10,9 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Violation {
     /// At quiescence, the final value of `word` was never observed by `func()`.
-    LostWork {
-        word: String,
-        value: u64,
-        observed: Vec<u64>,
-    },
+    LostWork { word: String, value: u64, observed: Vec<u64> },
     /// The program faulted (bad address, stack overflow, ...).
-    Fault {
-        core: usize,
-        at: String,
-        what: String,
-    },
+    Fault { core: usize, at: String, what: String },
     /// No transition is enabled but the machine is not quiescent.
     Deadlock { reason: String },
 }
@@ -28,11 +20,7 @@ pub enum Violation {
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Violation::LostWork {
-                word,
-                value,
-                observed,
-            } => {
+            Violation::LostWork { word, value, observed } => {
                 let seen = if observed.is_empty() {
                     "func() never read it".to_string()
                 } else {
@@ -54,24 +42,14 @@ impl<M: MemoryModel> Machine<M> {
     /// lost work at quiescence; deadlock when nothing can move short of quiescence.
     pub fn violation(&self, enabled_is_empty: bool) -> Option<Violation> {
         if let Some(f) = self.faulted() {
-            return Some(Violation::Fault {
-                core: f.core,
-                at: self.prog.location(f.pc),
-                what: f.what.clone(),
-            });
+            return Some(Violation::Fault { core: f.core, at: self.prog.location(f.pc), what: f.what.clone() });
         }
         if self.quiescent() {
             for &s in &self.prog.lost_work {
                 let loc = s as usize;
                 let v = self.memory(loc);
                 let init = self.prog.symbols[loc].init.resolve();
-                let seen: Vec<u64> = self
-                    .state
-                    .observed
-                    .iter()
-                    .filter(|(sym, _)| *sym == s)
-                    .map(|&(_, v)| v)
-                    .collect();
+                let seen: Vec<u64> = self.state.observed.iter().filter(|(sym, _)| *sym == s).map(|&(_, v)| v).collect();
                 if v != init && !seen.contains(&v) {
                     return Some(Violation::LostWork {
                         word: self.prog.sym_name(s).to_string(),
@@ -99,9 +77,7 @@ impl<M: MemoryModel> Machine<M> {
                     }
                 })
                 .collect();
-            return Some(Violation::Deadlock {
-                reason: stuck.join("; "),
-            });
+            return Some(Violation::Deadlock { reason: stuck.join("; ") });
         }
         None
     }
@@ -109,21 +85,14 @@ impl<M: MemoryModel> Machine<M> {
     /// The final state as the program's condition observes it (empty without a condition).
     pub fn final_state(&self) -> FinalState {
         match &self.prog.condition {
-            Some(c) => c
-                .observed()
-                .into_iter()
-                .map(|l| self.loc_value(l))
-                .collect(),
+            Some(c) => c.observed().into_iter().map(|l| self.loc_value(l)).collect(),
             None => Vec::new(),
         }
     }
 
     /// Whether this state satisfies the condition's expression.
     pub fn condition_holds(&self) -> Option<bool> {
-        self.prog
-            .condition
-            .as_ref()
-            .map(|c| c.expr.eval(&|l| self.loc_value(l)))
+        self.prog.condition.as_ref().map(|c| c.expr.eval(&|l| self.loc_value(l)))
     }
 
     /// `0:r1=1; x=2;` — herd's rendering of a final state.

@@ -41,12 +41,7 @@ pub struct ExploreConfig {
 
 impl Default for ExploreConfig {
     fn default() -> Self {
-        ExploreConfig {
-            max_states: 50_000_000,
-            max_memory: 8 << 30,
-            stop_on_violation: true,
-            reduce: true,
-        }
+        ExploreConfig { max_states: 50_000_000, max_memory: 8 << 30, stop_on_violation: true, reduce: true }
     }
 }
 
@@ -111,10 +106,7 @@ pub fn close<M: MemoryModel>(m: &mut Machine<M>, mut path: Option<&mut Vec<Trans
         let mut progressed = false;
         for c in 0..m.num_cores() {
             while n < EAGER_LIMIT && m.faulted().is_none() && m.is_eager(c) {
-                let t = Transition::Exec {
-                    core: c as u8,
-                    choice: 0,
-                };
+                let t = Transition::Exec { core: c as u8, choice: 0 };
                 m.apply_unchecked(t);
                 if let Some(p) = path.as_deref_mut() {
                     p.push(t);
@@ -151,10 +143,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
     }
     let mut visited: FxHashSet<u64> = FxHashSet::default();
     visited.insert(fingerprint(&root));
-    let mut nodes: Vec<Node> = vec![Node {
-        parent: u32::MAX,
-        t: Transition::Interrupt { core: 0 },
-    }];
+    let mut nodes: Vec<Node> = vec![Node { parent: u32::MAX, t: Transition::Interrupt { core: 0 } }];
     let mut frontier: Vec<(u32, Machine<M>)> = vec![(0, root)];
     let state_bytes = approx_state_bytes(start) as u64;
     let mut enabled = Vec::new();
@@ -198,21 +187,13 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
                     next.push(((nodes.len() - 1) as u32, child));
                 }
             }
-            let used = visited.len() as u64 * 24
-                + nodes.len() as u64 * 16
-                + next.len() as u64 * state_bytes;
+            let used = visited.len() as u64 * 24 + nodes.len() as u64 * 16 + next.len() as u64 * state_bytes;
             if visited.len() as u64 >= cfg.max_states {
-                res.bound = Some(format!(
-                    "the state bound ({} states) was reached",
-                    cfg.max_states
-                ));
+                res.bound = Some(format!("the state bound ({} states) was reached", cfg.max_states));
                 break 'levels;
             }
             if used >= cfg.max_memory {
-                res.bound = Some(format!(
-                    "the memory budget ({} MiB) was reached",
-                    cfg.max_memory >> 20
-                ));
+                res.bound = Some(format!("the memory budget ({} MiB) was reached", cfg.max_memory >> 20));
                 break 'levels;
             }
         }
@@ -227,24 +208,13 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
     }
     for fs in final_order {
         let (holds, id) = final_nodes[&fs];
-        res.finals.insert(
-            fs,
-            FinalInfo {
-                holds,
-                schedule: schedule_to(start, &nodes, id, cfg.reduce),
-            },
-        );
+        res.finals.insert(fs, FinalInfo { holds, schedule: schedule_to(start, &nodes, id, cfg.reduce) });
     }
     res
 }
 
 /// The full schedule (eager steps included) from the start to node `id`.
-fn schedule_to<M: MemoryModel>(
-    start: &Machine<M>,
-    nodes: &[Node],
-    id: u32,
-    reduce: bool,
-) -> Vec<Transition> {
+fn schedule_to<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], id: u32, reduce: bool) -> Vec<Transition> {
     let mut chosen = Vec::new();
     let mut at = id;
     while at != 0 {

@@ -4,6 +4,7 @@
 //! of those things happen. Random runs, exhaustive search, replay and the TUI are
 //! loops around those two calls. Nothing in this crate prints.
 
+pub mod certify;
 pub mod check;
 pub mod explore;
 pub mod machine;
@@ -14,7 +15,7 @@ pub mod transition;
 
 pub use check::{FinalState, Violation};
 pub use explore::{explore, ExploreConfig, ExploreResult, Verdict};
-pub use machine::{Core, Fault, Machine, State};
+pub use machine::{Core, Fault, Machine, PromiseMode, State};
 pub use sched::{run, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, Scheduler};
 pub use trace::{Step, Trace, TraceError};
 pub use transition::{Effect, Transition};

@@ -44,10 +44,7 @@ impl<M: Meta> Core<M> {
     }
     #[inline]
     fn reg(&self, r: Reg) -> Val<M> {
-        Val {
-            v: self.regs[r as usize],
-            meta: self.metas[r as usize],
-        }
+        Val { v: self.regs[r as usize], meta: self.metas[r as usize] }
     }
     #[inline]
     fn set(&mut self, r: Reg, v: Val<M>) {
@@ -97,11 +94,26 @@ impl<M: MemoryModel> PartialEq for State<M> {
 
 impl<M: MemoryModel> Eq for State<M> {}
 
+/// When the machine offers promise transitions (models with promises only).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PromiseMode {
+    /// Never: runs without promises (random and timed runs).
+    #[default]
+    Off,
+    /// At any step, any certified promise (interactive stepping).
+    Anytime,
+    /// Only before the first memory step of any core (exhaustive search: the
+    /// promise-first machine reaches the same final states).
+    First,
+}
+
 /// A program running on a memory model.
 #[derive(Clone, Debug)]
 pub struct Machine<M: MemoryModel> {
     pub prog: Arc<Program>,
     pub model: M,
+    /// When promise transitions are offered (ignored by models without promises).
+    pub promise_mode: PromiseMode,
     pub state: State<M>,
     /// Transitions applied since the start.
     pub steps: u64,
@@ -140,26 +152,17 @@ impl<M: MemoryModel> Machine<M> {
                 saved: Box::new([]),
                 saved_metas: Box::new([]),
                 stack: SmallVec::new(),
-                irq: Irq {
-                    enabled: spec.irq_enabled,
-                    pending: false,
-                    ret: None,
-                },
+                irq: Irq { enabled: spec.irq_enabled, pending: false, ret: None },
                 halted: false,
             });
         }
         let shared = model.new_shared(&prog.initial_memory(), ncores);
         let mcores = (0..ncores).map(|c| model.new_core(c)).collect();
         Machine {
-            state: State {
-                cores,
-                mcores,
-                shared,
-                observed: Vec::new(),
-                fault: None,
-            },
+            state: State { cores, mcores, shared, observed: Vec::new(), fault: None },
             prog,
             model,
+            promise_mode: PromiseMode::Off,
             steps: 0,
             cycle: 0,
             nregs,
@@ -213,11 +216,7 @@ impl<M: MemoryModel> Machine<M> {
         }
         match self.prog.sym_at(addr) {
             Some(s) => Ok((s as usize, meta)),
-            None => Err(Fault {
-                core: c,
-                pc: core.pc,
-                what: format!("address {addr:#x} does not name a memory word"),
-            }),
+            None => Err(Fault { core: c, pc: core.pc, what: format!("address {addr:#x} does not name a memory word") }),
         }
     }
 
@@ -228,34 +227,13 @@ impl<M: MemoryModel> Machine<M> {
         };
         let core = &self.state.cores[c];
         Ok(Some(match *instr {
-            Instr::Load {
-                addr,
-                ord,
-                exclusive,
-                ..
-            } => {
+            Instr::Load { addr, ord, exclusive, .. } => {
                 let (loc, am) = self.address(c, &addr)?;
-                Request::Load {
-                    loc,
-                    addr: am,
-                    ord,
-                    exclusive,
-                }
+                Request::Load { loc, addr: am, ord, exclusive }
             }
-            Instr::Store {
-                src,
-                addr,
-                ord,
-                status,
-            } => {
+            Instr::Store { src, addr, ord, status } => {
                 let (loc, am) = self.address(c, &addr)?;
-                Request::Store {
-                    loc,
-                    val: self.operand(core, src),
-                    addr: am,
-                    ord,
-                    exclusive: status.is_some(),
-                }
+                Request::Store { loc, val: self.operand(core, src), addr: am, ord, exclusive: status.is_some() }
             }
             Instr::Rmw { op, dst, addr, ord } => {
                 let (loc, am) = self.address(c, &addr)?;
@@ -299,12 +277,8 @@ impl<M: MemoryModel> Machine<M> {
             self.core_enabled(c, out);
         }
         let mut internal = Vec::new();
-        self.model
-            .internal(&self.state.shared, &self.state.mcores, &mut internal);
-        out.extend(internal.into_iter().map(|i| Transition::Internal {
-            core: i.core as u8,
-            id: i.id,
-        }));
+        self.model.internal(&self.state.shared, &self.state.mcores, &mut internal);
+        out.extend(internal.into_iter().map(|i| Transition::Internal { core: i.core as u8, id: i.id }));
     }
 
     /// The enabled transitions of core `c` (interrupt and instruction; not internal steps).
@@ -317,24 +291,12 @@ impl<M: MemoryModel> Machine<M> {
             return;
         }
         match self.request(c) {
-            Err(_) => out.push(Transition::Exec {
-                core: c as u8,
-                choice: 0,
-            }),
-            Ok(None) => out.push(Transition::Exec {
-                core: c as u8,
-                choice: 0,
-            }),
+            Err(_) => out.push(Transition::Exec { core: c as u8, choice: 0 }),
+            Ok(None) => out.push(Transition::Exec { core: c as u8, choice: 0 }),
             Ok(Some(req)) => {
-                if let Ok(n) = self
-                    .model
-                    .options(&self.state.shared, &self.state.mcores, c, &req)
-                {
+                if let Ok(n) = self.model.options(&self.state.shared, &self.state.mcores, c, &req) {
                     for choice in 0..n {
-                        out.push(Transition::Exec {
-                            core: c as u8,
-                            choice,
-                        });
+                        out.push(Transition::Exec { core: c as u8, choice });
                     }
                 }
             }
@@ -350,11 +312,9 @@ impl<M: MemoryModel> Machine<M> {
     /// Why core `c`'s next instruction cannot execute now, if it cannot.
     pub fn blocked_reason(&self, c: usize) -> Option<String> {
         match self.request(c) {
-            Ok(Some(req)) => self
-                .model
-                .options(&self.state.shared, &self.state.mcores, c, &req)
-                .err()
-                .map(|b| b.to_string()),
+            Ok(Some(req)) => {
+                self.model.options(&self.state.shared, &self.state.mcores, c, &req).err().map(|b| b.to_string())
+            }
             _ => None,
         }
     }
@@ -363,7 +323,7 @@ impl<M: MemoryModel> Machine<M> {
     pub fn is_enabled(&self, t: Transition) -> bool {
         let mut v = Vec::new();
         match t {
-            Transition::Internal { .. } => self.enabled_into(&mut v),
+            Transition::Internal { .. } | Transition::Promise { .. } => self.enabled_into(&mut v),
             Transition::Exec { core, .. } | Transition::Interrupt { core } => {
                 if (core as usize) < self.num_cores() && self.state.fault.is_none() {
                     self.core_enabled(core as usize, &mut v)
@@ -387,9 +347,7 @@ impl<M: MemoryModel> Machine<M> {
         match t {
             Transition::Interrupt { core } => {
                 let c = core as usize;
-                let handler = self.prog.cores[c]
-                    .handler
-                    .expect("interrupt enabled without handler");
+                let handler = self.prog.cores[c].handler.expect("interrupt enabled without handler");
                 let init = self.init_regs[c].clone();
                 let k = &mut self.state.cores[c];
                 k.irq.pending = false;
@@ -406,25 +364,21 @@ impl<M: MemoryModel> Machine<M> {
                 let e = self.model.apply_internal(
                     &mut self.state.shared,
                     &mut self.state.mcores,
-                    Internal {
-                        core: core as usize,
-                        id,
-                    },
+                    Internal { core: core as usize, id },
                 );
-                Effect::Internal {
-                    core: core as usize,
-                    effect: e,
-                }
+                Effect::Internal { core: core as usize, effect: e }
             }
             Transition::Exec { core, choice } => self.exec(core as usize, choice),
+            Transition::Promise { core, loc, val } => {
+                let (c, l) = (core as usize, loc as usize);
+                self.model.promise(&mut self.state.shared, &mut self.state.mcores, c, l, val);
+                Effect::Promised { core: c, loc: l, val }
+            }
         }
     }
 
     fn fault(&mut self, f: Fault) -> Effect {
-        let e = Effect::Fault {
-            core: f.core,
-            what: f.what.clone(),
-        };
+        let e = Effect::Fault { core: f.core, what: f.what.clone() };
         self.state.fault = Some(Box::new(f));
         e
     }
@@ -432,24 +386,14 @@ impl<M: MemoryModel> Machine<M> {
     fn exec(&mut self, c: usize, choice: u16) -> Effect {
         let pc = self.state.cores[c].pc;
         let Some(&instr) = self.prog.code.get(pc as usize) else {
-            return self.fault(Fault {
-                core: c,
-                pc,
-                what: "execution ran past the end of the code".into(),
-            });
+            return self.fault(Fault { core: c, pc, what: "execution ran past the end of the code".into() });
         };
         let req = match self.request(c) {
             Ok(r) => r,
             Err(f) => return self.fault(f),
         };
         if let Some(req) = req {
-            let resp = self.model.perform(
-                &mut self.state.shared,
-                &mut self.state.mcores,
-                c,
-                &req,
-                choice,
-            );
+            let resp = self.model.perform(&mut self.state.shared, &mut self.state.mcores, c, &req, choice);
             let core = &mut self.state.cores[c];
             let mut value = None;
             if let Response::Value(v) = resp {
@@ -465,12 +409,7 @@ impl<M: MemoryModel> Machine<M> {
                 }
             }
             core.pc += 1;
-            return Effect::Memory {
-                core: c,
-                pc,
-                loc: req.loc(),
-                value,
-            };
+            return Effect::Memory { core: c, pc, loc: req.loc(), value };
         }
         let core = &self.state.cores[c];
         let mut next = pc + 1;
@@ -481,35 +420,17 @@ impl<M: MemoryModel> Machine<M> {
             }
             Instr::Alu { op, dst, a, b } => {
                 let (a, b) = (self.operand(core, a), self.operand(core, b));
-                self.state.cores[c].set(
-                    dst,
-                    Val {
-                        v: op.eval(a.v, b.v),
-                        meta: a.meta.join(b.meta),
-                    },
-                );
+                self.state.cores[c].set(dst, Val { v: op.eval(a.v, b.v), meta: a.meta.join(b.meta) });
             }
-            Instr::Csel {
-                dst,
-                cond,
-                a,
-                b,
-                t,
-                f,
-            } => {
+            Instr::Csel { dst, cond, a, b, t, f } => {
                 let (a, b) = (self.operand(core, a), self.operand(core, b));
-                let sel = if cond.eval(a.v, b.v) {
-                    self.operand(core, t)
-                } else {
-                    self.operand(core, f)
-                };
+                let sel = if cond.eval(a.v, b.v) { self.operand(core, t) } else { self.operand(core, f) };
                 let meta = self.model.csel_meta(sel.meta, a.meta.join(b.meta));
                 self.state.cores[c].set(dst, Val { v: sel.v, meta });
             }
             Instr::Branch { cond, a, b, target } => {
                 let (a, b) = (self.operand(core, a), self.operand(core, b));
-                self.model
-                    .on_branch(&mut self.state.mcores[c], a.meta.join(b.meta));
+                self.model.on_branch(&mut self.state.mcores[c], a.meta.join(b.meta));
                 if cond.eval(a.v, b.v) {
                     next = target;
                 }
@@ -517,24 +438,14 @@ impl<M: MemoryModel> Machine<M> {
             Instr::Jmp { target } => next = target,
             Instr::Call { target } => {
                 if core.stack.len() >= MAX_CALL_DEPTH {
-                    return self.fault(Fault {
-                        core: c,
-                        pc,
-                        what: format!("call stack deeper than {MAX_CALL_DEPTH}"),
-                    });
+                    return self.fault(Fault { core: c, pc, what: format!("call stack deeper than {MAX_CALL_DEPTH}") });
                 }
                 self.state.cores[c].stack.push(pc + 1);
                 next = target;
             }
             Instr::Ret => match self.state.cores[c].stack.pop() {
                 Some(r) => next = r,
-                None => {
-                    return self.fault(Fault {
-                        core: c,
-                        pc,
-                        what: "ret with an empty call stack".into(),
-                    })
-                }
+                None => return self.fault(Fault { core: c, pc, what: "ret with an empty call stack".into() }),
             },
             Instr::Raise { target } => {
                 let to = match target {
@@ -550,11 +461,7 @@ impl<M: MemoryModel> Machine<M> {
                 }
                 self.state.cores[to as usize].irq.pending = true;
                 self.state.cores[c].pc = next;
-                return Effect::Raised {
-                    core: c,
-                    pc,
-                    target: to as usize,
-                };
+                return Effect::Raised { core: c, pc, target: to as usize };
             }
             Instr::IrqEnable => self.state.cores[c].irq.enabled = true,
             Instr::IrqDisable => self.state.cores[c].irq.enabled = false,
@@ -573,13 +480,7 @@ impl<M: MemoryModel> Machine<M> {
                             return Effect::Iret { core: c, pc };
                         }
                     }
-                    None => {
-                        return self.fault(Fault {
-                            core: c,
-                            pc,
-                            what: "iret outside an interrupt handler".into(),
-                        })
-                    }
+                    None => return self.fault(Fault { core: c, pc, what: "iret outside an interrupt handler".into() }),
                 }
                 self.state.cores[c].pc = next;
                 return Effect::Iret { core: c, pc };
@@ -610,13 +511,7 @@ impl<M: MemoryModel> Machine<M> {
     pub fn is_eager(&self, c: usize) -> bool {
         match self.next_instr(c) {
             Some(i) => {
-                i.is_local()
-                    || matches!(
-                        i,
-                        Instr::Raise {
-                            target: IrqTarget::SelfCore
-                        } | Instr::Observe { .. }
-                    )
+                i.is_local() || matches!(i, Instr::Raise { target: IrqTarget::SelfCore } | Instr::Observe { .. })
             }
             None => false,
         }
@@ -626,11 +521,7 @@ impl<M: MemoryModel> Machine<M> {
     /// still take, and the model holds nothing back (buffers drained).
     pub fn quiescent(&self) -> bool {
         self.state.fault.is_none()
-            && self
-                .state
-                .cores
-                .iter()
-                .all(|k| k.halted && !k.in_handler() && !k.irq.pending)
+            && self.state.cores.iter().all(|k| k.halted && !k.in_handler() && !k.irq.pending)
             && self.model.quiescent(&self.state.shared, &self.state.mcores)
     }
 

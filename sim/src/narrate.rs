@@ -25,22 +25,16 @@ impl<M: MemoryModel> Machine<M> {
         let p = &self.prog;
         match t {
             Transition::Interrupt { core } => {
-                let h = p.cores[core as usize]
-                    .handler
-                    .map(|h| p.location(h))
-                    .unwrap_or_default();
+                let h = p.cores[core as usize].handler.map(|h| p.location(h)).unwrap_or_default();
                 format!("core {core}: takes its interrupt → {h}")
             }
+            Transition::Promise { core, loc, val } => {
+                format!("core {core}: promises {} := {val}", p.sym_name(loc))
+            }
             Transition::Internal { core, .. } => {
-                let pend =
-                    self.model
-                        .pending(&self.state.shared, &self.state.mcores, core as usize);
+                let pend = self.model.pending(&self.state.shared, &self.state.mcores, core as usize);
                 match pend.first() {
-                    Some(e) => format!(
-                        "core {core}: drain {} := {} to memory",
-                        p.sym_name(e.loc as u16),
-                        e.val
-                    ),
+                    Some(e) => format!("core {core}: drain {} := {} to memory", p.sym_name(e.loc as u16), e.val),
                     None => format!("core {core}: internal step"),
                 }
             }
@@ -51,17 +45,8 @@ impl<M: MemoryModel> Machine<M> {
                     Err(f) => format!("{head} — faults: {}", f.what),
                     Ok(None) => head,
                     Ok(Some(req)) => {
-                        let pv = self.model.preview(
-                            &self.state.shared,
-                            &self.state.mcores,
-                            c,
-                            &req,
-                            choice,
-                        );
-                        let loc = req
-                            .loc()
-                            .map(|l| p.sym_name(l as u16).to_string())
-                            .unwrap_or_default();
+                        let pv = self.model.preview(&self.state.shared, &self.state.mcores, c, &req, choice);
+                        let loc = req.loc().map(|l| p.sym_name(l as u16).to_string()).unwrap_or_default();
                         let from = match pv.source {
                             Source::Memory => "from memory".to_string(),
                             Source::OwnBuffer => "from its own store buffer".to_string(),
@@ -72,13 +57,7 @@ impl<M: MemoryModel> Machine<M> {
                             (memmodels::Request::Load { .. }, Some(v), _) => {
                                 format!("{head} — reads {v} {from}")
                             }
-                            (
-                                memmodels::Request::Store {
-                                    exclusive: true, ..
-                                },
-                                Some(1),
-                                _,
-                            ) => {
+                            (memmodels::Request::Store { exclusive: true, .. }, Some(1), _) => {
                                 format!("{head} — store-exclusive fails")
                             }
                             (memmodels::Request::Store { .. }, _, Some(v)) if pv.buffered => {

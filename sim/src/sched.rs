@@ -10,11 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// Picks the next transition among the enabled ones (never empty).
 pub trait Scheduler {
-    fn choose<M: MemoryModel>(
-        &mut self,
-        m: &Machine<M>,
-        enabled: &[Transition],
-    ) -> Result<Transition, String>;
+    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String>;
     fn name(&self) -> &'static str;
 }
 
@@ -25,19 +21,13 @@ pub struct RandomScheduler {
 
 impl RandomScheduler {
     pub fn new(seed: u64) -> RandomScheduler {
-        RandomScheduler {
-            rng: ChaCha8Rng::seed_from_u64(seed),
-        }
+        RandomScheduler { rng: ChaCha8Rng::seed_from_u64(seed) }
     }
 }
 
 impl Scheduler for RandomScheduler {
     #[inline]
-    fn choose<M: MemoryModel>(
-        &mut self,
-        _: &Machine<M>,
-        enabled: &[Transition],
-    ) -> Result<Transition, String> {
+    fn choose<M: MemoryModel>(&mut self, _: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String> {
         Ok(enabled[self.rng.random_range(0..enabled.len())])
     }
     fn name(&self) -> &'static str {
@@ -61,16 +51,9 @@ impl ReplayScheduler {
 }
 
 impl Scheduler for ReplayScheduler {
-    fn choose<M: MemoryModel>(
-        &mut self,
-        m: &Machine<M>,
-        enabled: &[Transition],
-    ) -> Result<Transition, String> {
+    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String> {
         let Some(&t) = self.steps.get(self.pos) else {
-            return Err(format!(
-                "the schedule ended after {} steps but the machine can still move",
-                self.pos
-            ));
+            return Err(format!("the schedule ended after {} steps but the machine can still move", self.pos));
         };
         if !enabled.contains(&t) {
             return Err(format!(
@@ -111,12 +94,7 @@ pub struct RunOutcome {
 }
 
 /// Runs `m` under `s` until it stops moving, a violation, or `max_steps`.
-pub fn run<M: MemoryModel, S: Scheduler>(
-    m: &mut Machine<M>,
-    s: &mut S,
-    max_steps: u64,
-    record: bool,
-) -> RunOutcome {
+pub fn run<M: MemoryModel, S: Scheduler>(m: &mut Machine<M>, s: &mut S, max_steps: u64, record: bool) -> RunOutcome {
     let mut enabled = Vec::with_capacity(8);
     let mut schedule = Vec::new();
     let mut steps = 0;
@@ -129,28 +107,14 @@ pub fn run<M: MemoryModel, S: Scheduler>(
                 None if m.quiescent() => RunEnd::Quiescent,
                 None => RunEnd::DeadEnd,
             };
-            return RunOutcome {
-                end,
-                schedule,
-                steps,
-            };
+            return RunOutcome { end, schedule, steps };
         }
         if steps >= max_steps {
-            return RunOutcome {
-                end: RunEnd::StepLimit,
-                schedule,
-                steps,
-            };
+            return RunOutcome { end: RunEnd::StepLimit, schedule, steps };
         }
         let t = match s.choose(m, &enabled) {
             Ok(t) => t,
-            Err(e) => {
-                return RunOutcome {
-                    end: RunEnd::SchedulerError(e),
-                    schedule,
-                    steps,
-                }
-            }
+            Err(e) => return RunOutcome { end: RunEnd::SchedulerError(e), schedule, steps },
         };
         m.apply_unchecked(t);
         steps += 1;

@@ -47,11 +47,7 @@ pub enum TraceError {
     #[error("{file}: not a weaksim trace: {msg}")]
     Parse { file: String, msg: String },
     #[error("{file}: trace format '{found}' version {version} is not supported (expected {TRACE_FORMAT} version {TRACE_VERSION})")]
-    Version {
-        file: String,
-        found: String,
-        version: u32,
-    },
+    Version { file: String, found: String, version: u32 },
     #[error("{file}: the program in the trace does not match its fingerprint (edited by hand?)")]
     Fingerprint { file: String },
     #[error("{file}: the trace's program is invalid: {msg}")]
@@ -59,13 +55,7 @@ pub enum TraceError {
 }
 
 impl Trace {
-    pub fn new(
-        program: &Program,
-        model: &str,
-        scheduler: &str,
-        seed: Option<u64>,
-        steps: Vec<Step>,
-    ) -> Trace {
+    pub fn new(program: &Program, model: &str, scheduler: &str, seed: Option<u64>, steps: Vec<Step>) -> Trace {
         Trace {
             format: TRACE_FORMAT.into(),
             version: TRACE_VERSION,
@@ -91,27 +81,14 @@ impl Trace {
             file: format!("{file}:{}:{}", e.line(), e.column()),
             msg: e.to_string(),
         })?;
-        let found = v
-            .get("format")
-            .and_then(|f| f.as_str())
-            .unwrap_or("")
-            .to_string();
+        let found = v.get("format").and_then(|f| f.as_str()).unwrap_or("").to_string();
         let version = v.get("version").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
         if found != TRACE_FORMAT || version != TRACE_VERSION {
-            return Err(TraceError::Version {
-                file: file.into(),
-                found,
-                version,
-            });
+            return Err(TraceError::Version { file: file.into(), found, version });
         }
-        let t: Trace = serde_json::from_value(v).map_err(|e| TraceError::Parse {
-            file: file.into(),
-            msg: e.to_string(),
-        })?;
-        t.program.validate().map_err(|msg| TraceError::Program {
-            file: file.into(),
-            msg,
-        })?;
+        let t: Trace =
+            serde_json::from_value(v).map_err(|e| TraceError::Parse { file: file.into(), msg: e.to_string() })?;
+        t.program.validate().map_err(|msg| TraceError::Program { file: file.into(), msg })?;
         if t.program_fingerprint != format!("{:016x}", t.program.fingerprint()) {
             return Err(TraceError::Fingerprint { file: file.into() });
         }
@@ -121,4 +98,35 @@ impl Trace {
     pub fn transitions(&self) -> Vec<Transition> {
         self.steps.iter().map(|s| s.t).collect()
     }
+}
+
+/// Labels a schedule by replaying it from `start` (stops at the first step that is not enabled).
+pub fn label_steps<M: memmodels::MemoryModel>(start: &crate::Machine<M>, schedule: &[Transition]) -> Vec<Step> {
+    let mut m = start.clone();
+    let mut out = Vec::with_capacity(schedule.len());
+    for &t in schedule {
+        let label = m.label(t);
+        if m.apply(t).is_err() {
+            break;
+        }
+        out.push(Step { t, label });
+    }
+    out
+}
+
+/// A trace of `schedule` run from `start`, labelled.
+pub fn make_trace<M: memmodels::MemoryModel>(
+    start: &crate::Machine<M>,
+    schedule: &[Transition],
+    scheduler: &str,
+    seed: Option<u64>,
+) -> Trace {
+    let mut m = start.clone();
+    let steps = label_steps(start, schedule);
+    for s in &steps {
+        let _ = m.apply(s.t);
+    }
+    let mut t = Trace::new(&start.prog, start.model.kind().name(), scheduler, seed, steps);
+    t.cycles = m.cycle;
+    t
 }

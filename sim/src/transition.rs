@@ -16,6 +16,8 @@ pub enum Transition {
     Internal { core: u8, id: u16 },
     /// The core takes its pending interrupt.
     Interrupt { core: u8 },
+    /// The core promises to write `val` to word `loc` later (Promising-ARM).
+    Promise { core: u8, loc: u16, val: u64 },
 }
 
 impl Transition {
@@ -23,7 +25,8 @@ impl Transition {
         match self {
             Transition::Exec { core, .. }
             | Transition::Internal { core, .. }
-            | Transition::Interrupt { core } => core as usize,
+            | Transition::Interrupt { core }
+            | Transition::Promise { core, .. } => core as usize,
         }
     }
 }
@@ -31,6 +34,12 @@ impl Transition {
 /// What a transition did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
+    /// A core promised a write (Promising-ARM).
+    Promised {
+        core: usize,
+        loc: usize,
+        val: u64,
+    },
     /// A memory instruction ran; `value` is what it returned to a register.
     Memory {
         core: usize,

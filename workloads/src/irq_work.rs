@@ -15,10 +15,7 @@
 //! at boot and so also in the handler's bank); `r2` a producer's data word.
 
 use isa::{Addr, IrqTarget, LoadOrd};
-use isa::{
-    AluOp, Builder, Cond, CoreSpec, FenceKind, Instr, Operand, Program, RmwOp, RmwOrd, StoreOrd,
-    Value,
-};
+use isa::{AluOp, Builder, Cond, CoreSpec, FenceKind, Instr, Operand, Program, RmwOp, RmwOrd, StoreOrd, Value};
 use serde::{Deserialize, Serialize};
 
 pub const PENDING: u64 = 1;
@@ -68,7 +65,9 @@ impl Variant {
     pub fn summary(self) -> &'static str {
         match self {
             Variant::V36 => "Linux v3.6: plain load decides the claim; plain store clears PENDING",
-            Variant::BusyXchg => "c8446b75: xchg clears PENDING; the claim still decides on a plain load (the seed's racy state)",
+            Variant::BusyXchg => {
+                "c8446b75: xchg clears PENDING; the claim still decides on a plain load (the seed's racy state)"
+            }
             Variant::PlainBusy => "ablation: cmpxchg-decided claim, but a plain store clears PENDING",
             Variant::ClaimCmpxchg => "e0bbe2d8 (the seed fix): only the cmpxchg result decides; xchg clears PENDING",
             Variant::ClaimFetchOr => "25269871 (2019): fetch_or claims, fully ordered even when PENDING is already set",
@@ -159,30 +158,19 @@ pub const MAX_IRQ_WORK_CORES: usize = isa::MAX_CORES;
 impl IrqWorkConfig {
     /// Every core produces, one write each.
     pub fn new(variant: Variant, cores: usize) -> IrqWorkConfig {
-        IrqWorkConfig {
-            variant,
-            cores,
-            producers: (0..cores).collect(),
-            writes: 1,
-        }
+        IrqWorkConfig { variant, cores, producers: (0..cores).collect(), writes: 1 }
     }
 
     pub fn validate(&self) -> Result<(), String> {
         if self.cores == 0 || self.cores > MAX_IRQ_WORK_CORES {
-            return Err(format!(
-                "--cores {}: expected 1..={MAX_IRQ_WORK_CORES}",
-                self.cores
-            ));
+            return Err(format!("--cores {}: expected 1..={MAX_IRQ_WORK_CORES}", self.cores));
         }
         if self.producers.is_empty() {
             return Err("--producers: at least one core must produce".into());
         }
         for &p in &self.producers {
             if p >= self.cores {
-                return Err(format!(
-                    "--producers: core {p} does not exist (cores are 0..{})",
-                    self.cores - 1
-                ));
+                return Err(format!("--producers: core {p} does not exist (cores are 0..{})", self.cores - 1));
             }
         }
         let mut sorted = self.producers.clone();
@@ -225,9 +213,7 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
     let mut b = Builder::new(&format!("irq_work {}", cfg.variant.name()));
     let flags = b.sym("flags", Value::Num(0));
     let work = b.sym("work", Value::Num(0));
-    let heads: Vec<_> = (0..cfg.cores)
-        .map(|c| b.sym(&format!("head{c}"), Value::Num(0)))
-        .collect();
+    let heads: Vec<_> = (0..cfg.cores).map(|c| b.sym(&format!("head{c}"), Value::Num(0))).collect();
     let mut datas = Vec::new();
     for &p in &cfg.producers {
         datas.push(b.sym(&format!("data{p}"), Value::Num(0)));
@@ -249,39 +235,16 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
     ] {
         b.reg_name(reg, name);
     }
-    let ld = |dst, a| Instr::Load {
-        dst,
-        addr: a,
-        ord: LoadOrd::Plain,
-        exclusive: false,
-    };
-    let st = |src, a| Instr::Store {
-        src,
-        addr: a,
-        ord: StoreOrd::Plain,
-        status: None,
-    };
-    let rmw = |op, dst, a| Instr::Rmw {
-        op,
-        dst: Some(dst),
-        addr: a,
-        ord: RmwOrd::Full,
-    };
+    let ld = |dst, a| Instr::Load { dst, addr: a, ord: LoadOrd::Plain, exclusive: false };
+    let st = |src, a| Instr::Store { src, addr: a, ord: StoreOrd::Plain, status: None };
+    let rmw = |op, dst, a| Instr::Rmw { op, dst: Some(dst), addr: a, ord: RmwOrd::Full };
     let alu = |op, dst, a, bb| Instr::Alu { op, dst, a, b: bb };
-    let br = |cond, a, bb| Instr::Branch {
-        cond,
-        a,
-        b: bb,
-        target: 0,
-    };
+    let br = |cond, a, bb| Instr::Branch { cond, a, b: bb, target: 0 };
     let (fa, wa) = (Addr::sym(flags), Addr::sym(work));
 
     // Producer: data = 1..=K, irq_work_queue() after each write.
     b.label("producer");
-    b.emit(Instr::Mov {
-        dst: R_VAL,
-        src: imm(1),
-    });
+    b.emit(Instr::Mov { dst: R_VAL, src: imm(1) });
     b.label("producer.loop");
     b.emit(st(r(R_VAL), Addr::reg(R_DATA)));
     b.emit_to(Instr::Call { target: 0 }, "irq_work_queue");
@@ -298,25 +261,13 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
     b.emit(ld(R_ENTRY, Addr::reg(R_HEAD)));
     b.label("queue.retry");
     b.emit(st(r(R_ENTRY), wa));
-    b.emit(rmw(
-        RmwOp::Cmpxchg {
-            expected: r(R_ENTRY),
-            new: Operand::SymAddr(work),
-        },
-        R_SEEN,
-        Addr::reg(R_HEAD),
-    ));
+    b.emit(rmw(RmwOp::Cmpxchg { expected: r(R_ENTRY), new: Operand::SymAddr(work) }, R_SEEN, Addr::reg(R_HEAD)));
     b.emit_to(br(Cond::Eq, r(R_SEEN), r(R_ENTRY)), "queue.added");
-    b.emit(Instr::Mov {
-        dst: R_ENTRY,
-        src: r(R_SEEN),
-    });
+    b.emit(Instr::Mov { dst: R_ENTRY, src: r(R_SEEN) });
     b.emit_to(Instr::Jmp { target: 0 }, "queue.retry");
     b.label("queue.added");
     b.emit_to(br(Cond::Ne, r(R_ENTRY), imm(0)), "queue.out");
-    b.emit(Instr::Raise {
-        target: IrqTarget::SelfCore,
-    });
+    b.emit(Instr::Raise { target: IrqTarget::SelfCore });
     b.label("queue.out");
     b.emit(Instr::Ret);
 
@@ -329,14 +280,7 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
             b.emit(alu(AluOp::And, R_TMP, r(R_FLAGS), imm(PENDING)));
             b.emit_to(br(Cond::Ne, r(R_TMP), imm(0)), "claim.fail");
             b.emit(alu(AluOp::Or, R_NFLAGS, r(R_FLAGS), imm(CLAIMED)));
-            b.emit(rmw(
-                RmwOp::Cmpxchg {
-                    expected: r(R_FLAGS),
-                    new: r(R_NFLAGS),
-                },
-                R_OFLAGS,
-                fa,
-            ));
+            b.emit(rmw(RmwOp::Cmpxchg { expected: r(R_FLAGS), new: r(R_NFLAGS) }, R_OFLAGS, fa));
             b.emit_to(br(Cond::Eq, r(R_OFLAGS), r(R_FLAGS)), "claim.ok");
             b.emit_to(Instr::Jmp { target: 0 }, "claim.retry");
         }
@@ -345,21 +289,11 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
             b.emit(alu(AluOp::AndN, R_FLAGS, r(R_FLAGS), imm(PENDING)));
             b.label("claim.retry");
             b.emit(alu(AluOp::Or, R_NFLAGS, r(R_FLAGS), imm(CLAIMED)));
-            b.emit(rmw(
-                RmwOp::Cmpxchg {
-                    expected: r(R_FLAGS),
-                    new: r(R_NFLAGS),
-                },
-                R_OFLAGS,
-                fa,
-            ));
+            b.emit(rmw(RmwOp::Cmpxchg { expected: r(R_FLAGS), new: r(R_NFLAGS) }, R_OFLAGS, fa));
             b.emit_to(br(Cond::Eq, r(R_OFLAGS), r(R_FLAGS)), "claim.ok");
             b.emit(alu(AluOp::And, R_TMP, r(R_OFLAGS), imm(PENDING)));
             b.emit_to(br(Cond::Ne, r(R_TMP), imm(0)), "claim.fail");
-            b.emit(Instr::Mov {
-                dst: R_FLAGS,
-                src: r(R_OFLAGS),
-            });
+            b.emit(Instr::Mov { dst: R_FLAGS, src: r(R_OFLAGS) });
             b.emit_to(Instr::Jmp { target: 0 }, "claim.retry");
         }
         Claim::FetchOr => {
@@ -369,16 +303,10 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
         }
     }
     b.label("claim.ok");
-    b.emit(Instr::Mov {
-        dst: R_RES,
-        src: imm(1),
-    });
+    b.emit(Instr::Mov { dst: R_RES, src: imm(1) });
     b.emit(Instr::Ret);
     b.label("claim.fail");
-    b.emit(Instr::Mov {
-        dst: R_RES,
-        src: imm(0),
-    });
+    b.emit(Instr::Mov { dst: R_RES, src: imm(0) });
     b.emit(Instr::Ret);
 
     // irq_work_run(): the interrupt handler.
@@ -400,32 +328,15 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
     b.label("func");
     for &d in &datas {
         b.emit(ld(R_DATAV, Addr::sym(d)));
-        b.emit(Instr::Observe {
-            sym: d,
-            src: R_DATAV,
-        });
+        b.emit(Instr::Observe { sym: d, src: R_DATAV });
     }
-    b.emit(rmw(
-        RmwOp::Cmpxchg {
-            expected: imm(BUSY),
-            new: imm(0),
-        },
-        R_TMP,
-        fa,
-    ));
-    b.emit(Instr::Mov {
-        dst: R_NODE,
-        src: r(R_NEXT),
-    });
+    b.emit(rmw(RmwOp::Cmpxchg { expected: imm(BUSY), new: imm(0) }, R_TMP, fa));
+    b.emit(Instr::Mov { dst: R_NODE, src: r(R_NEXT) });
     b.emit_to(Instr::Jmp { target: 0 }, "run.next");
     b.label("run.done");
     b.emit(Instr::Iret);
 
-    let (producer, idle, run) = (
-        b.label_pc("producer"),
-        b.label_pc("idle"),
-        b.label_pc("irq_work_run"),
-    );
+    let (producer, idle, run) = (b.label_pc("producer"), b.label_pc("idle"), b.label_pc("irq_work_run"));
     for (c, &head) in heads.iter().enumerate() {
         let k = cfg.producers.iter().position(|&p| p == c);
         let mut spec = CoreSpec::new(if k.is_some() { producer } else { idle });
