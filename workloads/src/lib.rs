@@ -2,5 +2,6 @@
 //! [`irq_work`], the Linux kernel's irq_work algorithm in six variants.
 
 pub mod irq_work;
+pub mod litmus;
 
 pub use irq_work::{generate as irq_work_program, IrqWorkConfig, Variant};

@@ -1,0 +1,66 @@
+//! Litmus tests as workloads: every final state a model allows, counted the way
+//! herd7 counts them (valuations of the locations the condition names and the
+//! `locations [...]` list), and herd's verdict (`Ok` / `No`).
+
+use isa::Program;
+use memmodels::MemoryModel;
+use sim::{explore, ExploreConfig, FinalState, Machine, PromiseMode, Transition, Verdict};
+use std::sync::Arc;
+
+/// What a model allows for a litmus test.
+#[derive(Clone, Debug)]
+pub struct Outcomes {
+    /// Distinct final states, in order, with whether each satisfies the condition's expression.
+    pub finals: Vec<(FinalState, bool)>,
+    /// Final states satisfying / not satisfying the expression.
+    pub positive: usize,
+    pub negative: usize,
+    /// herd's `Ok`: the quantified condition holds (`exists`: some state satisfies it;
+    /// `~exists`: none does; `forall`: all do).
+    pub ok: bool,
+    /// For a reachable `exists` expression: a shortest schedule reaching a satisfying state.
+    pub witness: Option<Vec<Transition>>,
+    /// States the search visited.
+    pub explored: u64,
+    /// Set when a search bound stopped the search: the answer is then incomplete.
+    pub bounded: Option<String>,
+    /// A fault or deadlock met on the way, in words.
+    pub problem: Option<String>,
+}
+
+impl Outcomes {
+    /// herd7's verdict word for the tsv: `allowed` when `Ok`, else `forbidden`.
+    pub fn verdict(&self) -> &'static str {
+        if self.ok {
+            "allowed"
+        } else {
+            "forbidden"
+        }
+    }
+}
+
+/// Explores every execution of `program` under `model` and collects its final states.
+pub fn outcomes<M: MemoryModel>(program: Arc<Program>, model: M, max_states: u64) -> Outcomes {
+    let mut start = Machine::new(program.clone(), model);
+    start.promise_mode = PromiseMode::First;
+    let cfg = ExploreConfig { max_states, stop_on_violation: false, ..ExploreConfig::default() };
+    let r = explore(&start, &cfg);
+    let finals: Vec<(FinalState, bool)> = r.finals.iter().map(|(f, i)| (f.clone(), i.holds)).collect();
+    let positive = finals.iter().filter(|f| f.1).count();
+    let negative = finals.len() - positive;
+    let ok = match &program.condition {
+        Some(c) => c.verdict(positive, negative),
+        None => false,
+    };
+    let witness = r.finals.values().find(|f| f.holds).map(|f| f.schedule.clone());
+    Outcomes {
+        finals,
+        positive,
+        negative,
+        ok,
+        witness,
+        explored: r.states,
+        bounded: (r.verdict == Verdict::Bounded).then(|| r.bound.clone().unwrap_or_default()),
+        problem: r.violation.map(|(v, _)| v.to_string()),
+    }
+}
