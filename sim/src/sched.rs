@@ -94,11 +94,25 @@ pub struct RunOutcome {
 }
 
 /// Runs `m` under `s` until it stops moving, a violation, or `max_steps`.
-pub fn run<M: MemoryModel, S: Scheduler>(m: &mut Machine<M>, s: &mut S, max_steps: u64, record: bool) -> RunOutcome {
+///
+/// With `reduce`, register-only steps run at once (as in exhaustive search, see
+/// [`crate::explore::close`]): the scheduler chooses only among the steps that
+/// other cores can observe. Every step is still recorded in the schedule.
+pub fn run<M: MemoryModel, S: Scheduler>(
+    m: &mut Machine<M>,
+    s: &mut S,
+    max_steps: u64,
+    record: bool,
+    reduce: bool,
+) -> RunOutcome {
     let mut enabled = Vec::with_capacity(8);
     let mut schedule = Vec::new();
     let mut steps = 0;
     loop {
+        if reduce {
+            steps += if record { crate::explore::close(m, Some(&mut schedule)) } else { crate::explore::close(m, None) }
+                as u64;
+        }
         enabled.clear();
         m.enabled_into(&mut enabled);
         if enabled.is_empty() {

@@ -1,0 +1,136 @@
+//! `weaksim run`: seeded random runs.
+
+use super::{write_atomic, EXIT_OK, EXIT_VIOLATION};
+use crate::target::{Target, TargetArgs};
+use crate::with_model;
+use anyhow::Result;
+use clap::Args;
+use memmodels::{MemoryModel, ModelKind};
+use serde_json::json;
+use sim::{run, Machine, RandomScheduler, RunEnd};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Memory model: sc, tso or arm
+    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
+    pub model: ModelKind,
+    /// Seed of the first run; run i uses seed + i
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Number of runs
+    #[arg(long, default_value_t = 1)]
+    pub runs: u64,
+    /// Step bound per run (a run that hits it is reported as not quiescing)
+    #[arg(long, default_value_t = 100_000)]
+    pub max_steps: u64,
+    /// Save the first failing run's trace here
+    #[arg(long)]
+    pub save_trace: Option<std::path::PathBuf>,
+    /// Output: text or json
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
+pub fn run_cmd(a: &RunArgs) -> Result<u8> {
+    let t = a.target.resolve()?;
+    with_model!(a.model, m => go(a, &t, m))
+}
+
+/// The command line that reruns one seed of this workload.
+pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
+    let mut s = format!("weaksim run {}", a.target.target);
+    if let Some(c) = &t.irq_work {
+        s.push_str(&format!(" --variant {} --cores {}", c.variant, c.cores));
+        if c.producers.len() != c.cores {
+            let p: Vec<String> = c.producers.iter().map(|p| p.to_string()).collect();
+            s.push_str(&format!(" --producers {}", p.join(",")));
+        }
+        if c.writes != 1 {
+            s.push_str(&format!(" --writes {}", c.writes));
+        }
+    }
+    s.push_str(&format!(" --model {} --seed {seed} --runs 1 --save-trace lost.json", a.model));
+    s
+}
+
+fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M) -> Result<u8> {
+    let start = Machine::new(Arc::new(t.program.clone()), model);
+    let t0 = Instant::now();
+    let (mut violations, mut step_limit, mut dead, mut total_steps) = (0u64, 0u64, 0u64, 0u64);
+    let mut first: Option<(u64, String)> = None;
+    for i in 0..a.runs {
+        let seed = a.seed.wrapping_add(i);
+        let mut m = start.clone();
+        let mut s = RandomScheduler::new(seed);
+        let out = run(&mut m, &mut s, a.max_steps, first.is_none() && a.save_trace.is_some(), true);
+        total_steps += out.steps;
+        match out.end {
+            RunEnd::Violation(v) => {
+                violations += 1;
+                if first.is_none() {
+                    if let Some(path) = &a.save_trace {
+                        let mut tr = sim::trace::make_trace(&start, &out.schedule, "random", Some(seed));
+                        tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
+                        tr.outcome = Some(v.to_string());
+                        write_atomic(path, &tr.to_json())?;
+                    }
+                    first = Some((seed, v.to_string()));
+                }
+            }
+            RunEnd::StepLimit => step_limit += 1,
+            RunEnd::DeadEnd => dead += 1,
+            RunEnd::Quiescent | RunEnd::SchedulerError(_) => {}
+        }
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let code = if violations > 0 { EXIT_VIOLATION } else { EXIT_OK };
+    if a.format == "json" {
+        let o = json!({
+            "workload": a.target.target,
+            "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
+            "model": a.model.name(),
+            "cores": start.num_cores(),
+            "runs": a.runs,
+            "violations": violations,
+            "rate": violations as f64 / a.runs.max(1) as f64,
+            "step_limit": step_limit,
+            "dead_ends": dead,
+            "first_failing_seed": first.as_ref().map(|f| f.0),
+            "first_violation": first.as_ref().map(|f| f.1.clone()),
+            "replay_command": first.as_ref().map(|f| replay_command(a, f.0, t)),
+            "steps": total_steps,
+            "elapsed_ms": (secs * 1e6).round() / 1e3,
+        });
+        println!("{}", serde_json::to_string(&o)?);
+        return Ok(code);
+    }
+    println!(
+        "{} on {}: {} runs (seeds {}..={})",
+        t.title,
+        a.model.title(),
+        a.runs,
+        a.seed,
+        a.seed.wrapping_add(a.runs.saturating_sub(1))
+    );
+    println!(
+        "  violations: {violations} ({:.3}%), {total_steps} steps in {:.3} s ({:.1} M steps/s)",
+        100.0 * violations as f64 / a.runs.max(1) as f64,
+        secs,
+        total_steps as f64 / secs.max(1e-9) / 1e6
+    );
+    if step_limit > 0 {
+        println!("  {step_limit} run(s) did not quiesce within {} steps", a.max_steps);
+    }
+    if let Some((seed, v)) = &first {
+        println!("  first failing seed: {seed}: {v}");
+        println!("  reproduce: {}", replay_command(a, *seed, t));
+        if let Some(p) = &a.save_trace {
+            println!("  trace saved to {} (step through it: weaksim replay {})", p.display(), p.display());
+        }
+    }
+    Ok(code)
+}
