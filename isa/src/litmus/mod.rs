@@ -1,2 +1,635 @@
 //! herd7 `.litmus` import (X86, X86_64, AArch64) into microcode programs.
-//! (Being written.)
+//!
+//! A litmus file is:
+//!
+//! ```text
+//! AArch64 MP                        header: ARCH NAME
+//! "optional doc string"
+//! Key=Value                         any number of metadata lines
+//! { 0:X1=x; 0:X3=y; [x]=0; }        initial state
+//!  P0          | P1          ;      program: one column per thread,
+//!  MOV W0,#1   | LDR W0,[X3] ;      one row per line, `;`-terminated
+//!  STR W0,[X1] | LDR W2,[X1] ;
+//! locations [x;]                    optional
+//! exists (1:X0=1 /\ 1:X2=0)         final condition
+//! ```
+//!
+//! Thread `Pi` becomes core `i`: its code is its column, labelled `P<i>` (its own
+//! labels become `P<i>.<label>`), followed by `halt`. Every architectural
+//! register maps to one microcode register for the whole program (W0 and X0
+//! share one, as do EAX/RAX/AX/AL), in order of first use; the condition's
+//! spelling is the display name. Condition flags (NZCV/EFLAGS) get their own
+//! register when a program compares: it holds `a - b` of the last compare, so
+//! `EQ` is "flags = 0". Cores that use flags start with flags = 1 (Z clear),
+//! as herd starts them.
+//!
+//! Anything outside the supported subset is reported as
+//! `file:line:col: unsupported ...`; nothing is guessed.
+
+mod aarch64;
+mod cond;
+mod regs;
+mod text;
+mod x86;
+
+use crate::cond::Loc;
+use crate::instr::{Instr, Pc, Reg, SymId};
+use crate::program::{CoreSpec, Label, Program, Symbol, Value, MAX_CORES};
+use regs::{ArchReg, RegAlloc, RegKey};
+use std::fmt;
+use text::{is_ident, is_label, line_col, lines, parse_num, perr, show, PResult, Piece};
+
+/// The architecture line of a litmus test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arch {
+    /// herd's `X86`: 32-bit, Intel syntax (`MOV [x],$1`).
+    X86,
+    /// herd's `X86_64`: AT&T syntax (`movl $1,(x)`).
+    X86_64,
+    AArch64,
+    /// Linux-kernel C (not supported yet: [`parse`] reports an error).
+    C,
+}
+
+impl Arch {
+    /// The name as written on a litmus header line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86 => "X86",
+            Arch::X86_64 => "X86_64",
+            Arch::AArch64 => "AArch64",
+            Arch::C => "C",
+        }
+    }
+
+    /// Parses a header arch name (case-insensitive).
+    pub fn from_name(s: &str) -> Option<Arch> {
+        [Arch::X86, Arch::X86_64, Arch::AArch64, Arch::C].into_iter().find(|a| a.name().eq_ignore_ascii_case(s))
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An imported litmus test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LitmusTest {
+    pub arch: Arch,
+    pub name: String,
+    /// The quoted string after the header line, without its quotes.
+    pub doc: Option<String>,
+    /// `Key=Value` lines, in order.
+    pub meta: Vec<(String, String)>,
+    pub program: Program,
+}
+
+/// A parse error with its position (1-based line and column, in characters).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{col}: {msg}")]
+pub struct LitmusError {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub msg: String,
+}
+
+/// Parses the text of a `.litmus` file; `file` is only used in error messages.
+pub fn parse(src: &str, file: &str) -> Result<LitmusTest, LitmusError> {
+    parse_inner(src).map_err(|e| {
+        let (line, col) = line_col(src, e.off);
+        LitmusError { file: file.to_string(), line, col, msg: e.msg }
+    })
+}
+
+/// Integer types accepted in typed declarations of the initial state.
+const TYPES: &[&str] = &[
+    "int",
+    "long",
+    "short",
+    "char",
+    "unsigned",
+    "signed",
+    "int8_t",
+    "int16_t",
+    "int32_t",
+    "int64_t",
+    "uint8_t",
+    "uint16_t",
+    "uint32_t",
+    "uint64_t",
+    "intptr_t",
+    "uintptr_t",
+    "atomic_int",
+];
+
+enum InitLhs<'a> {
+    Reg { thread: Piece<'a>, reg: Piece<'a> },
+    Mem(Piece<'a>),
+}
+
+struct InitItem<'a> {
+    lhs: InitLhs<'a>,
+    value: Option<Piece<'a>>,
+}
+
+/// Tracks which flags writers precede flags readers in an x86 thread, since
+/// only flags set by CMP are modelled.
+#[derive(Default)]
+pub(crate) struct FlagTrack {
+    /// The textually last flag-writing instruction: (is it a CMP, its mnemonic).
+    pub last_writer: Option<(bool, String)>,
+    /// Some flag-writing instruction other than CMP in this thread.
+    pub non_cmp_writer: Option<String>,
+    /// Whether the thread reads the flags.
+    pub reader: bool,
+}
+
+/// Translation state shared by the instruction decoders.
+pub(crate) struct Cx<'a> {
+    pub arch: Arch,
+    pub prog: Program,
+    pub regs: RegAlloc,
+    sym_inited: Vec<bool>,
+    nthreads: usize,
+    /// This thread's labels (unprefixed names) and their pcs.
+    labels: Vec<(String, Pc)>,
+    /// Control-flow instructions whose target is a label of this thread.
+    fixups: Vec<(usize, Piece<'a>)>,
+    uses_flags: bool,
+    pub flags: FlagTrack,
+}
+
+impl<'a> Cx<'a> {
+    /// The symbol `name`, declared (init 0) on first use.
+    pub fn sym(&mut self, name: Piece<'_>) -> PResult<SymId> {
+        if let Some(s) = self.prog.sym_by_name(name.s) {
+            return Ok(s);
+        }
+        if !is_ident(name.s) {
+            return perr(name.off, format!("bad location name {}", show(name.s)));
+        }
+        if self.prog.symbols.len() > SymId::MAX as usize {
+            return perr(name.off, "too many memory locations");
+        }
+        self.prog.symbols.push(Symbol { name: name.s.to_string(), init: Value::Num(0) });
+        self.sym_inited.push(false);
+        Ok((self.prog.symbols.len() - 1) as SymId)
+    }
+
+    /// Parses an architectural register name of this test's architecture.
+    /// In X86_64 code a `%` prefix is required (`pct`), elsewhere optional.
+    pub fn arch_reg(&self, p: Piece<'_>) -> Option<ArchReg> {
+        match self.arch {
+            Arch::AArch64 => regs::aarch64_reg(p.s),
+            _ => regs::x86_reg(p.s.strip_prefix('%').unwrap_or(p.s)),
+        }
+    }
+
+    /// The microcode register for general-purpose register `n`, spelled `p`.
+    pub fn gpr(&mut self, n: u8, p: Piece<'_>) -> PResult<Reg> {
+        let spelling = p.s.strip_prefix('%').unwrap_or(p.s);
+        self.regs.get(RegKey::Gpr(n), spelling, p.off)
+    }
+
+    /// The microcode register for general-purpose register `n`, used implicitly
+    /// (like EAX by CMPXCHG), named `name` if new.
+    pub fn implicit_gpr(&mut self, n: u8, name: &str, off: usize) -> PResult<Reg> {
+        self.regs.get(RegKey::Gpr(n), name, off)
+    }
+
+    /// The condition-flags register.
+    pub fn flags_reg(&mut self, off: usize) -> PResult<Reg> {
+        self.uses_flags = true;
+        let name = if self.arch == Arch::AArch64 { "NZCV" } else { "EFLAGS" };
+        self.regs.get(RegKey::Flags, name, off)
+    }
+
+    /// The scratch register used by expansions.
+    pub fn spare_reg(&mut self, off: usize) -> PResult<Reg> {
+        self.regs.get(RegKey::Spare, "tmp", off)
+    }
+
+    pub fn pc(&self) -> usize {
+        self.prog.code.len()
+    }
+
+    pub fn emit(&mut self, i: Instr) {
+        self.prog.code.push(i);
+    }
+
+    /// Emits a branch or jump to a label of the current thread.
+    pub fn emit_to(&mut self, i: Instr, label: Piece<'a>) -> PResult<()> {
+        if !is_label(label.s) {
+            return perr(label.off, format!("expected a label, found {}", show(label.s)));
+        }
+        self.fixups.push((self.pc(), label));
+        self.emit(i.with_target(Pc::MAX));
+        Ok(())
+    }
+
+    fn value(&mut self, v: Piece<'_>) -> PResult<Value> {
+        if let Some(n) = parse_num(v.s) {
+            Ok(Value::Num(n))
+        } else if is_ident(v.s) {
+            Ok(Value::Addr(self.sym(v)?))
+        } else {
+            perr(v.off, format!("bad value {}", show(v.s)))
+        }
+    }
+
+    /// Resolves `thread:reg` of the initial state or of the condition.
+    fn thread_reg(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<(u8, Reg)> {
+        let t: usize = match thread.s.parse() {
+            Ok(t) if thread.s.chars().all(|c| c.is_ascii_digit()) => t,
+            _ => return perr(thread.off, format!("bad thread number {}", show(thread.s))),
+        };
+        if t >= self.nthreads {
+            let n = self.nthreads;
+            return perr(thread.off, format!("no thread P{t} (the test has {n} thread{})", plural(n)));
+        }
+        match self.arch_reg(reg) {
+            Some(ArchReg::Gpr(n)) => Ok((t as u8, self.gpr(n, reg)?)),
+            _ => perr(reg.off, format!("bad register {}", show(reg.s))),
+        }
+    }
+}
+
+impl cond::CondEnv for Cx<'_> {
+    fn reg_loc(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<Loc> {
+        let (core, r) = self.thread_reg(thread, reg)?;
+        self.regs.name_from_condition(r, reg.s.strip_prefix('%').unwrap_or(reg.s));
+        Ok(Loc::Reg { core, reg: r })
+    }
+    fn mem_loc(&mut self, sym: Piece<'_>) -> PResult<Loc> {
+        Ok(Loc::Mem(self.sym(sym)?))
+    }
+    fn value(&mut self, v: Piece<'_>) -> PResult<Value> {
+        Cx::value(self, v)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Words that end the program rows and start the condition part.
+fn starts_condition(line: Piece<'_>) -> bool {
+    let t = line.trim().s;
+    let word: String = t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    t.starts_with('~') || matches!(word.as_str(), "exists" | "forall" | "locations" | "filter" | "cases")
+}
+
+fn parse_init_item(item: Piece<'_>) -> PResult<InitItem<'_>> {
+    let (lhs, value) = match item.split_once('=') {
+        Some((l, v)) => {
+            let v = v.trim();
+            if v.is_empty() {
+                return perr(v.off, format!("missing value after {}", show(&format!("{}=", l.s.trim()))));
+            }
+            let w = v.words();
+            if w.len() > 1 {
+                return perr(w[1].off, format!("missing `;` before {}", show(w[1].s)));
+            }
+            (l.trim(), Some(v))
+        }
+        None => (item, None),
+    };
+    // `0:X1` (herd also accepts spaces around the colon: `0: X1`).
+    if let Some((thread, reg)) = lhs.split_once(':') {
+        let (thread, reg) = (thread.trim(), reg.trim());
+        if !thread.is_empty() && thread.s.chars().all(|c| c.is_ascii_digit()) {
+            if reg.is_empty() || reg.words().len() > 1 {
+                return perr(lhs.off, format!("bad location {}", show(lhs.s)));
+            }
+            return Ok(InitItem { lhs: InitLhs::Reg { thread, reg }, value });
+        }
+    }
+    let words = lhs.words();
+    let Some((&loc, types)) = words.split_last() else {
+        return perr(lhs.off, "missing location before `=`");
+    };
+    for t in types {
+        if !TYPES.contains(&t.s) {
+            return perr(t.off, format!("unsupported type {}", show(t.s)));
+        }
+    }
+    if let Some((thread, reg)) = loc.split_once(':') {
+        if thread.s.is_empty() || !thread.s.chars().all(|c| c.is_ascii_digit()) {
+            return perr(loc.off, format!("bad location {}", show(loc.s)));
+        }
+        return Ok(InitItem { lhs: InitLhs::Reg { thread, reg }, value });
+    }
+    let name = match loc.s.strip_prefix('[') {
+        Some(r) => match r.strip_suffix(']') {
+            Some(_) => loc.slice(1, loc.s.len() - 1).trim(),
+            None => return perr(loc.off, format!("bad location {}", show(loc.s))),
+        },
+        None => loc,
+    };
+    if !is_ident(name.s) {
+        return perr(loc.off, format!("bad location {}", show(loc.s)));
+    }
+    Ok(InitItem { lhs: InitLhs::Mem(name), value })
+}
+
+const C_UNSUPPORTED: &str = "unsupported arch C (Linux-kernel C litmus tests are not supported yet)";
+
+fn parse_inner(src: &str) -> PResult<LitmusTest> {
+    // C tests are rejected before comments are looked at: C code has `(*p)`.
+    if let Some(first) = lines(src).into_iter().map(|l| l.trim()).find(|l| !l.is_empty()) {
+        let w = first.first_word().0;
+        if w.s.eq_ignore_ascii_case("C") {
+            return perr(w.off, C_UNSUPPORTED);
+        }
+    }
+    let stripped = text::strip_comments(src)?;
+    let text = stripped.as_str();
+    let ls = lines(text);
+    let eof = text.trim_end().len();
+    let mut li = 0;
+    let skip_blank = |li: &mut usize| {
+        while *li < ls.len() && ls[*li].trim().is_empty() {
+            *li += 1;
+        }
+    };
+
+    // Header.
+    skip_blank(&mut li);
+    if li == ls.len() {
+        return perr(0, "empty file");
+    }
+    let header = ls[li].trim();
+    let hw = header.words();
+    let aw = hw[0];
+    let arch = match Arch::from_name(aw.s) {
+        Some(Arch::C) => return perr(aw.off, C_UNSUPPORTED),
+        Some(a) => a,
+        None if is_ident(aw.s) && hw.len() > 1 => {
+            return perr(aw.off, format!("unknown arch {} (expected X86, X86_64, AArch64 or C)", show(aw.s)))
+        }
+        None => return perr(aw.off, "missing header line `ARCH NAME`"),
+    };
+    let Some(name) = hw.get(1) else {
+        return perr(header.end(), format!("missing test name after `{}`", aw.s));
+    };
+    if let Some(extra) = hw.get(2) {
+        return perr(extra.off, format!("unexpected {} after the test name", show(extra.s)));
+    }
+    li += 1;
+
+    // Doc string and metadata, up to the `{` of the initial state.
+    let mut doc: Option<String> = None;
+    let mut meta = Vec::new();
+    let open = loop {
+        skip_blank(&mut li);
+        if li == ls.len() {
+            return perr(eof, "missing initial state `{ ... }`");
+        }
+        let t = ls[li].trim();
+        if t.s.starts_with('{') {
+            break t.off;
+        }
+        if t.s.starts_with('"') {
+            if doc.is_some() || !meta.is_empty() {
+                return perr(t.off, "the doc string must come right after the header line");
+            }
+            let Some(close) = text[t.off + 1..].find('"').map(|i| t.off + 1 + i) else {
+                return perr(t.off, "unterminated doc string");
+            };
+            doc = Some(text[t.off + 1..close].to_string());
+            while li < ls.len() && ls[li].end() <= close {
+                li += 1;
+            }
+            let rest = Piece::new(&text[close + 1..ls[li].end()], close + 1).trim();
+            if !rest.is_empty() {
+                return perr(rest.off, format!("unexpected {} after the doc string", show(rest.s)));
+            }
+            li += 1;
+            continue;
+        }
+        let first = t.first_word().0;
+        if first.s == "P0" || first.s.starts_with("P0|") {
+            return perr(t.off, "missing initial state `{ ... }` before the program");
+        }
+        match t.split_once('=') {
+            Some((k, v))
+                if !k.trim().is_empty()
+                    && k.trim().s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')) =>
+            {
+                meta.push((k.trim().s.to_string(), v.trim().s.to_string()));
+            }
+            _ => return perr(t.off, "expected `Key=Value` or the initial state `{`"),
+        }
+        li += 1;
+    };
+
+    // Initial state.
+    let Some(close) = text[open + 1..].find('}').map(|i| open + 1 + i) else {
+        return perr(open, "unterminated initial state (missing `}`)");
+    };
+    if let Some(i) = text[open + 1..close].find('{') {
+        return perr(open + 1 + i, "unexpected `{` inside the initial state");
+    }
+    let body = Piece::new(&text[open + 1..close], open + 1);
+    let mut init = Vec::new();
+    for item in body.split(';') {
+        let item = item.trim();
+        if !item.is_empty() {
+            init.push(parse_init_item(item)?);
+        }
+    }
+    while li < ls.len() && ls[li].end() < close {
+        li += 1;
+    }
+    let rest = Piece::new(&text[close + 1..ls[li].end()], close + 1).trim();
+    if !rest.is_empty() {
+        return perr(rest.off, format!("unexpected {} after the initial state", show(rest.s)));
+    }
+    li += 1;
+
+    // Program header row: P0 | P1 | ... ;
+    skip_blank(&mut li);
+    if li == ls.len() {
+        return perr(eof, "missing program (expected `P0 | P1 ... ;`)");
+    }
+    let hrow = ls[li].trim();
+    if starts_condition(hrow) {
+        return perr(hrow.off, "missing program (expected `P0 | P1 ... ;`)");
+    }
+    let Some(hbody) = hrow.s.strip_suffix(';') else {
+        return perr(hrow.end(), "missing `;` at the end of the row");
+    };
+    let hcells = Piece::new(hbody, hrow.off).split('|');
+    for (i, c) in hcells.iter().enumerate() {
+        let c = c.trim();
+        let want = format!("P{i}");
+        if c.s != want {
+            let found = if c.is_empty() { "nothing".to_string() } else { show(c.s) };
+            return perr(c.off, format!("expected thread name `{want}`, found {found}"));
+        }
+    }
+    let n = hcells.len();
+    if n > MAX_CORES {
+        return perr(hrow.off, format!("{n} threads; at most {MAX_CORES} are supported"));
+    }
+    li += 1;
+
+    // Rows.
+    let mut columns: Vec<Vec<Piece<'_>>> = vec![Vec::new(); n];
+    while li < ls.len() {
+        let line = ls[li].trim();
+        if line.is_empty() {
+            li += 1;
+            continue;
+        }
+        if starts_condition(line) {
+            break;
+        }
+        let mut rows = line.split(';');
+        let last = rows.pop().unwrap_or(line);
+        if !last.trim().is_empty() {
+            // The last line of the file is rather a malformed condition.
+            if ls[li + 1..].iter().all(|l| l.trim().is_empty()) && !line.s.contains(['|', ';']) {
+                break;
+            }
+            return perr(line.end(), "missing `;` at the end of the row");
+        }
+        for row in rows {
+            let cells = row.split('|');
+            if cells.len() != n {
+                let k = cells.len();
+                let at = if row.trim().is_empty() { row.off } else { row.trim().off };
+                return perr(
+                    at,
+                    format!("row has {k} column{}, but the program has {n} thread{}", plural(k), plural(n)),
+                );
+            }
+            for (i, c) in cells.into_iter().enumerate() {
+                columns[i].push(c);
+            }
+        }
+        li += 1;
+    }
+    let cond_start = if li < ls.len() { ls[li].off } else { text.len() };
+    let cond_src = Piece::new(&text[cond_start..], cond_start);
+
+    // Build the program.
+    let mut cx = Cx {
+        arch,
+        prog: Program::empty(name.s),
+        regs: RegAlloc::default(),
+        sym_inited: Vec::new(),
+        nthreads: n,
+        labels: Vec::new(),
+        fixups: Vec::new(),
+        uses_flags: false,
+        flags: FlagTrack::default(),
+    };
+    let mut core_regs: Vec<Vec<(Reg, Value)>> = vec![Vec::new(); n];
+    for item in &init {
+        match item.lhs {
+            InitLhs::Reg { thread, reg } => {
+                let (t, r) = cx.thread_reg(thread, reg)?;
+                let v = match item.value {
+                    Some(v) => cx.value(v)?,
+                    None => Value::Num(0),
+                };
+                let regs = &mut core_regs[t as usize];
+                if regs.iter().any(|(x, _)| *x == r) {
+                    return perr(thread.off, format!("duplicate initial value for `{}:{}`", thread.s, reg.s));
+                }
+                regs.push((r, v));
+            }
+            InitLhs::Mem(name) => {
+                let s = cx.sym(name)?;
+                if cx.sym_inited[s as usize] {
+                    return perr(name.off, format!("duplicate initial value for `{}`", name.s));
+                }
+                cx.sym_inited[s as usize] = true;
+                if let Some(v) = item.value {
+                    let v = cx.value(v)?;
+                    cx.prog.symbols[s as usize].init = v;
+                }
+            }
+        }
+    }
+    for (i, cells) in columns.iter().enumerate() {
+        translate_thread(&mut cx, i, cells, std::mem::take(&mut core_regs[i]))?;
+    }
+    let condition = cond::parse_condition(cond_src, &mut cx)?;
+    cx.prog.condition = Some(condition);
+    let mut prog = cx.prog;
+    prog.reg_names = cx.regs.names();
+    if let Err(e) = prog.validate() {
+        return perr(name.off, format!("invalid program: {e}"));
+    }
+    Ok(LitmusTest { arch, name: name.s.to_string(), doc, meta, program: prog })
+}
+
+fn translate_thread<'a>(cx: &mut Cx<'a>, i: usize, cells: &[Piece<'a>], regs: Vec<(Reg, Value)>) -> PResult<()> {
+    let start = cx.pc();
+    cx.labels.clear();
+    cx.fixups.clear();
+    cx.uses_flags = false;
+    cx.flags = FlagTrack::default();
+    cx.prog.labels.push(Label { name: format!("P{i}"), pc: start as Pc });
+    for cell in cells {
+        let mut c = cell.trim();
+        if let Some((l, rest)) = c.split_once(':') {
+            let l = l.trim();
+            if is_label(l.s) {
+                if cx.labels.iter().any(|(n, _)| n == l.s) {
+                    return perr(l.off, format!("duplicate label `{}` in P{i}", l.s));
+                }
+                let pc = cx.pc() as Pc;
+                cx.labels.push((l.s.to_string(), pc));
+                cx.prog.labels.push(Label { name: format!("P{i}.{}", l.s), pc });
+                c = rest.trim();
+            }
+        }
+        if c.is_empty() {
+            continue;
+        }
+        match cx.arch {
+            Arch::AArch64 => aarch64::instr(cx, c)?,
+            Arch::X86 => x86::instr(cx, c, x86::Syntax::Intel)?,
+            Arch::X86_64 => x86::instr(cx, c, x86::Syntax::Att)?,
+            Arch::C => unreachable!("C tests are rejected at the header"),
+        }
+    }
+    cx.emit(Instr::Halt);
+    if cx.pc() > Pc::MAX as usize - 1 {
+        return perr(cells.last().map(|c| c.off).unwrap_or(0), "program too long");
+    }
+    for (at, label) in std::mem::take(&mut cx.fixups) {
+        let Some(&(_, pc)) = cx.labels.iter().find(|(n, _)| n == label.s) else {
+            return perr(label.off, format!("undefined label `{}` in P{i}", label.s));
+        };
+        if pc as usize <= at && cx.flags.reader {
+            if let Some(w) = &cx.flags.non_cmp_writer {
+                return perr(
+                    label.off,
+                    format!("unsupported backward jump in a thread that branches on flags and uses `{w}` (only flags set by CMP are modelled)"),
+                );
+            }
+        }
+        cx.prog.code[at] = cx.prog.code[at].with_target(pc);
+    }
+    let mut spec = CoreSpec::new(start as Pc);
+    spec.regs = regs;
+    if cx.uses_flags {
+        if let Some(f) = cx.regs.find(RegKey::Flags) {
+            // herd starts with all flags clear: Z clear means "not equal".
+            spec.regs.push((f, Value::Num(1)));
+        }
+    }
+    cx.prog.cores.push(spec);
+    Ok(())
+}

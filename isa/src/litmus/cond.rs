@@ -1,0 +1,281 @@
+//! The final condition of a litmus test, in herd's syntax:
+//!
+//! ```text
+//! [locations [loc; loc; ...]]
+//! (exists | ~exists | forall) prop
+//! prop := prop \/ prop | prop /\ prop | ~prop | (prop) | true | false | loc = value
+//! loc  := N:reg | [sym] | sym
+//! ```
+//!
+//! Locations and values are resolved through [`CondEnv`], so the same parser
+//! serves any architecture.
+
+use super::text::{perr, show, PResult, Piece};
+use crate::cond::{CondExpr, Condition, Loc, Quantifier};
+use crate::program::Value;
+
+/// Resolves the names a condition uses.
+pub(crate) trait CondEnv {
+    /// `thread:reg` (`thread` is the text before the colon).
+    fn reg_loc(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<Loc>;
+    /// A memory location `sym` or `[sym]`.
+    fn mem_loc(&mut self, sym: Piece<'_>) -> PResult<Loc>;
+    /// A value: a number or a symbol (its address).
+    fn value(&mut self, v: Piece<'_>) -> PResult<Value>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum T {
+    Word,
+    Colon,
+    Eq,
+    LBrack,
+    RBrack,
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+    Semi,
+    Eof,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Tok<'a> {
+    t: T,
+    p: Piece<'a>,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '%')
+}
+
+fn tokenize(src: Piece<'_>) -> PResult<Vec<Tok<'_>>> {
+    let s = src.s;
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i..].chars().next().unwrap_or(' ');
+        if c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        let two = &b[i..(i + 2).min(b.len())];
+        let (t, len) = match c {
+            ':' => (T::Colon, 1),
+            '=' => (T::Eq, 1),
+            '[' => (T::LBrack, 1),
+            ']' => (T::RBrack, 1),
+            '(' => (T::LParen, 1),
+            ')' => (T::RParen, 1),
+            '~' => (T::Not, 1),
+            ';' => (T::Semi, 1),
+            '/' if two == b"/\\" => (T::And, 2),
+            '\\' if two == b"\\/" => (T::Or, 2),
+            '-' if b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) => {
+                let n = 1 + s[i + 1..].find(|c: char| !is_word_char(c)).unwrap_or(s.len() - i - 1);
+                (T::Word, n)
+            }
+            c if is_word_char(c) => {
+                let n = s[i..].find(|c: char| !is_word_char(c)).unwrap_or(s.len() - i);
+                (T::Word, n)
+            }
+            c => return perr(src.off + i, format!("unexpected character `{c}` in the condition")),
+        };
+        out.push(Tok { t, p: src.slice(i, i + len) });
+        i += len;
+    }
+    let end = src.trim().end();
+    out.push(Tok { t: T::Eof, p: Piece::new("", end) });
+    Ok(out)
+}
+
+struct P<'a, 'e> {
+    toks: Vec<Tok<'a>>,
+    i: usize,
+    env: &'e mut dyn CondEnv,
+}
+
+fn describe(t: &Tok<'_>) -> String {
+    match t.t {
+        T::Eof => "end of file".to_string(),
+        _ => show(t.p.s),
+    }
+}
+
+impl<'a> P<'a, '_> {
+    fn peek(&self) -> Tok<'a> {
+        self.toks[self.i]
+    }
+    fn bump(&mut self) -> Tok<'a> {
+        let t = self.toks[self.i];
+        if t.t != T::Eof {
+            self.i += 1;
+        }
+        t
+    }
+    fn is_word(&self, w: &str) -> bool {
+        let t = self.peek();
+        t.t == T::Word && t.p.s == w
+    }
+
+    fn loc(&mut self) -> PResult<(Loc, Piece<'a>)> {
+        let t = self.bump();
+        match t.t {
+            T::LBrack => {
+                let s = self.bump();
+                if s.t != T::Word {
+                    return perr(s.p.off, format!("expected a location name after `[`, found {}", describe(&s)));
+                }
+                let r = self.bump();
+                if r.t != T::RBrack {
+                    return perr(r.p.off, format!("expected `]`, found {}", describe(&r)));
+                }
+                Ok((self.env.mem_loc(s.p)?, s.p))
+            }
+            T::Word if self.peek().t == T::Colon => {
+                self.bump();
+                let r = self.bump();
+                if r.t != T::Word {
+                    return perr(r.p.off, format!("expected a register after `{}:`, found {}", t.p.s, describe(&r)));
+                }
+                Ok((self.env.reg_loc(t.p, r.p)?, r.p))
+            }
+            T::Word => Ok((self.env.mem_loc(t.p)?, t.p)),
+            _ => perr(t.p.off, format!("expected a location, found {}", describe(&t))),
+        }
+    }
+
+    fn atom(&mut self) -> PResult<CondExpr> {
+        let t = self.peek();
+        match t.t {
+            T::Not => {
+                self.bump();
+                Ok(CondExpr::Not(Box::new(self.atom()?)))
+            }
+            T::LParen => {
+                self.bump();
+                let e = self.disj()?;
+                let r = self.peek();
+                match r.t {
+                    T::RParen => {
+                        self.bump();
+                        Ok(e)
+                    }
+                    T::Eof => perr(t.p.off, "unbalanced parentheses: this `(` is never closed"),
+                    _ => perr(r.p.off, format!("expected `)`, `/\\` or `\\/`, found {}", describe(&r))),
+                }
+            }
+            T::Word if t.p.s == "true" && self.toks[self.i + 1].t != T::Eq => {
+                self.bump();
+                Ok(CondExpr::True)
+            }
+            T::Word if t.p.s == "false" && self.toks[self.i + 1].t != T::Eq => {
+                self.bump();
+                Ok(CondExpr::False)
+            }
+            T::Word | T::LBrack => {
+                let (l, _) = self.loc()?;
+                let e = self.bump();
+                if e.t != T::Eq {
+                    return perr(e.p.off, format!("expected `=`, found {}", describe(&e)));
+                }
+                let v = self.bump();
+                if v.t != T::Word {
+                    return perr(v.p.off, format!("expected a value after `=`, found {}", describe(&v)));
+                }
+                Ok(CondExpr::Eq(l, self.env.value(v.p)?))
+            }
+            _ => perr(t.p.off, format!("expected a condition, found {}", describe(&t))),
+        }
+    }
+
+    fn conj(&mut self) -> PResult<CondExpr> {
+        let mut v = vec![self.atom()?];
+        while self.peek().t == T::And {
+            self.bump();
+            v.push(self.atom()?);
+        }
+        Ok(if v.len() == 1 { v.pop().unwrap_or(CondExpr::True) } else { CondExpr::And(v) })
+    }
+
+    fn disj(&mut self) -> PResult<CondExpr> {
+        let mut v = vec![self.conj()?];
+        while self.peek().t == T::Or {
+            self.bump();
+            v.push(self.conj()?);
+        }
+        Ok(if v.len() == 1 { v.pop().unwrap_or(CondExpr::False) } else { CondExpr::Or(v) })
+    }
+
+    fn locations(&mut self) -> PResult<Vec<Loc>> {
+        let kw = self.bump();
+        let l = self.bump();
+        if l.t != T::LBrack {
+            return perr(l.p.off, format!("expected `[` after `locations`, found {}", describe(&l)));
+        }
+        let mut out = Vec::new();
+        loop {
+            let t = self.peek();
+            match t.t {
+                T::RBrack => {
+                    self.bump();
+                    return Ok(out);
+                }
+                T::Eof => return perr(kw.p.off, "unterminated `locations [` (missing `]`)"),
+                _ => {
+                    let (loc, _) = self.loc()?;
+                    if !out.contains(&loc) {
+                        out.push(loc);
+                    }
+                    let s = self.peek();
+                    match s.t {
+                        T::Semi => {
+                            self.bump();
+                        }
+                        T::RBrack => {}
+                        _ => return perr(s.p.off, format!("expected `;` or `]`, found {}", describe(&s))),
+                    }
+                }
+            }
+        }
+    }
+
+    fn condition(&mut self) -> PResult<Condition> {
+        let locations = if self.is_word("locations") { self.locations()? } else { Vec::new() };
+        let t = self.peek();
+        let quant = match t.t {
+            T::Word if t.p.s == "exists" => Quantifier::Exists,
+            T::Word if t.p.s == "forall" => Quantifier::Forall,
+            T::Not if self.toks[self.i + 1].t == T::Word && self.toks[self.i + 1].p.s == "exists" => {
+                self.bump();
+                Quantifier::NotExists
+            }
+            T::Eof => return perr(t.p.off, "missing final condition (`exists`, `~exists` or `forall`)"),
+            T::Word if t.p.s == "filter" || t.p.s == "cases" => {
+                return perr(t.p.off, format!("unsupported `{}` clause", t.p.s))
+            }
+            _ => return perr(t.p.off, format!("expected `exists`, `~exists` or `forall`, found {}", describe(&t))),
+        };
+        self.bump();
+        let expr = self.disj()?;
+        if self.peek().t == T::Semi {
+            // herd tolerates a `;` after the condition.
+            self.bump();
+        }
+        let t = self.peek();
+        match t.t {
+            T::Eof => Ok(Condition { quant, expr, locations }),
+            T::RParen => perr(t.p.off, "unbalanced parentheses: unexpected `)`"),
+            _ => perr(t.p.off, format!("unexpected {} after the condition", describe(&t))),
+        }
+    }
+}
+
+/// Parses the `locations` clause (if any) and the final condition, up to the
+/// end of `src`.
+pub(crate) fn parse_condition(src: Piece<'_>, env: &mut dyn CondEnv) -> PResult<Condition> {
+    let toks = tokenize(src)?;
+    P { toks, i: 0, env }.condition()
+}

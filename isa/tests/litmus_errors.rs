@@ -1,0 +1,377 @@
+//! Malformed litmus tests: each gives one exact `line:col: message`, and no
+//! input makes the parser panic.
+
+use isa::litmus::parse;
+use std::path::PathBuf;
+
+/// An AArch64 test up to its program header row; add rows and a condition.
+const A: &str = "AArch64 T\n{ 0:X1=x; }\n P0 ;\n";
+const X: &str = "X86 T\n{}\n P0 ;\n";
+
+/// `input` fails with `expect` (`line:col: message`), and the full error
+/// displays as `file:line:col: message`.
+fn check(input: &str, expect: &str) {
+    match parse(input, "bad.litmus") {
+        Ok(_) => panic!("expected `{expect}`, but it parsed\n--- input:\n{input}"),
+        Err(e) => {
+            let got = format!("{}:{}: {}", e.line, e.col, e.msg);
+            assert_eq!(got, expect, "\n--- input:\n{input}");
+            assert_eq!(e.to_string(), format!("bad.litmus:{expect}"));
+            let _: &dyn std::error::Error = &e;
+        }
+    }
+}
+
+fn a(rows: &str) -> String {
+    format!("{A}{rows}")
+}
+
+fn x(rows: &str) -> String {
+    format!("{X}{rows}")
+}
+
+// ---------------------------------------------------------------- header and preamble
+
+#[test]
+fn empty_file() {
+    check("", "1:1: empty file");
+    check("  \n\n\t\n", "1:1: empty file");
+    check("(* only a comment *)\n", "1:1: empty file");
+}
+
+#[test]
+fn missing_header() {
+    check("{\n}\n P0 ;\n", "1:1: missing header line `ARCH NAME`");
+}
+
+#[test]
+fn unknown_arch() {
+    check("PPC T\n{}\n", "1:1: unknown arch `PPC` (expected X86, X86_64, AArch64 or C)");
+}
+
+#[test]
+fn missing_test_name() {
+    check("AArch64\n{}\n", "1:8: missing test name after `AArch64`");
+}
+
+#[test]
+fn extra_text_on_header() {
+    check("AArch64 T extra\n{}\n", "1:11: unexpected `extra` after the test name");
+}
+
+#[test]
+fn c_is_unsupported() {
+    check(
+        "C foo\n{ x=0; }\nP0(int *x) { WRITE_ONCE(*x, 1); }\n",
+        "1:1: unsupported arch C (Linux-kernel C litmus tests are not supported yet)",
+    );
+}
+
+#[test]
+fn unterminated_doc_string() {
+    check("AArch64 T\n\"doc\n{}\n", "2:1: unterminated doc string");
+}
+
+#[test]
+fn bad_metadata_line() {
+    check("AArch64 T\nfoo bar\n{}\n", "2:1: expected `Key=Value` or the initial state `{`");
+}
+
+#[test]
+fn unterminated_comment() {
+    check(&a(" NOP ; (* comment\nexists (x=0)\n"), "4:8: unterminated comment `(*`");
+}
+
+// ---------------------------------------------------------------- initial state
+
+#[test]
+fn missing_initial_state() {
+    check("AArch64 T\n P0 ;\n NOP ;\nexists (x=0)\n", "2:2: missing initial state `{ ... }` before the program");
+}
+
+#[test]
+fn unterminated_initial_state() {
+    check("AArch64 T\n{ 0:X1=x;\n P0 ;\n NOP ;\nexists (x=0)\n", "2:1: unterminated initial state (missing `}`)");
+}
+
+#[test]
+fn text_after_initial_state() {
+    check(
+        "AArch64 T\n{ 0:X1=x; } junk\n P0 ;\n NOP ;\nexists (x=0)\n",
+        "2:13: unexpected `junk` after the initial state",
+    );
+}
+
+#[test]
+fn bad_register_in_initial_state() {
+    check("AArch64 T\n{ 0:X99=x; }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:5: bad register `X99`");
+}
+
+#[test]
+fn initial_state_of_missing_thread() {
+    check("AArch64 T\n{ 2:X1=x; }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:3: no thread P2 (the test has 1 thread)");
+}
+
+#[test]
+fn duplicate_initial_value() {
+    check("AArch64 T\n{ x=1; x=2; }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:8: duplicate initial value for `x`");
+    check("AArch64 T\n{ 0:X1=x; 0:X1=y; }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:11: duplicate initial value for `0:X1`");
+}
+
+#[test]
+fn missing_semicolon_in_initial_state() {
+    check("AArch64 T\n{ x=1 y=2 }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:7: missing `;` before `y=2`");
+}
+
+#[test]
+fn unsupported_type() {
+    check("AArch64 T\n{ float x; }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:3: unsupported type `float`");
+}
+
+#[test]
+fn bad_initial_value() {
+    check("AArch64 T\n{ x=1+2; }\n P0 ;\n NOP ;\nexists (x=0)\n", "2:5: bad value `1+2`");
+}
+
+// ---------------------------------------------------------------- program layout
+
+#[test]
+fn missing_program() {
+    check("AArch64 T\n{}\n", "2:3: missing program (expected `P0 | P1 ... ;`)");
+}
+
+#[test]
+fn bad_thread_name() {
+    check("AArch64 T\n{}\n P0 | P2 ;\n", "3:7: expected thread name `P1`, found `P2`");
+}
+
+#[test]
+fn missing_semicolon_after_thread_names() {
+    check("AArch64 T\n{}\n P0 | P1\n NOP | NOP ;\n", "3:9: missing `;` at the end of the row");
+}
+
+#[test]
+fn missing_semicolon_at_end_of_row() {
+    check(&a(" NOP\nexists (x=0)\n"), "4:5: missing `;` at the end of the row");
+}
+
+#[test]
+fn too_few_columns() {
+    check("AArch64 T\n{}\n P0 | P1 ;\n NOP ;\nexists (x=0)\n", "4:2: row has 1 column, but the program has 2 threads");
+}
+
+#[test]
+fn too_many_columns() {
+    check(&a(" NOP | NOP ;\nexists (x=0)\n"), "4:2: row has 2 columns, but the program has 1 thread");
+}
+
+#[test]
+fn undefined_label() {
+    check(&a(" B L ;\nexists (x=0)\n"), "4:4: undefined label `L` in P0");
+}
+
+#[test]
+fn label_of_another_thread() {
+    check("AArch64 T\n{}\n P0 | P1 ;\n CBZ W0,L | L: ;\nexists (x=0)\n", "4:9: undefined label `L` in P0");
+}
+
+#[test]
+fn duplicate_label() {
+    check(&a(" L: ;\n L: NOP ;\nexists (x=0)\n"), "5:2: duplicate label `L` in P0");
+}
+
+// ---------------------------------------------------------------- AArch64 instructions
+
+#[test]
+fn unknown_instruction() {
+    check(&a(" FOO W0 ;\nexists (x=0)\n"), "4:2: unsupported instruction `FOO`");
+    check(&a(" CASP W0,W1,[X1] ;\nexists (x=0)\n"), "4:2: unsupported instruction `CASP`");
+    check(&a(" TBZ W0,#1,L ;\n L: ;\nexists (x=0)\n"), "4:2: unsupported instruction `TBZ`");
+}
+
+#[test]
+fn bad_register() {
+    check(&a(" LDR W40,[X1] ;\nexists (x=0)\n"), "4:6: bad register `W40`");
+}
+
+#[test]
+fn register_expected() {
+    check(&a(" MOV #1,W0 ;\nexists (x=0)\n"), "4:6: expected a register, found `#1`");
+    check(&a(" STR W0,[x] ;\nexists (x=0)\n"), "4:10: expected a register, found `x`");
+}
+
+#[test]
+fn unsupported_condition_code() {
+    check(&a(" B.GT L ;\n L: ;\nexists (x=0)\n"), "4:4: unsupported condition code `GT`");
+    check(&a(" CSEL W0,W1,W2,GT ;\nexists (x=0)\n"), "4:16: unsupported condition code `GT`");
+}
+
+#[test]
+fn wrong_operand_count() {
+    check(&a(" LDR W0 ;\nexists (x=0)\n"), "4:2: `LDR` takes 2 operands, found 1");
+    check(&a(" ADD W0,W1,W2,LSL #2 ;\nexists (x=0)\n"), "4:2: `ADD` takes 3 operands, found 4");
+}
+
+#[test]
+fn missing_operand() {
+    check(&a(" MOV W0,W1, ;\nexists (x=0)\n"), "4:12: missing operand in `MOV W0,W1,`");
+}
+
+#[test]
+fn bad_immediate() {
+    check(&a(" MOV W0,#abc ;\nexists (x=0)\n"), "4:9: bad immediate `#abc`");
+}
+
+#[test]
+fn unsupported_addressing_modes() {
+    check(&a(" LDR W0,[X1,#4]! ;\nexists (x=0)\n"), "4:9: unsupported addressing mode `[X1,#4]!`");
+    check(&a(" LDR W0,[X1],#4 ;\nexists (x=0)\n"), "4:2: `LDR` takes 2 operands, found 3");
+    check(&a(" CAS W0,W1,[X1,#8] ;\nexists (x=0)\n"), "4:12: unsupported addressing mode `[X1,#8]` for `CAS`");
+}
+
+#[test]
+fn unsupported_barrier_option() {
+    check(&a(" DMB NSH ;\nexists (x=0)\n"), "4:6: unsupported barrier option `NSH`");
+}
+
+#[test]
+fn zero_register_destination() {
+    check(&a(" LDR WZR,[X1] ;\nexists (x=0)\n"), "4:6: unsupported zero register as the destination of `LDR`");
+}
+
+// ---------------------------------------------------------------- x86 instructions
+
+#[test]
+fn x86_bad_operand() {
+    check(&x(" MOV [x],1 ;\nexists (x=0)\n"), "4:10: bad operand `1`");
+    check("X86_64 T\n{}\n P0 ;\n movl $1,%foo ;\nexists (x=0)\n", "4:10: bad register `%foo`");
+}
+
+#[test]
+fn x86_unsupported_width() {
+    check("X86_64 T\n{}\n P0 ;\n movb $1,(x) ;\nexists (x=0)\n", "4:2: unsupported instruction `movb`");
+}
+
+#[test]
+fn x86_xadd_needs_lock() {
+    check(&x(" XADD [x],EAX ;\nexists (x=0)\n"), "4:2: unsupported `XADD` without `LOCK` (not atomic)");
+}
+
+#[test]
+fn x86_lock_on_plain_mov() {
+    check(&x(" LOCK MOV [x],$1 ;\nexists (x=0)\n"), "4:2: unsupported `LOCK` prefix on `MOV`");
+}
+
+#[test]
+fn x86_memory_to_memory() {
+    check(&x(" MOV [x],[y] ;\nexists (x=0)\n"), "4:2: unsupported memory-to-memory `MOV`");
+}
+
+#[test]
+fn x86_branch_on_flags_not_from_cmp() {
+    check(
+        &x(" LOCK CMPXCHG [x],EBX ;\n JE L ;\n L: ;\nexists (x=0)\n"),
+        "5:2: unsupported `JE` after `LOCK CMPXCHG` (only flags set by CMP are modelled)",
+    );
+    check(
+        &x(" LOCK ADD [x],$1 ;\n L: CMP EAX,$1 ;\n JE L ;\nexists (x=0)\n"),
+        "6:5: unsupported backward jump in a thread that branches on flags and uses `LOCK ADD` (only flags set by CMP are modelled)",
+    );
+}
+
+// ---------------------------------------------------------------- conditions
+
+#[test]
+fn missing_condition() {
+    check(&a(" NOP ;\n"), "5:1: missing final condition (`exists`, `~exists` or `forall`)");
+}
+
+#[test]
+fn unknown_quantifier() {
+    check(&a(" NOP ;\nexist (x=0)\n"), "5:1: expected `exists`, `~exists` or `forall`, found `exist`");
+}
+
+#[test]
+fn bad_condition_syntax() {
+    check(&a(" NOP ;\nexists (0:X0=)\n"), "5:14: expected a value after `=`, found `)`");
+    check(&a(" NOP ;\nexists (0:X0==1)\n"), "5:14: expected a value after `=`, found `=`");
+    check(&a(" NOP ;\nexists (x=1 /\\ )\n"), "5:16: expected a condition, found `)`");
+    check(&a(" NOP ;\nexists (x=1 \\ y=1)\n"), "5:13: unexpected character `\\` in the condition");
+    check(&a(" NOP ;\nexists (0:X0=1+2)\n"), "5:15: unexpected character `+` in the condition");
+    check(&a(" NOP ;\nexists (x 1)\n"), "5:11: expected `=`, found `1`");
+}
+
+#[test]
+fn unbalanced_parentheses() {
+    check(&a(" NOP ;\nexists (0:X0=1\n"), "5:8: unbalanced parentheses: this `(` is never closed");
+    check(&a(" NOP ;\nexists (0:X0=1))\n"), "5:16: unbalanced parentheses: unexpected `)`");
+    check(&a(" NOP ;\nexists ((x=1) y=2)\n"), "5:15: expected `)`, `/\\` or `\\/`, found `y`");
+}
+
+#[test]
+fn trailing_text_after_condition() {
+    check(&a(" NOP ;\nexists (x=0) foo\n"), "5:14: unexpected `foo` after the condition");
+}
+
+#[test]
+fn condition_names_missing_thread() {
+    check(&a(" NOP ;\nexists (3:X0=1)\n"), "5:9: no thread P3 (the test has 1 thread)");
+}
+
+#[test]
+fn condition_bad_register() {
+    check(&a(" NOP ;\nexists (0:FOO=1)\n"), "5:11: bad register `FOO`");
+    check("X86 T\n{}\n P0 ;\n MFENCE ;\nexists (0:X0=1)\n", "5:11: bad register `X0`");
+}
+
+#[test]
+fn unterminated_locations() {
+    check(&a(" NOP ;\nlocations [x;\n"), "5:1: unterminated `locations [` (missing `]`)");
+}
+
+#[test]
+fn unsupported_filter() {
+    check(&a(" NOP ;\nfilter (x=0)\nexists (x=0)\n"), "5:1: unsupported `filter` clause");
+}
+
+// ---------------------------------------------------------------- robustness
+
+fn litmus_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
+}
+
+/// Truncations and single-character deletions or insertions of every corpus
+/// file never make the parser panic.
+#[test]
+fn never_panics_on_mutated_corpus() {
+    let tsv = std::fs::read_to_string(litmus_dir().join("verdicts.tsv")).expect("read verdicts.tsv");
+    let mut files: Vec<&str> = tsv.lines().skip(1).filter_map(|l| l.split('\t').next()).collect();
+    files.dedup();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rand = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let inserts = ['(', ')', '*', ';', '|', '[', ']', '{', '}', '"', ':', '=', '~', '\\', '/', ',', '#', 'é', '\n'];
+    let mut runs = 0;
+    for f in files {
+        let src = std::fs::read_to_string(litmus_dir().join(f)).expect("read litmus file");
+        let chars: Vec<char> = src.chars().collect();
+        for _ in 0..40 {
+            let at = rand(chars.len());
+            let mutated: String = match rand(3) {
+                0 => chars[..at].iter().collect(),
+                1 => chars[..at].iter().chain(chars.get(at + 1..).unwrap_or(&[])).collect(),
+                _ => {
+                    let c = inserts[rand(inserts.len())];
+                    chars[..at].iter().chain(std::iter::once(&c)).chain(&chars[at..]).collect()
+                }
+            };
+            let _ = parse(&mutated, f);
+            runs += 1;
+        }
+    }
+    println!("{runs} mutated inputs parsed without panicking");
+}
