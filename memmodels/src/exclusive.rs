@@ -7,9 +7,18 @@
 use crate::Loc;
 
 /// One reservation slot per core.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct Monitors {
     resv: Vec<Option<u32>>,
+}
+
+impl Clone for Monitors {
+    fn clone(&self) -> Self {
+        Monitors { resv: self.resv.clone() }
+    }
+    fn clone_from(&mut self, o: &Self) {
+        self.resv.clone_from(&o.resv);
+    }
 }
 
 impl Monitors {

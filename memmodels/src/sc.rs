@@ -9,10 +9,20 @@ use crate::{
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sc;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct ScShared {
     pub mem: Vec<u64>,
     pub monitors: Monitors,
+}
+
+impl Clone for ScShared {
+    fn clone(&self) -> Self {
+        ScShared { mem: self.mem.clone(), monitors: self.monitors.clone() }
+    }
+    fn clone_from(&mut self, o: &Self) {
+        self.mem.clone_from(&o.mem);
+        self.monitors.clone_from(&o.monitors);
+    }
 }
 
 /// The outcome of a request on a flat memory, shared by SC and TSO (which

@@ -24,16 +24,36 @@ pub const BUFFER_CAPACITY: usize = 64;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Tso;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct TsoShared {
     pub mem: Vec<u64>,
     pub monitors: Monitors,
 }
 
+impl Clone for TsoShared {
+    fn clone(&self) -> Self {
+        TsoShared { mem: self.mem.clone(), monitors: self.monitors.clone() }
+    }
+    fn clone_from(&mut self, o: &Self) {
+        self.mem.clone_from(&o.mem);
+        self.monitors.clone_from(&o.monitors);
+    }
+}
+
 /// A core's store buffer, oldest entry first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct StoreBuffer {
     pub entries: SmallVec<[(u32, u64); 4]>,
+}
+
+impl Clone for StoreBuffer {
+    fn clone(&self) -> Self {
+        StoreBuffer { entries: SmallVec::from_slice(&self.entries) }
+    }
+    fn clone_from(&mut self, o: &Self) {
+        self.entries.clear();
+        self.entries.extend_from_slice(&o.entries);
+    }
 }
 
 impl StoreBuffer {

@@ -1,7 +1,7 @@
 //! Exhaustive search: breadth-first over the machine's states with visited-state
 //! hashing, so the first violation found has a shortest schedule.
 //!
-//! States are deduplicated by a 64-bit fingerprint (xxh3 of the whole state),
+//! States are deduplicated by a 64-bit fingerprint of the whole state,
 //! like TLC and SPIN's hash-compaction mode: two distinct states collide with
 //! probability about n²/2⁶⁵ (for ten million states, about 3·10⁻⁶).
 //!
@@ -13,7 +13,7 @@
 //! core's boot registers, so taking an interrupt also commutes with such steps.
 
 use crate::check::{FinalState, Violation};
-use crate::machine::Machine;
+use crate::machine::{Machine, State};
 use crate::transition::Transition;
 use memmodels::MemoryModel;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -94,7 +94,7 @@ pub struct ExploreResult {
 
 /// 64-bit fingerprint of a machine state.
 pub fn fingerprint<M: MemoryModel>(m: &Machine<M>) -> u64 {
-    let mut h = twox_hash::XxHash3_64::with_seed(0);
+    let mut h = crate::fp::FpHasher::default();
     m.state.hash(&mut h);
     h.finish()
 }
@@ -144,20 +144,24 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
     let mut visited: FxHashSet<u64> = FxHashSet::default();
     visited.insert(fingerprint(&root));
     let mut nodes: Vec<Node> = vec![Node { parent: u32::MAX, t: Transition::Interrupt { core: 0 } }];
-    let mut frontier: Vec<(u32, Machine<M>)> = vec![(0, root)];
     let state_bytes = approx_state_bytes(start) as u64;
+    let mut frontier: Vec<(u32, State<M>)> = vec![(0, root.state.clone())];
+    // Two scratch machines: the state being expanded and the successor being built.
+    let mut cur = root.clone();
+    let mut child = root;
     let mut enabled = Vec::new();
     // Finals found at a node: resolved to schedules at the end.
     let mut final_nodes: FxHashMap<FinalState, (bool, u32)> = FxHashMap::default();
     let mut final_order: Vec<FinalState> = Vec::new();
 
     'levels: while !frontier.is_empty() {
-        let mut next: Vec<(u32, Machine<M>)> = Vec::new();
-        for (id, m) in frontier.drain(..) {
+        let mut next: Vec<(u32, State<M>)> = Vec::new();
+        for (id, st) in frontier.drain(..) {
+            cur.state = st;
             enabled.clear();
-            m.enabled_into(&mut enabled);
+            cur.enabled_into(&mut enabled);
             if enabled.is_empty() {
-                if let Some(v) = m.violation(true) {
+                if let Some(v) = cur.violation(true) {
                     if res.violation.is_none() {
                         res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
                         res.verdict = Verdict::Violation;
@@ -165,10 +169,10 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
                     if cfg.stop_on_violation {
                         break 'levels;
                     }
-                } else if m.quiescent() {
-                    let fs = m.final_state();
+                } else if cur.quiescent() {
+                    let fs = cur.final_state();
                     if !final_nodes.contains_key(&fs) {
-                        let holds = m.condition_holds().unwrap_or(false);
+                        let holds = cur.condition_holds().unwrap_or(false);
                         final_nodes.insert(fs.clone(), (holds, id));
                         final_order.push(fs);
                     }
@@ -176,7 +180,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
                 continue;
             }
             for &t in &enabled {
-                let mut child = m.clone();
+                child.state.clone_from(&cur.state);
                 child.apply_unchecked(t);
                 res.transitions += 1;
                 if cfg.reduce {
@@ -184,7 +188,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
                 }
                 if visited.insert(fingerprint(&child)) {
                     nodes.push(Node { parent: id, t });
-                    next.push(((nodes.len() - 1) as u32, child));
+                    next.push(((nodes.len() - 1) as u32, child.state.clone()));
                 }
             }
             let used = visited.len() as u64 * 24 + nodes.len() as u64 * 16 + next.len() as u64 * state_bytes;
@@ -241,7 +245,7 @@ fn schedule_to<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], id: u32, redu
 /// A rough size of one machine state in memory, for the memory budget.
 pub fn approx_state_bytes<M: MemoryModel>(m: &Machine<M>) -> usize {
     let per_core = 2 * m.num_regs() * (8 + std::mem::size_of::<M::Meta>())
-        + std::mem::size_of::<crate::machine::Core<M::Meta>>()
+        + std::mem::size_of::<crate::machine::Core>()
         + std::mem::size_of::<M::Core>()
         + 64;
     std::mem::size_of::<Machine<M>>() + m.num_cores() * per_core + m.prog.symbols.len() * 16 + 128

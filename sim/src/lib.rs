@@ -4,9 +4,11 @@
 //! of those things happen. Random runs, exhaustive search, replay and the TUI are
 //! loops around those two calls. Nothing in this crate prints.
 
+pub mod bank;
 pub mod certify;
 pub mod check;
 pub mod explore;
+pub mod fp;
 pub mod machine;
 pub mod narrate;
 pub mod sched;

@@ -4,14 +4,13 @@
 use crate::transition::{Effect, Transition};
 use isa::{Base, Instr, IrqTarget, Operand, Pc, Program, Reg, RmwOp};
 use memmodels::{Internal, MemoryModel, Meta, Request, Response, RmwKind, Val};
-use smallvec::SmallVec;
 use std::sync::Arc;
 
 /// Deepest call stack a core may build.
 pub const MAX_CALL_DEPTH: usize = 16;
 
 /// Interrupt state of one core.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Irq {
     /// Interrupts are enabled.
     pub enabled: bool,
@@ -21,35 +20,19 @@ pub struct Irq {
     pub ret: Option<Pc>,
 }
 
-/// Architectural state of one core.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Core<M> {
+/// Control state of one core (its registers live in [`State::regs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Core {
     pub pc: Pc,
-    /// The active register bank.
-    pub regs: Box<[u64]>,
-    /// Metadata of each register (ARM dependency views; `()` otherwise).
-    pub metas: Box<[M]>,
-    /// The interrupted code's registers while the handler runs (empty otherwise).
-    pub saved: Box<[u64]>,
-    pub saved_metas: Box<[M]>,
-    pub stack: SmallVec<[Pc; 4]>,
+    pub stack: crate::bank::Stack<MAX_CALL_DEPTH>,
     pub irq: Irq,
     /// The core executed HALT (it still takes interrupts).
     pub halted: bool,
 }
 
-impl<M: Meta> Core<M> {
+impl Core {
     pub fn in_handler(&self) -> bool {
         self.irq.ret.is_some()
-    }
-    #[inline]
-    fn reg(&self, r: Reg) -> Val<M> {
-        Val { v: self.regs[r as usize], meta: self.metas[r as usize] }
-    }
-    #[inline]
-    fn set(&mut self, r: Reg, v: Val<M>) {
-        self.regs[r as usize] = v.v;
-        self.metas[r as usize] = v.meta;
     }
 }
 
@@ -62,9 +45,14 @@ pub struct Fault {
 }
 
 /// The whole dynamic state: what exhaustive search hashes and compares.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct State<M: MemoryModel> {
-    pub cores: Vec<Core<M::Meta>>,
+    pub cores: Vec<Core>,
+    /// Every core's two register banks, `[core][bank][reg]`: bank 0 is active,
+    /// bank 1 holds the interrupted code's registers while a handler runs (zero otherwise).
+    pub regs: Vec<u64>,
+    /// Metadata of each register, laid out like `regs` (ARM dependency views; `()` otherwise).
+    pub metas: Vec<M::Meta>,
     pub mcores: Vec<M::Core>,
     pub shared: M::Shared,
     /// Ghost observations `(symbol, value)`, sorted and without duplicates.
@@ -72,9 +60,35 @@ pub struct State<M: MemoryModel> {
     pub fault: Option<Box<Fault>>,
 }
 
+impl<M: MemoryModel> Clone for State<M> {
+    fn clone(&self) -> Self {
+        State {
+            cores: self.cores.clone(),
+            regs: self.regs.clone(),
+            metas: self.metas.clone(),
+            mcores: self.mcores.clone(),
+            shared: self.shared.clone(),
+            observed: self.observed.clone(),
+            fault: self.fault.clone(),
+        }
+    }
+    /// Reuses this state's allocations (the search's hot path).
+    fn clone_from(&mut self, o: &Self) {
+        self.cores.clone_from(&o.cores);
+        self.regs.clone_from(&o.regs);
+        self.metas.clone_from(&o.metas);
+        self.mcores.clone_from(&o.mcores);
+        self.shared.clone_from(&o.shared);
+        self.observed.clone_from(&o.observed);
+        self.fault.clone_from(&o.fault);
+    }
+}
+
 impl<M: MemoryModel> std::hash::Hash for State<M> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         self.cores.hash(h);
+        self.regs.hash(h);
+        self.metas.hash(h);
         self.mcores.hash(h);
         self.shared.hash(h);
         self.observed.hash(h);
@@ -85,6 +99,8 @@ impl<M: MemoryModel> std::hash::Hash for State<M> {
 impl<M: MemoryModel> PartialEq for State<M> {
     fn eq(&self, o: &Self) -> bool {
         self.cores == o.cores
+            && self.regs == o.regs
+            && self.metas == o.metas
             && self.mcores == o.mcores
             && self.shared == o.shared
             && self.observed == o.observed
@@ -121,7 +137,7 @@ pub struct Machine<M: MemoryModel> {
     pub cycle: u64,
     nregs: usize,
     /// Each core's boot registers (the handler's bank starts from them).
-    init_regs: Arc<Vec<Box<[u64]>>>,
+    init_regs: Arc<Vec<Vec<u64>>>,
 }
 
 /// Why a transition could not be applied.
@@ -139,19 +155,17 @@ impl<M: MemoryModel> Machine<M> {
         let ncores = prog.num_cores();
         let mut init_regs = Vec::with_capacity(ncores);
         let mut cores = Vec::with_capacity(ncores);
-        for spec in &prog.cores {
-            let mut regs = vec![0u64; nregs].into_boxed_slice();
+        let mut all_regs = vec![0u64; ncores * 2 * nregs];
+        for (c, spec) in prog.cores.iter().enumerate() {
+            let mut regs = vec![0u64; nregs];
             for (r, v) in &spec.regs {
                 regs[*r as usize] = v.resolve();
             }
-            init_regs.push(regs.clone());
+            all_regs[c * 2 * nregs..c * 2 * nregs + nregs].copy_from_slice(&regs);
+            init_regs.push(regs);
             cores.push(Core {
                 pc: spec.start,
-                regs,
-                metas: vec![M::Meta::default(); nregs].into_boxed_slice(),
-                saved: Box::new([]),
-                saved_metas: Box::new([]),
-                stack: SmallVec::new(),
+                stack: Default::default(),
                 irq: Irq { enabled: spec.irq_enabled, pending: false, ret: None },
                 halted: false,
             });
@@ -159,7 +173,15 @@ impl<M: MemoryModel> Machine<M> {
         let shared = model.new_shared(&prog.initial_memory(), ncores);
         let mcores = (0..ncores).map(|c| model.new_core(c)).collect();
         Machine {
-            state: State { cores, mcores, shared, observed: Vec::new(), fault: None },
+            state: State {
+                cores,
+                regs: all_regs,
+                metas: vec![M::Meta::default(); ncores * 2 * nregs],
+                mcores,
+                shared,
+                observed: Vec::new(),
+                fault: None,
+            },
             prog,
             model,
             promise_mode: PromiseMode::Off,
@@ -194,9 +216,36 @@ impl<M: MemoryModel> Machine<M> {
         }
     }
 
-    fn operand(&self, core: &Core<M::Meta>, o: Operand) -> Val<M::Meta> {
+    /// Index of register `r` of core `c`'s active bank in [`State::regs`].
+    #[inline]
+    fn ix(&self, c: usize, r: Reg) -> usize {
+        c * 2 * self.nregs + r as usize
+    }
+
+    /// Register `r` of core `c` (active bank) with its metadata.
+    #[inline]
+    pub fn reg(&self, c: usize, r: Reg) -> Val<M::Meta> {
+        let i = self.ix(c, r);
+        Val { v: self.state.regs[i], meta: self.state.metas[i] }
+    }
+
+    #[inline]
+    fn set_reg(&mut self, c: usize, r: Reg, v: Val<M::Meta>) {
+        let i = self.ix(c, r);
+        self.state.regs[i] = v.v;
+        self.state.metas[i] = v.meta;
+    }
+
+    /// Core `c`'s active register bank.
+    pub fn regs(&self, c: usize) -> &[u64] {
+        let i = self.ix(c, 0);
+        &self.state.regs[i..i + self.nregs]
+    }
+
+    #[inline]
+    fn operand(&self, c: usize, o: Operand) -> Val<M::Meta> {
         match o {
-            Operand::Reg(r) => core.reg(r),
+            Operand::Reg(r) => self.reg(c, r),
             Operand::Imm(v) => Val::plain(v),
             Operand::SymAddr(s) => Val::plain(isa::sym_addr(s)),
         }
@@ -204,19 +253,23 @@ impl<M: MemoryModel> Machine<M> {
 
     /// Resolves an address to a memory word, with the address's metadata.
     fn address(&self, c: usize, a: &isa::Addr) -> Result<(usize, M::Meta), Fault> {
-        let core = &self.state.cores[c];
         let (base, mut meta) = match a.base {
             Base::Sym(s) => (isa::sym_addr(s), M::Meta::default()),
-            Base::Reg(r) => (core.regs[r as usize], core.metas[r as usize]),
+            Base::Reg(r) => {
+                let v = self.reg(c, r);
+                (v.v, v.meta)
+            }
         };
         let mut addr = base.wrapping_add(a.offset as u64);
         if let Some(ix) = a.index {
-            addr = addr.wrapping_add(core.regs[ix as usize]);
-            meta = meta.join(core.metas[ix as usize]);
+            let v = self.reg(c, ix);
+            addr = addr.wrapping_add(v.v);
+            meta = meta.join(v.meta);
         }
+        let pc = self.state.cores[c].pc;
         match self.prog.sym_at(addr) {
             Some(s) => Ok((s as usize, meta)),
-            None => Err(Fault { core: c, pc: core.pc, what: format!("address {addr:#x} does not name a memory word") }),
+            None => Err(Fault { core: c, pc, what: format!("address {addr:#x} does not name a memory word") }),
         }
     }
 
@@ -225,7 +278,6 @@ impl<M: MemoryModel> Machine<M> {
         let Some(instr) = self.next_instr(c) else {
             return Ok(None);
         };
-        let core = &self.state.cores[c];
         Ok(Some(match *instr {
             Instr::Load { addr, ord, exclusive, .. } => {
                 let (loc, am) = self.address(c, &addr)?;
@@ -233,7 +285,7 @@ impl<M: MemoryModel> Machine<M> {
             }
             Instr::Store { src, addr, ord, status } => {
                 let (loc, am) = self.address(c, &addr)?;
-                Request::Store { loc, val: self.operand(core, src), addr: am, ord, exclusive: status.is_some() }
+                Request::Store { loc, val: self.operand(c, src), addr: am, ord, exclusive: status.is_some() }
             }
             Instr::Rmw { op, dst, addr, ord } => {
                 let (loc, am) = self.address(c, &addr)?;
@@ -249,8 +301,8 @@ impl<M: MemoryModel> Machine<M> {
                 Request::Rmw {
                     loc,
                     kind,
-                    a: self.operand(core, a),
-                    b: b.map(|b| self.operand(core, b)).unwrap_or_default(),
+                    a: self.operand(c, a),
+                    b: b.map(|b| self.operand(c, b)).unwrap_or_default(),
                     addr: am,
                     ord,
                     ret: dst.is_some(),
@@ -348,14 +400,16 @@ impl<M: MemoryModel> Machine<M> {
             Transition::Interrupt { core } => {
                 let c = core as usize;
                 let handler = self.prog.cores[c].handler.expect("interrupt enabled without handler");
-                let init = self.init_regs[c].clone();
+                let (n, a) = (self.nregs, self.ix(c, 0));
+                // Save the interrupted bank; the handler starts from the boot registers.
+                self.state.regs.copy_within(a..a + n, a + n);
+                self.state.metas.copy_within(a..a + n, a + n);
+                self.state.regs[a..a + n].copy_from_slice(&self.init_regs[c]);
+                self.state.metas[a..a + n].fill(M::Meta::default());
                 let k = &mut self.state.cores[c];
                 k.irq.pending = false;
                 k.irq.enabled = false;
                 k.irq.ret = Some(k.pc);
-                k.saved = std::mem::replace(&mut k.regs, init);
-                let fresh = vec![M::Meta::default(); self.nregs].into_boxed_slice();
-                k.saved_metas = std::mem::replace(&mut k.metas, fresh);
                 k.pc = handler;
                 k.halted = false;
                 Effect::InterruptTaken { core: c, handler }
@@ -394,7 +448,6 @@ impl<M: MemoryModel> Machine<M> {
         };
         if let Some(req) = req {
             let resp = self.model.perform(&mut self.state.shared, &mut self.state.mcores, c, &req, choice);
-            let core = &mut self.state.cores[c];
             let mut value = None;
             if let Response::Value(v) = resp {
                 value = Some(v.v);
@@ -405,31 +458,30 @@ impl<M: MemoryModel> Machine<M> {
                     _ => None,
                 };
                 if let Some(d) = dst {
-                    core.set(d, v);
+                    self.set_reg(c, d, v);
                 }
             }
-            core.pc += 1;
+            self.state.cores[c].pc += 1;
             return Effect::Memory { core: c, pc, loc: req.loc(), value };
         }
-        let core = &self.state.cores[c];
         let mut next = pc + 1;
         match instr {
             Instr::Mov { dst, src } => {
-                let v = self.operand(core, src);
-                self.state.cores[c].set(dst, v);
+                let v = self.operand(c, src);
+                self.set_reg(c, dst, v);
             }
             Instr::Alu { op, dst, a, b } => {
-                let (a, b) = (self.operand(core, a), self.operand(core, b));
-                self.state.cores[c].set(dst, Val { v: op.eval(a.v, b.v), meta: a.meta.join(b.meta) });
+                let (a, b) = (self.operand(c, a), self.operand(c, b));
+                self.set_reg(c, dst, Val { v: op.eval(a.v, b.v), meta: a.meta.join(b.meta) });
             }
             Instr::Csel { dst, cond, a, b, t, f } => {
-                let (a, b) = (self.operand(core, a), self.operand(core, b));
-                let sel = if cond.eval(a.v, b.v) { self.operand(core, t) } else { self.operand(core, f) };
+                let (a, b) = (self.operand(c, a), self.operand(c, b));
+                let sel = if cond.eval(a.v, b.v) { self.operand(c, t) } else { self.operand(c, f) };
                 let meta = self.model.csel_meta(sel.meta, a.meta.join(b.meta));
-                self.state.cores[c].set(dst, Val { v: sel.v, meta });
+                self.set_reg(c, dst, Val { v: sel.v, meta });
             }
             Instr::Branch { cond, a, b, target } => {
-                let (a, b) = (self.operand(core, a), self.operand(core, b));
+                let (a, b) = (self.operand(c, a), self.operand(c, b));
                 self.model.on_branch(&mut self.state.mcores[c], a.meta.join(b.meta));
                 if cond.eval(a.v, b.v) {
                     next = target;
@@ -437,10 +489,9 @@ impl<M: MemoryModel> Machine<M> {
             }
             Instr::Jmp { target } => next = target,
             Instr::Call { target } => {
-                if core.stack.len() >= MAX_CALL_DEPTH {
+                if !self.state.cores[c].stack.push(pc + 1) {
                     return self.fault(Fault { core: c, pc, what: format!("call stack deeper than {MAX_CALL_DEPTH}") });
                 }
-                self.state.cores[c].stack.push(pc + 1);
                 next = target;
             }
             Instr::Ret => match self.state.cores[c].stack.pop() {
@@ -450,7 +501,7 @@ impl<M: MemoryModel> Machine<M> {
             Instr::Raise { target } => {
                 let to = match target {
                     IrqTarget::SelfCore => c as u64,
-                    IrqTarget::Core(o) => self.operand(core, o).v,
+                    IrqTarget::Core(o) => self.operand(c, o).v,
                 };
                 if to as usize >= self.num_cores() {
                     return self.fault(Fault {
@@ -466,13 +517,18 @@ impl<M: MemoryModel> Machine<M> {
             Instr::IrqEnable => self.state.cores[c].irq.enabled = true,
             Instr::IrqDisable => self.state.cores[c].irq.enabled = false,
             Instr::Iret => {
+                let (n, a) = (self.nregs, self.ix(c, 0));
                 let k = &mut self.state.cores[c];
                 match k.irq.ret.take() {
                     Some(r) => {
                         next = r;
-                        k.regs = std::mem::take(&mut k.saved);
-                        k.metas = std::mem::take(&mut k.saved_metas);
                         k.irq.enabled = true;
+                        // Restore the interrupted bank and clear the save area.
+                        self.state.regs.copy_within(a + n..a + 2 * n, a);
+                        self.state.metas.copy_within(a + n..a + 2 * n, a);
+                        self.state.regs[a + n..a + 2 * n].fill(0);
+                        self.state.metas[a + n..a + 2 * n].fill(M::Meta::default());
+                        let k = &mut self.state.cores[c];
                         // Returning to a HALT leaves the core halted again.
                         if matches!(self.prog.code.get(r as usize), Some(Instr::Halt)) {
                             k.halted = true;
@@ -491,7 +547,7 @@ impl<M: MemoryModel> Machine<M> {
             }
             Instr::Nop => {}
             Instr::Observe { sym, src } => {
-                let v = core.regs[src as usize];
+                let v = self.reg(c, src).v;
                 let obs = &mut self.state.observed;
                 if let Err(i) = obs.binary_search(&(sym, v)) {
                     obs.insert(i, (sym, v));
@@ -528,12 +584,8 @@ impl<M: MemoryModel> Machine<M> {
     /// The registers of core `c` as the interrupted program sees them (the
     /// saved bank while a handler runs).
     pub fn program_regs(&self, c: usize) -> &[u64] {
-        let k = &self.state.cores[c];
-        if k.in_handler() {
-            &k.saved
-        } else {
-            &k.regs
-        }
+        let a = self.ix(c, 0) + if self.state.cores[c].in_handler() { self.nregs } else { 0 };
+        &self.state.regs[a..a + self.nregs]
     }
 
     /// Value of a condition location in the current state.
