@@ -1,2 +1,29 @@
-//! The `.ucode` text format: assembler (text -> Program) and printer (Program -> text).
-//! (Being written; see docs/microcode.md.)
+//! The `.ucode` text format: assembler (text -> [`Program`]) and printer
+//! (`Program` -> text). The format is described in `docs/microcode.md`.
+//!
+//! ```
+//! let src = "core 0 start=main\nmain:\n    store [x], 1\n    halt\nsym x = 0\n";
+//! let p = isa::asm::parse(src, "demo.ucode").unwrap();
+//! assert_eq!(p.name, "demo");
+//! assert_eq!(isa::asm::parse(&isa::asm::print(&p), "demo.ucode"), Ok(p));
+//! ```
+
+mod cond;
+mod error;
+mod instrs;
+mod lexer;
+mod parse;
+mod print;
+
+pub use cond::{parse_condition, parse_condition_with, CondResolver, LocName, ProgramResolver, ValueName};
+pub use error::AsmError;
+pub use print::{instr_text, print};
+
+use crate::program::Program;
+
+/// Assembles `.ucode` text. `file` is used in error messages, and its stem
+/// (`dir/sb.ucode` -> `sb`) is the program name unless a `name` directive
+/// gives one. Never panics; every error points at the offending token.
+pub fn parse(src: &str, file: &str) -> Result<Program, AsmError> {
+    parse::parse_program(src, file)
+}

@@ -1,0 +1,303 @@
+//! Instructions, their mnemonic suffixes and operands.
+
+use super::cond::{looks_like_reg, resolve_reg};
+use super::lexer::{Tok, Token};
+use super::parse::{Parser, Site, R};
+use crate::instr::*;
+
+/// Suffix groups per mnemonic: each suffix belongs to one group, and at most
+/// one suffix of each group may be given.
+const LOAD_SFX: &[&[&str]] = &[&["acq", "acqpc"], &["ex"]];
+const STORE_SFX: &[&[&str]] = &[&["rel"], &["ex"]];
+const RMW_SFX: &[&[&str]] = &[&["relaxed", "acquire", "release", "full"]];
+const FENCE_SFX: &[&[&str]] = &[&["ld", "st"]];
+const COND_SFX: &[&[&str]] = &[&["eq", "ne", "lt", "ge"]];
+const CONDS: [Cond; 4] = [Cond::Eq, Cond::Ne, Cond::Lt, Cond::Ge];
+
+impl<'a> Parser<'a> {
+    /// Parses the operands of the instruction whose mnemonic token `mn`
+    /// (text `word`) has just been consumed, and appends it to the code.
+    pub(crate) fn instruction(&mut self, mn: &Token<'a>, word: &'a str) -> R<()> {
+        let mut parts = word.split('.');
+        let base = parts.next().unwrap_or("").to_ascii_lowercase();
+        let mut offset = base.len();
+        let sfx: Vec<(String, usize)> = parts
+            .map(|s| {
+                let col = mn.col + offset;
+                offset += s.len() + 1;
+                (s.to_ascii_lowercase(), col)
+            })
+            .collect();
+        let groups = |p: &Self, g: &[&[&str]]| p.suffixes(mn.line, &base, &sfx, g);
+        let pc = self.prog.code.len();
+        if pc >= Pc::MAX as usize {
+            return Err(self.cur.err_tok(mn, format!("too many instructions (at most {})", Pc::MAX)));
+        }
+        let instr = match base.as_str() {
+            "load" => {
+                let g = groups(self, LOAD_SFX)?;
+                let ord = [LoadOrd::Plain, LoadOrd::Acquire, LoadOrd::AcquirePc][g[0]];
+                let dst = self.reg("a destination register")?;
+                self.comma("destination register")?;
+                let addr = self.addr()?;
+                Instr::Load { dst, addr, ord, exclusive: g[1] == 1 }
+            }
+            "store" => {
+                let g = groups(self, STORE_SFX)?;
+                let ord = [StoreOrd::Plain, StoreOrd::Release][g[0]];
+                let addr = self.addr()?;
+                self.comma("address")?;
+                let src = self.operand()?;
+                let status = if g[1] == 1 {
+                    self.comma("operand (store.ex needs a status register)")?;
+                    Some(self.reg("a status register")?)
+                } else {
+                    if self.cur.peek().tok == Tok::Comma {
+                        return Err(self.cur.error_here("only store.ex takes a status register"));
+                    }
+                    None
+                };
+                Instr::Store { src, addr, ord, status }
+            }
+            "xchg" | "cmpxchg" | "fetch_or" | "fetch_add" | "fetch_andnot" | "fetch_xor" => {
+                let g = groups(self, RMW_SFX)?;
+                let ord = [RmwOrd::Full, RmwOrd::Relaxed, RmwOrd::Acquire, RmwOrd::Release, RmwOrd::Full][g[0]];
+                let dst = match self.cur.peek().tok {
+                    Tok::Ident("_") => {
+                        self.cur.next();
+                        None
+                    }
+                    _ => Some(self.reg("a destination register or '_'")?),
+                };
+                self.comma("destination register")?;
+                let addr = self.addr()?;
+                self.comma("address")?;
+                let a = self.operand()?;
+                let op = match base.as_str() {
+                    "xchg" => RmwOp::Xchg(a),
+                    "cmpxchg" => {
+                        self.comma("expected value")?;
+                        RmwOp::Cmpxchg { expected: a, new: self.operand()? }
+                    }
+                    "fetch_or" => RmwOp::FetchOr(a),
+                    "fetch_add" => RmwOp::FetchAdd(a),
+                    "fetch_andnot" => RmwOp::FetchAndNot(a),
+                    _ => RmwOp::FetchXor(a),
+                };
+                Instr::Rmw { op, dst, addr, ord }
+            }
+            "fence" => {
+                let g = groups(self, FENCE_SFX)?;
+                Instr::Fence([FenceKind::Full, FenceKind::LoadLoad, FenceKind::StoreStore][g[0]])
+            }
+            "mov" => {
+                groups(self, &[])?;
+                let dst = self.reg("a destination register")?;
+                self.comma("destination register")?;
+                Instr::Mov { dst, src: self.operand()? }
+            }
+            "csel" => {
+                let g = groups(self, COND_SFX)?;
+                if g[0] == 0 {
+                    let m = "csel needs a condition suffix: csel.eq, csel.ne, csel.lt or csel.ge";
+                    return Err(self.cur.err_tok(mn, m));
+                }
+                let dst = self.reg("a destination register")?;
+                self.comma("destination register")?;
+                let a = self.operand()?;
+                self.comma("operand")?;
+                let b = self.operand()?;
+                self.comma("operand")?;
+                let t = self.operand()?;
+                self.comma("operand")?;
+                let f = self.operand()?;
+                Instr::Csel { dst, cond: CONDS[g[0] - 1], a, b, t, f }
+            }
+            "beq" | "bne" | "blt" | "bge" => {
+                groups(self, &[])?;
+                let cond = CONDS[["beq", "bne", "blt", "bge"].iter().position(|&b| b == base).unwrap_or(0)];
+                let a = self.operand()?;
+                self.comma("operand")?;
+                let b = self.operand()?;
+                self.comma("operand")?;
+                self.label_ref(Site::Instr(pc), "a label")?;
+                Instr::Branch { cond, a, b, target: 0 }
+            }
+            "beqz" | "bnz" | "bnez" => {
+                groups(self, &[])?;
+                let cond = if base == "beqz" { Cond::Eq } else { Cond::Ne };
+                let a = self.operand()?;
+                self.comma("operand")?;
+                self.label_ref(Site::Instr(pc), "a label")?;
+                Instr::Branch { cond, a, b: Operand::Imm(0), target: 0 }
+            }
+            "jmp" | "call" => {
+                groups(self, &[])?;
+                self.label_ref(Site::Instr(pc), "a label")?;
+                if base == "jmp" {
+                    Instr::Jmp { target: 0 }
+                } else {
+                    Instr::Call { target: 0 }
+                }
+            }
+            "ipi" => {
+                groups(self, &[])?;
+                match self.cur.peek().tok {
+                    Tok::Ident(w) if w.eq_ignore_ascii_case("self") => {
+                        self.cur.next();
+                        Instr::Raise { target: IrqTarget::SelfCore }
+                    }
+                    _ if self.cur.at_eol() => return Err(self.cur.expected("'self' or an operand after 'ipi'")),
+                    _ => Instr::Raise { target: IrqTarget::Core(self.operand()?) },
+                }
+            }
+            "observe" => {
+                groups(self, &[])?;
+                let sym = self.sym_ref()?;
+                self.comma("symbol")?;
+                Instr::Observe { sym, src: self.reg("a register")? }
+            }
+            _ => {
+                if let Some(op) = AluOp::ALL.into_iter().find(|o| o.mnemonic() == base) {
+                    groups(self, &[])?;
+                    let dst = self.reg("a destination register")?;
+                    self.comma("destination register")?;
+                    let a = self.operand()?;
+                    self.comma("operand")?;
+                    Instr::Alu { op, dst, a, b: self.operand()? }
+                } else {
+                    let simple = match base.as_str() {
+                        "isb" => Instr::Fence(FenceKind::Isb),
+                        "ret" => Instr::Ret,
+                        "irq_enable" => Instr::IrqEnable,
+                        "irq_disable" => Instr::IrqDisable,
+                        "iret" => Instr::Iret,
+                        "halt" => Instr::Halt,
+                        "nop" => Instr::Nop,
+                        _ => return Err(self.cur.err_tok(mn, format!("unknown mnemonic '{word}'"))),
+                    };
+                    groups(self, &[])?;
+                    simple
+                }
+            }
+        };
+        self.prog.code.push(instr);
+        Ok(())
+    }
+
+    /// Checks the suffixes against `groups`; returns, per group, 0 when no
+    /// suffix of the group was given, else 1 + the index of the given one.
+    fn suffixes(&self, line: usize, base: &str, sfx: &[(String, usize)], groups: &[&[&str]]) -> R<Vec<usize>> {
+        let mut chosen = vec![0usize; groups.len()];
+        for (s, col) in sfx {
+            let err = |m: String| Err(self.cur.err_at(line, *col, m));
+            let Some((g, i)) =
+                groups.iter().enumerate().find_map(|(g, opts)| opts.iter().position(|o| o == s).map(|i| (g, i)))
+            else {
+                return err(format!("unknown suffix '.{s}' for '{base}'"));
+            };
+            match chosen[g] {
+                0 => chosen[g] = i + 1,
+                k if k == i + 1 => return err(format!("duplicate suffix '.{s}'")),
+                k => return err(format!("suffix '.{s}' conflicts with '.{}'", groups[g][k - 1])),
+            }
+        }
+        Ok(chosen)
+    }
+
+    fn comma(&mut self, after: &str) -> R<()> {
+        if self.cur.eat(&Tok::Comma) {
+            Ok(())
+        } else {
+            Err(self.cur.error_here(format!("expected ',' after {after}")))
+        }
+    }
+
+    /// A register (`rN` or an alias).
+    fn reg(&mut self, what: &str) -> R<Reg> {
+        let t = self.cur.peek().clone();
+        if let Tok::Ident(name) = t.tok {
+            match resolve_reg(&self.prog, name) {
+                Ok(r) => {
+                    self.cur.next();
+                    return Ok(r);
+                }
+                Err(m) if looks_like_reg(name) => return Err(self.cur.err_tok(&t, m)),
+                Err(_) => {}
+            }
+        }
+        Err(self.cur.expected(what))
+    }
+
+    /// A register, a number or `&sym`.
+    fn operand(&mut self) -> R<Operand> {
+        let t = self.cur.peek().clone();
+        match t.tok {
+            Tok::Num(n) => {
+                self.cur.next();
+                Ok(Operand::Imm(n))
+            }
+            Tok::Amp => {
+                self.cur.next();
+                Ok(Operand::SymAddr(self.sym_ref()?))
+            }
+            Tok::Ident(name) => match resolve_reg(&self.prog, name) {
+                Ok(r) => {
+                    self.cur.next();
+                    Ok(Operand::Reg(r))
+                }
+                Err(m) if looks_like_reg(name) => Err(self.cur.err_tok(&t, m)),
+                Err(_) if self.syms.contains_key(name) => Err(self.cur.err_tok(
+                    &t,
+                    format!("'{name}' is a symbol: write &{name} for its address or [{name}] for its contents"),
+                )),
+                Err(_) => Err(self.cur.expected("an operand (register, number or &symbol)")),
+            },
+            _ => Err(self.cur.expected("an operand (register, number or &symbol)")),
+        }
+    }
+
+    /// `[base]`, `[base+rI]`, `[base+8]`, `[base-8]`, `[base+rI+8]`; the base is
+    /// a register or a symbol.
+    fn addr(&mut self) -> R<Addr> {
+        if !self.cur.eat(&Tok::LBracket) {
+            return Err(self.cur.expected("an address ([sym] or [reg])"));
+        }
+        let t = self.cur.peek().clone();
+        let Tok::Ident(name) = t.tok else {
+            return Err(self.cur.expected("a symbol or register after '['"));
+        };
+        let base = match resolve_reg(&self.prog, name) {
+            Ok(r) => Base::Reg(r),
+            Err(m) if looks_like_reg(name) => return Err(self.cur.err_tok(&t, m)),
+            Err(_) => Base::Sym(self.lookup_sym(name).map_err(|m| self.cur.err_tok(&t, m))?),
+        };
+        self.cur.next();
+        let mut addr = Addr { base, index: None, offset: 0 };
+        if self.cur.peek().tok == Tok::Plus && matches!(self.cur.peek_at(1).tok, Tok::Ident(_)) {
+            self.cur.next();
+            addr.index = Some(self.reg("an index register or an offset after '+'")?);
+        }
+        let neg = match self.cur.peek().tok {
+            Tok::Plus => false,
+            Tok::Minus => true,
+            Tok::RBracket => {
+                self.cur.next();
+                return Ok(addr);
+            }
+            _ => return Err(self.cur.expected("'+', '-' or ']' in the address")),
+        };
+        self.cur.next();
+        let nt = self.cur.peek().clone();
+        let Tok::Num(n) = nt.tok else {
+            return Err(self.cur.expected(if neg { "a number after '-'" } else { "a number after '+'" }));
+        };
+        let off = if neg { 0i128 - n as i128 } else { n as i128 };
+        addr.offset = i64::try_from(off).map_err(|_| self.cur.err_tok(&nt, "offset out of range (64-bit signed)"))?;
+        self.cur.next();
+        if !self.cur.eat(&Tok::RBracket) {
+            return Err(self.cur.expected("']' to close the address"));
+        }
+        Ok(addr)
+    }
+}
