@@ -1,1 +1,71 @@
-fn main() {}
+//! The `weaksim` command line: parses arguments and calls the library crates.
+
+mod cmd;
+mod render;
+mod target;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "weaksim",
+    version,
+    about = "Cycle-level multicore simulator with pluggable memory models (SC, x86-TSO, ARM)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Exhaustive search: is lost work (or the file's condition) reachable?
+    Explore(cmd::explore::ExploreArgs),
+    /// Seeded random runs: how often does it happen, and which seed shows it?
+    Run(cmd::run::RunArgs),
+    /// Run herd7 .litmus tests under a model (herd's output block, or JSON lines)
+    Litmus(cmd::litmus::LitmusArgs),
+    /// Replay a saved trace, step by step
+    Replay(cmd::replay::ReplayArgs),
+    /// Print the microcode a workload generates
+    Show(target::TargetArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { cmd::EXIT_BAD_INPUT } else { cmd::EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let res = match &cli.cmd {
+        Some(Cmd::Explore(a)) => cmd::explore::explore_cmd(a),
+        Some(Cmd::Run(a)) => cmd::run::run_cmd(a),
+        Some(Cmd::Replay(a)) => cmd::replay::replay_cmd(a),
+        Some(Cmd::Litmus(a)) => cmd::litmus::litmus_cmd(a),
+        Some(Cmd::Show(a)) => cmd::show::show(a),
+        None => demo_text(),
+    };
+    match res {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("weaksim: {e:#}");
+            ExitCode::from(cmd::EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Without arguments (until the TUI lands): the irq_work race demo in text.
+fn demo_text() -> anyhow::Result<u8> {
+    for (v, m) in [("busy-xchg", "tso"), ("claim-cmpxchg", "tso")] {
+        let cli = Cli::try_parse_from(["weaksim", "explore", "irq_work", "--variant", v, "--model", m])?;
+        if let Some(Cmd::Explore(a)) = &cli.cmd {
+            cmd::explore::explore_cmd(a)?;
+        }
+        println!();
+    }
+    Ok(cmd::EXIT_OK)
+}

@@ -53,12 +53,7 @@ fn rmw_suffix(o: RmwOrd) -> &'static str {
 pub fn instr_text(p: &Program, i: &Instr) -> String {
     let op = |o| operand_text(p, o);
     match *i {
-        Instr::Load {
-            dst,
-            addr,
-            ord,
-            exclusive,
-        } => {
+        Instr::Load { dst, addr, ord, exclusive } => {
             let o = match ord {
                 LoadOrd::Plain => "",
                 LoadOrd::Acquire => ".acq",
@@ -67,38 +62,17 @@ pub fn instr_text(p: &Program, i: &Instr) -> String {
             let x = if exclusive { ".ex" } else { "" };
             format!("load{o}{x} {}, {}", p.reg_name(dst), addr_text(p, &addr))
         }
-        Instr::Store {
-            src,
-            addr,
-            ord,
-            status,
-        } => {
+        Instr::Store { src, addr, ord, status } => {
             let o = if ord == StoreOrd::Release { ".rel" } else { "" };
             match status {
-                Some(st) => format!(
-                    "store{o}.ex {}, {}, {}",
-                    addr_text(p, &addr),
-                    op(src),
-                    p.reg_name(st)
-                ),
+                Some(st) => format!("store{o}.ex {}, {}, {}", addr_text(p, &addr), op(src), p.reg_name(st)),
                 None => format!("store{o} {}, {}", addr_text(p, &addr), op(src)),
             }
         }
-        Instr::Rmw {
-            op: rop,
-            dst,
-            addr,
-            ord,
-        } => {
+        Instr::Rmw { op: rop, dst, addr, ord } => {
             let d = dst.map(|d| p.reg_name(d)).unwrap_or_else(|| "_".into());
             let (a, b) = rop.operands();
-            let mut s = format!(
-                "{}{} {d}, {}, {}",
-                rop.mnemonic(),
-                rmw_suffix(ord),
-                addr_text(p, &addr),
-                op(a)
-            );
+            let mut s = format!("{}{} {d}, {}, {}", rop.mnemonic(), rmw_suffix(ord), addr_text(p, &addr), op(a));
             if let Some(b) = b {
                 s.push_str(", ");
                 s.push_str(&op(b));
@@ -112,39 +86,12 @@ pub fn instr_text(p: &Program, i: &Instr) -> String {
             FenceKind::Isb => "isb".into(),
         },
         Instr::Mov { dst, src } => format!("mov {}, {}", p.reg_name(dst), op(src)),
-        Instr::Alu { op: aop, dst, a, b } => format!(
-            "{} {}, {}, {}",
-            aop.mnemonic(),
-            p.reg_name(dst),
-            op(a),
-            op(b)
-        ),
-        Instr::Csel {
-            dst,
-            cond,
-            a,
-            b,
-            t,
-            f,
-        } => {
-            format!(
-                "csel.{} {}, {}, {}, {}, {}",
-                cond.name(),
-                p.reg_name(dst),
-                op(a),
-                op(b),
-                op(t),
-                op(f)
-            )
+        Instr::Alu { op: aop, dst, a, b } => format!("{} {}, {}, {}", aop.mnemonic(), p.reg_name(dst), op(a), op(b)),
+        Instr::Csel { dst, cond, a, b, t, f } => {
+            format!("csel.{} {}, {}, {}, {}, {}", cond.name(), p.reg_name(dst), op(a), op(b), op(t), op(f))
         }
         Instr::Branch { cond, a, b, target } => {
-            format!(
-                "b{} {}, {}, {}",
-                cond.name(),
-                op(a),
-                op(b),
-                target_text(p, target)
-            )
+            format!("b{} {}, {}, {}", cond.name(), op(a), op(b), target_text(p, target))
         }
         Instr::Jmp { target } => format!("jmp {}", target_text(p, target)),
         Instr::Call { target } => format!("call {}", target_text(p, target)),

@@ -262,26 +262,67 @@ pub enum IrqTarget {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Instr {
     /// `dst := [addr]`. `exclusive` marks a load-exclusive (AArch64 LDXR/LDAXR).
-    Load { dst: Reg, addr: Addr, ord: LoadOrd, exclusive: bool },
+    Load {
+        dst: Reg,
+        addr: Addr,
+        ord: LoadOrd,
+        exclusive: bool,
+    },
     /// `[addr] := src`. With `status`, a store-exclusive (AArch64 STXR/STLXR):
     /// writes 0 to `status` on success and 1 on failure (then nothing is stored).
-    Store { src: Operand, addr: Addr, ord: StoreOrd, status: Option<Reg> },
+    Store {
+        src: Operand,
+        addr: Addr,
+        ord: StoreOrd,
+        status: Option<Reg>,
+    },
     /// Atomic read-modify-write; the old value goes to `dst` (none: result discarded).
-    Rmw { op: RmwOp, dst: Option<Reg>, addr: Addr, ord: RmwOrd },
+    Rmw {
+        op: RmwOp,
+        dst: Option<Reg>,
+        addr: Addr,
+        ord: RmwOrd,
+    },
     Fence(FenceKind),
     /// `dst := src`.
-    Mov { dst: Reg, src: Operand },
+    Mov {
+        dst: Reg,
+        src: Operand,
+    },
     /// `dst := a op b`.
-    Alu { op: AluOp, dst: Reg, a: Operand, b: Operand },
+    Alu {
+        op: AluOp,
+        dst: Reg,
+        a: Operand,
+        b: Operand,
+    },
     /// `dst := if cond(a, b) { t } else { f }` — a select, not a branch.
-    Csel { dst: Reg, cond: Cond, a: Operand, b: Operand, t: Operand, f: Operand },
+    Csel {
+        dst: Reg,
+        cond: Cond,
+        a: Operand,
+        b: Operand,
+        t: Operand,
+        f: Operand,
+    },
     /// `if cond(a, b) goto target`.
-    Branch { cond: Cond, a: Operand, b: Operand, target: Pc },
-    Jmp { target: Pc },
-    Call { target: Pc },
+    Branch {
+        cond: Cond,
+        a: Operand,
+        b: Operand,
+        target: Pc,
+    },
+    Jmp {
+        target: Pc,
+    },
+    Call {
+        target: Pc,
+    },
     Ret,
     /// Set the interrupt latch of a core.
-    Raise { target: IrqTarget },
+    Raise {
+        target: IrqTarget,
+    },
     IrqEnable,
     IrqDisable,
     /// Return from the interrupt handler: resume the interrupted code, re-enable interrupts.
@@ -290,7 +331,10 @@ pub enum Instr {
     Nop,
     /// Ghost instruction (no memory effect): record that the value in `src` was
     /// read from `sym`. The lost-work invariant checks these observations.
-    Observe { sym: SymId, src: Reg },
+    Observe {
+        sym: SymId,
+        src: Reg,
+    },
 }
 
 impl Instr {

@@ -257,8 +257,5 @@ impl Program {
 // into the isa crate: Debug output of the derive is stable for a given build
 // of the types, and the types are plain data.
 fn serde_json_like(p: &Program) -> String {
-    format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        p.symbols, p.code, p.cores, p.reg_names, p.lost_work, p.condition
-    )
+    format!("{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", p.symbols, p.code, p.cores, p.reg_names, p.lost_work, p.condition)
 }

@@ -223,7 +223,7 @@ pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
         (R_HEAD, "head"),
         (R_DATA, "data"),
         (R_VAL, "val"),
-        (R_FLAGS, "flags"),
+        (R_FLAGS, "want"),
         (R_NFLAGS, "nflags"),
         (R_OFLAGS, "oflags"),
         (R_ENTRY, "entry"),

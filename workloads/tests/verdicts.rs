@@ -46,3 +46,17 @@ fn claim_fetch_or() {
 fn smp_mb() {
     expect(Variant::SmpMb, Safe, Safe);
 }
+
+/// `weaksim show` prints what the assembler reads back: the generated program
+/// survives print → parse unchanged, for every variant.
+#[test]
+fn generated_microcode_round_trips() {
+    for v in Variant::ALL {
+        for cores in [1, 2, 3] {
+            let p = irq_work_program(&IrqWorkConfig::new(v, cores)).unwrap();
+            let text = isa::asm::print(&p);
+            let back = isa::asm::parse(&text, "gen.ucode").unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(back, p, "{v} with {cores} cores");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! `weaksim explore`: exhaustive search.
+
+use super::{write_atomic, EXIT_BOUNDED, EXIT_OK, EXIT_VIOLATION};
+use crate::render::narrate;
+use crate::target::{Target, TargetArgs};
+use crate::with_model;
+use anyhow::Result;
+use clap::Args;
+use memmodels::{MemoryModel, ModelKind};
+use serde_json::json;
+use sim::{explore, ExploreConfig, Machine, Verdict};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct ExploreArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Memory model: sc, tso or arm
+    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
+    pub model: ModelKind,
+    /// Stop with verdict `bounded` (exit 3) after this many distinct states
+    #[arg(long, default_value_t = 50_000_000)]
+    pub max_states: u64,
+    /// Stop with verdict `bounded` (exit 3) when the search would use more than this many MiB
+    #[arg(long, default_value_t = 8192)]
+    pub max_memory: u64,
+    /// Output: text or json
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Save the counterexample (or, for a file, a witness of the condition) as a trace
+    #[arg(long)]
+    pub save_trace: Option<std::path::PathBuf>,
+}
+
+pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
+    let t = a.target.resolve()?;
+    with_model!(a.model, m => go(a, &t, m))
+}
+
+fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
+    let start = Machine::new(Arc::new(t.program.clone()), model);
+    let is_file = t.irq_work.is_none();
+    let cfg = ExploreConfig {
+        max_states: a.max_states,
+        max_memory: a.max_memory.saturating_mul(1 << 20),
+        stop_on_violation: !is_file,
+        reduce: true,
+    };
+    let t0 = Instant::now();
+    let r = explore(&start, &cfg);
+    let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
+
+    // The schedule worth saving: the counterexample, or a witness of the file's condition.
+    let witness = r.finals.values().find(|f| f.holds).map(|f| f.schedule.clone());
+    let positive = r.finals.values().filter(|f| f.holds).count();
+    let (schedule, outcome) = match (&r.violation, &witness) {
+        (Some((v, s)), _) => (Some(s.clone()), Some(v.to_string())),
+        (None, Some(s)) if is_file => (Some(s.clone()), Some("the condition's outcome is reachable".to_string())),
+        _ => (None, None),
+    };
+    let trace = schedule.as_ref().map(|s| {
+        let mut tr = sim::trace::make_trace(&start, s, "exhaustive", None);
+        tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
+        tr.outcome = outcome.clone();
+        tr
+    });
+    if let (Some(path), Some(tr)) = (&a.save_trace, &trace) {
+        write_atomic(path, &tr.to_json())?;
+    }
+    let can_hold = if is_file { positive > 0 || r.violation.is_some() } else { r.violation.is_some() };
+    let code = match r.verdict {
+        Verdict::Bounded if r.violation.is_none() => EXIT_BOUNDED,
+        _ if can_hold => EXIT_VIOLATION,
+        _ => EXIT_OK,
+    };
+
+    if a.format == "json" {
+        let mut o = json!({
+            "workload": if is_file { a.target.target.clone() } else { "irq_work".to_string() },
+            "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
+            "model": a.model.name(),
+            "cores": start.num_cores(),
+            "verdict": r.verdict.name(),
+            "states": r.states,
+            "transitions": r.transitions,
+            "elapsed_ms": (elapsed_ms * 1000.0).round() / 1000.0,
+            "counterexample": r.violation.as_ref().and(trace.as_ref()),
+        });
+        if is_file {
+            o["final_states"] = json!(r.finals.len());
+            o["positive"] = json!(positive);
+            o["condition_reachable"] = json!(positive > 0);
+            o["witness"] = json!(if r.violation.is_none() { trace.as_ref() } else { None });
+        }
+        if let Some(b) = &r.bound {
+            o["bound"] = json!(b);
+        }
+        println!("{}", serde_json::to_string(&o)?);
+        return Ok(code);
+    }
+
+    println!("{} on {}: {}", t.title, a.model.title(), r.verdict.name().to_uppercase());
+    println!(
+        "  {} states, {} transitions, depth {}, {:.1} ms ({:.2} M states/s)",
+        r.states,
+        r.transitions,
+        r.depth,
+        elapsed_ms,
+        r.states as f64 / elapsed_ms.max(1e-3) / 1000.0
+    );
+    if let Some(b) = &r.bound {
+        println!("  inconclusive: {b}");
+    }
+    if is_file {
+        println!("  {} final state(s):", r.finals.len());
+        let m0 = &start;
+        for (fs, info) in &r.finals {
+            println!("    {}{}", m0.final_state_text(fs), if info.holds { "   <- condition" } else { "" });
+        }
+        if let Some(c) = &t.program.condition {
+            println!(
+                "  condition {}: {}",
+                isa::cond::condition_text(&t.program, c),
+                if positive > 0 { "reachable" } else { "not reachable" }
+            );
+        }
+    }
+    if let Some((v, s)) = &r.violation {
+        println!("\n{v}\n\nShortest counterexample ({} steps):", s.len());
+        let (text, _) = narrate(&start, s, true);
+        print!("{text}");
+        explain_hint(&start, s);
+    } else if let (Some(s), true) = (&witness, is_file) {
+        println!("\nShortest schedule reaching the condition ({} steps):", s.len());
+        let (text, _) = narrate(&start, s, true);
+        print!("{text}");
+    }
+    if let (Some(path), Some(_)) = (&a.save_trace, &trace) {
+        println!("\nTrace saved to {} (replay: weaksim replay {})", path.display(), path.display());
+    }
+    Ok(code)
+}
+
+/// One closing line pointing at the replay command.
+fn explain_hint<M: MemoryModel>(_start: &Machine<M>, _s: &[sim::Transition]) {
+    println!("\nSave it with --save-trace FILE and step through it with `weaksim replay FILE` or `weaksim tui --trace FILE`.");
+}

@@ -1,0 +1,167 @@
+//! `weaksim litmus`: run herd7 `.litmus` tests under a model and print herd's
+//! result block (or JSON lines), so the output diffs against herd7's.
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::render::narrate;
+use crate::with_model;
+use anyhow::Result;
+use clap::Args;
+use isa::litmus::LitmusTest;
+use memmodels::{MemoryModel, ModelKind};
+use rayon::prelude::*;
+use serde_json::json;
+use sim::Machine;
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Args, Debug)]
+pub struct LitmusArgs {
+    /// Memory model: sc, tso or arm (any test runs under any model)
+    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
+    pub model: ModelKind,
+    /// Output: text (herd7's block) or json (one object per file and line)
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// For an allowed condition, also print a shortest schedule that reaches it
+    #[arg(long)]
+    pub witness: bool,
+    /// Stop a test's search after this many states (its result is then marked bounded)
+    #[arg(long, default_value_t = 20_000_000)]
+    pub max_states: u64,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// The .litmus files
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// The result for one file: its printed text or JSON line, and whether it failed.
+struct FileResult {
+    out: String,
+    error: bool,
+}
+
+pub fn litmus_cmd(a: &LitmusArgs) -> Result<u8> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(a.threads.unwrap_or(0)).build()?;
+    let results: Vec<FileResult> = pool.install(|| a.files.par_iter().map(|f| one_file(a, f)).collect());
+    let mut failed = false;
+    for r in results {
+        if r.error {
+            failed = true;
+            if a.format == "json" {
+                println!("{}", r.out);
+            } else {
+                eprintln!("weaksim: {}", r.out);
+            }
+        } else {
+            print!("{}", r.out);
+        }
+    }
+    Ok(if failed { EXIT_BAD_INPUT } else { EXIT_OK })
+}
+
+fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
+    let file = path.display().to_string();
+    let fail = |msg: String| FileResult {
+        out: if a.format == "json" { json!({"file": file, "error": msg}).to_string() } else { msg },
+        error: true,
+    };
+    let text = match std::fs::read(path) {
+        Err(e) => return fail(format!("{file}: cannot read: {e}")),
+        Ok(b) => match String::from_utf8(b) {
+            Ok(t) => t,
+            Err(_) => return fail(format!("{file}:1:1: the file is not valid UTF-8 text")),
+        },
+    };
+    let test = match isa::litmus::parse(&text, &file) {
+        Ok(t) => t,
+        Err(e) => return fail(e.to_string()),
+    };
+    let r: Result<String> = (|| with_model!(a.model, m => Ok(run_test(a, &file, &test, m))))();
+    match r {
+        Ok(out) => FileResult { out, error: false },
+        Err(e) => fail(format!("{file}: {e}")),
+    }
+}
+
+fn run_test<M: MemoryModel>(a: &LitmusArgs, file: &str, t: &LitmusTest, model: M) -> String {
+    let prog = Arc::new(t.program.clone());
+    let t0 = Instant::now();
+    let o = workloads::litmus::outcomes(prog.clone(), model.clone(), a.max_states);
+    let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let m = Machine::new(prog.clone(), model);
+    if a.format == "json" {
+        let mut j = json!({
+            "file": file,
+            "name": t.name,
+            "arch": t.arch.name(),
+            "model": a.model.name(),
+            "verdict": o.verdict(),
+            "states": o.finals.len(),
+            "positive": o.positive,
+            "negative": o.negative,
+            "elapsed_ms": (ms * 1000.0).round() / 1000.0,
+        });
+        if let Some(b) = &o.bounded {
+            j["bounded"] = json!(b);
+        }
+        if let Some(p) = &o.problem {
+            j["problem"] = json!(p);
+        }
+        if a.witness {
+            j["witness"] = json!(o.witness.as_ref().map(|w| sim::trace::make_trace(&m, w, "exhaustive", None)));
+        }
+        return format!("{j}\n");
+    }
+    let mut s = String::new();
+    let cond = prog.condition.as_ref();
+    let kind = match cond.map(|c| c.quant) {
+        Some(isa::Quantifier::Forall) => "Required",
+        _ => "Allowed",
+    };
+    let _ = writeln!(s, "Test {} {kind}", t.name);
+    let _ = writeln!(s, "States {}", o.finals.len());
+    let mut lines: Vec<String> = o.finals.iter().map(|(f, _)| m.final_state_text(f)).collect();
+    lines.sort();
+    for l in lines {
+        let _ = writeln!(s, "{l}");
+    }
+    let _ = writeln!(s, "{}", if o.ok { "Ok" } else { "No" });
+    let _ = writeln!(s, "Witnesses");
+    let _ = writeln!(s, "Positive: {} Negative: {}", o.positive, o.negative);
+    if let Some(c) = cond {
+        let _ = writeln!(s, "Condition {}", isa::cond::condition_text(&prog, c));
+    }
+    let obs = if o.positive == 0 {
+        "Never"
+    } else if o.negative == 0 {
+        "Always"
+    } else {
+        "Sometimes"
+    };
+    let _ = writeln!(s, "Observation {} {obs} {} {}", t.name, o.positive, o.negative);
+    let _ = writeln!(s, "Time {} {:.2}", t.name, ms / 1000.0);
+    if let Some(b) = &o.bounded {
+        let _ = writeln!(s, "Bounded: {b} (the state list may be incomplete)");
+    }
+    if let Some(p) = &o.problem {
+        let _ = writeln!(s, "Problem: {p}");
+    }
+    if a.witness {
+        match &o.witness {
+            Some(w) => {
+                let _ = writeln!(s, "Witness ({} steps, shortest):", w.len());
+                let (text, _) = narrate(&m, w, true);
+                s.push_str(&text);
+            }
+            None => {
+                let _ = writeln!(s, "Witness: none (no final state satisfies the condition)");
+            }
+        }
+    }
+    s.push('\n');
+    s
+}

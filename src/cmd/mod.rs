@@ -1,0 +1,49 @@
+pub mod explore;
+pub mod litmus;
+pub mod replay;
+pub mod run;
+pub mod show;
+
+use memmodels::ModelKind;
+
+/// Runs `$body` with `$m` bound to the memory model named by `$kind`.
+#[macro_export]
+macro_rules! with_model {
+    ($kind:expr, $m:ident => $body:expr) => {
+        match $kind {
+            memmodels::ModelKind::Sc => {
+                let $m = memmodels::Sc;
+                $body
+            }
+            memmodels::ModelKind::Tso => {
+                let $m = memmodels::Tso;
+                $body
+            }
+            memmodels::ModelKind::Arm => {
+                anyhow::bail!("the ARM model is not available yet in this build")
+            }
+        }
+    };
+}
+
+/// Parses a model name for clap.
+pub fn parse_model(s: &str) -> Result<ModelKind, String> {
+    s.parse()
+}
+
+/// Exit statuses (scripts depend on them).
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_VIOLATION: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+pub const EXIT_BOUNDED: u8 = 3;
+
+/// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
+pub fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}

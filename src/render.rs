@@ -1,0 +1,62 @@
+//! Text for people: narrated schedules with each core's store buffer and memory
+//! after every step.
+
+use memmodels::MemoryModel;
+use sim::{Machine, Transition};
+use std::fmt::Write;
+
+/// Each core's in-flight entries and the memory, on one or two lines.
+pub fn state_line<M: MemoryModel>(m: &Machine<M>) -> String {
+    let p = &m.prog;
+    let mut s = String::new();
+    for c in 0..m.num_cores() {
+        let pend = m.model.pending(&m.state.shared, &m.state.mcores, c);
+        let items: Vec<String> = pend.iter().map(|e| format!("{}={}", p.sym_name(e.loc as u16), e.val)).collect();
+        let _ = write!(s, "SB{c}[{}] ", items.join(","));
+    }
+    s.push_str("| ");
+    let mem: Vec<String> =
+        (0..p.symbols.len()).map(|l| format!("{}={}", p.sym_name(l as u16), value_text(p, m.memory(l)))).collect();
+    s.push_str(&mem.join(" "));
+    s
+}
+
+/// A value, as `&sym` when it is the address of a symbol.
+pub fn value_text(p: &isa::Program, v: u64) -> String {
+    match p.sym_at(v) {
+        Some(s) => format!("&{}", p.sym_name(s)),
+        None => v.to_string(),
+    }
+}
+
+/// Narrates `schedule` from `start`, one numbered line per step and the state after it.
+/// Eager bookkeeping steps are shown like every other step.
+pub fn narrate<M: MemoryModel>(start: &Machine<M>, schedule: &[Transition], with_state: bool) -> (String, Machine<M>) {
+    let mut m = start.clone();
+    let mut out = String::new();
+    for (i, &t) in schedule.iter().enumerate() {
+        let label = m.label(t);
+        let _ = writeln!(out, "{:>4}. {label}", i + 1);
+        if let Err(e) = m.apply(t) {
+            let _ = writeln!(out, "      !! {e}");
+            break;
+        }
+        if with_state && is_memory_step(start, &m, t) {
+            let _ = writeln!(out, "      {}", state_line(&m));
+        }
+    }
+    (out, m)
+}
+
+fn is_memory_step<M: MemoryModel>(_start: &Machine<M>, m: &Machine<M>, t: Transition) -> bool {
+    match t {
+        Transition::Internal { .. } | Transition::Promise { .. } => true,
+        Transition::Interrupt { .. } => false,
+        Transition::Exec { core, .. } => {
+            let c = core as usize;
+            // The step just executed is the one before the current pc (or a halt).
+            let pc = m.state.cores[c].pc as usize;
+            pc > 0 && m.prog.code.get(pc - 1).map(|i| i.is_memory()).unwrap_or(false)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! What to simulate: a generated workload (`irq_work` with its parameters) or a
+//! program file (`.ucode`, `.litmus`).
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use isa::Program;
+use std::path::Path;
+use workloads::{IrqWorkConfig, Variant};
+
+/// The workload arguments shared by explore, run, show and tui.
+#[derive(Args, Clone, Debug)]
+pub struct TargetArgs {
+    /// `irq_work`, or a `.ucode` / `.litmus` file
+    pub target: String,
+    /// irq_work variant: v3.6, busy-xchg (racy), plain-busy, claim-cmpxchg (fixed), claim-fetch-or, smp-mb
+    #[arg(long, default_value = "busy-xchg")]
+    pub variant: String,
+    /// Number of cores
+    #[arg(long, default_value_t = 2)]
+    pub cores: usize,
+    /// Which cores produce, e.g. `0,1` (default: all)
+    #[arg(long, value_delimiter = ',')]
+    pub producers: Option<Vec<usize>>,
+    /// Writes per producer
+    #[arg(long, default_value_t = 1)]
+    pub writes: u64,
+}
+
+/// A program ready to run, with what generated it.
+pub struct Target {
+    pub program: Program,
+    /// irq_work parameters when generated.
+    pub irq_work: Option<IrqWorkConfig>,
+    /// A short description for reports ("irq_work busy-xchg, 2 cores").
+    pub title: String,
+}
+
+impl TargetArgs {
+    pub fn irq_work_config(&self) -> Result<IrqWorkConfig> {
+        let variant: Variant = self.variant.parse().map_err(anyhow::Error::msg)?;
+        let producers = self.producers.clone().unwrap_or_else(|| (0..self.cores).collect());
+        let cfg = IrqWorkConfig { variant, cores: self.cores, producers, writes: self.writes };
+        cfg.validate().map_err(anyhow::Error::msg)?;
+        Ok(cfg)
+    }
+
+    pub fn resolve(&self) -> Result<Target> {
+        if self.target == "irq_work" || self.target == "irq-work" {
+            let cfg = self.irq_work_config()?;
+            let program = workloads::irq_work_program(&cfg).map_err(anyhow::Error::msg)?;
+            let title = format!("irq_work {}, {} cores", cfg.variant, cfg.cores);
+            return Ok(Target { program, irq_work: Some(cfg), title });
+        }
+        let program = load_program(Path::new(&self.target))?;
+        let title = format!("{} ({})", program.name, self.target);
+        Ok(Target { program, irq_work: None, title })
+    }
+}
+
+/// Reads a `.ucode` or `.litmus` file.
+pub fn load_program(path: &Path) -> Result<Program> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = path.display().to_string();
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{file}:1:1: the file is not valid UTF-8 text");
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("litmus") => Ok(isa::litmus::parse(&text, &file)?.program),
+        Some("ucode") | Some("uc") => Ok(isa::asm::parse(&text, &file)?),
+        _ => bail!("{file}: expected `irq_work`, a .ucode file or a .litmus file"),
+    }
+}
