@@ -59,6 +59,10 @@ impl TargetArgs {
 
 /// Reads a `.ucode` or `.litmus` file.
 pub fn load_program(path: &Path) -> Result<Program> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "litmus" | "ucode" | "uc") {
+        bail!("{}: expected `irq_work`, a .ucode file or a .litmus file", path.display());
+    }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = path.display().to_string();
     let Ok(text) = String::from_utf8(bytes) else {
