@@ -29,34 +29,26 @@ pub fn value_text(p: &isa::Program, v: u64) -> String {
     }
 }
 
-/// Narrates `schedule` from `start`, one numbered line per step and the state after it.
-/// Eager bookkeeping steps are shown like every other step.
+/// Narrates `schedule` from `start`, one numbered line per step and, after each
+/// step that touched memory, each core's buffer and the memory.
 pub fn narrate<M: MemoryModel>(start: &Machine<M>, schedule: &[Transition], with_state: bool) -> (String, Machine<M>) {
     let mut m = start.clone();
     let mut out = String::new();
     for (i, &t) in schedule.iter().enumerate() {
         let label = m.label(t);
+        let touches_memory = match t {
+            Transition::Exec { core, .. } => m.next_instr(core as usize).is_some_and(|i| i.is_memory()),
+            Transition::Internal { .. } | Transition::Promise { .. } => true,
+            Transition::Interrupt { .. } => false,
+        };
         let _ = writeln!(out, "{:>4}. {label}", i + 1);
         if let Err(e) = m.apply(t) {
             let _ = writeln!(out, "      !! {e}");
             break;
         }
-        if with_state && is_memory_step(start, &m, t) {
+        if with_state && touches_memory {
             let _ = writeln!(out, "      {}", state_line(&m));
         }
     }
     (out, m)
-}
-
-fn is_memory_step<M: MemoryModel>(_start: &Machine<M>, m: &Machine<M>, t: Transition) -> bool {
-    match t {
-        Transition::Internal { .. } | Transition::Promise { .. } => true,
-        Transition::Interrupt { .. } => false,
-        Transition::Exec { core, .. } => {
-            let c = core as usize;
-            // The step just executed is the one before the current pc (or a halt).
-            let pc = m.state.cores[c].pc as usize;
-            pc > 0 && m.prog.code.get(pc - 1).map(|i| i.is_memory()).unwrap_or(false)
-        }
-    }
 }

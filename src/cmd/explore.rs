@@ -100,7 +100,17 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         return Ok(code);
     }
 
-    println!("{} on {}: {}", t.title, a.model.title(), r.verdict.name().to_uppercase());
+    let headline = match (&t.program.condition, r.verdict) {
+        (_, Verdict::Violation) => "VIOLATION".to_string(),
+        (_, Verdict::Bounded) => "BOUNDED (inconclusive)".to_string(),
+        (Some(c), _) if is_file => format!(
+            "condition {} ({})",
+            if positive > 0 { "REACHABLE" } else { "NOT REACHABLE" },
+            isa::cond::condition_text(&t.program, c)
+        ),
+        _ => r.verdict.name().to_uppercase(),
+    };
+    println!("{} on {}: {headline}", t.title, a.model.title());
     println!(
         "  {} states, {} transitions, depth {}, {:.1} ms ({:.2} M states/s)",
         r.states,
@@ -117,13 +127,6 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         let m0 = &start;
         for (fs, info) in &r.finals {
             println!("    {}{}", m0.final_state_text(fs), if info.holds { "   <- condition" } else { "" });
-        }
-        if let Some(c) = &t.program.condition {
-            println!(
-                "  condition {}: {}",
-                isa::cond::condition_text(&t.program, c),
-                if positive > 0 { "reachable" } else { "not reachable" }
-            );
         }
     }
     if let Some((v, s)) = &r.violation {
