@@ -28,6 +28,8 @@ enum Cmd {
     Litmus(cmd::litmus::LitmusArgs),
     /// Replay a saved trace, step by step
     Replay(cmd::replay::ReplayArgs),
+    /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
+    Bench(cmd::bench::BenchArgs),
     /// Print the microcode a workload generates
     Show(target::TargetArgs),
 }
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Some(Cmd::Replay(a)) => cmd::replay::replay_cmd(a),
         Some(Cmd::Litmus(a)) => cmd::litmus::litmus_cmd(a),
         Some(Cmd::Show(a)) => cmd::show::show(a),
+        Some(Cmd::Bench(a)) => cmd::bench::bench_cmd(a),
         None => demo_text(),
     };
     match res {

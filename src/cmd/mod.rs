@@ -1,3 +1,4 @@
+pub mod bench;
 pub mod explore;
 pub mod litmus;
 pub mod replay;

@@ -1,0 +1,100 @@
+//! `weaksim bench`: throughput of the engine — states/s of exhaustive search
+//! and transitions/s of random runs — on the irq_work workload.
+
+use super::EXIT_OK;
+use anyhow::Result;
+use clap::Args;
+use memmodels::{MemoryModel, Sc, Tso};
+use sim::{explore, run, ExploreConfig, Machine, RandomScheduler};
+use std::sync::Arc;
+use std::time::Instant;
+use workloads::{irq_work_program, IrqWorkConfig, Variant};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Repetitions per measurement (the best is reported)
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Random runs per measurement
+    #[arg(long, default_value_t = 200_000)]
+    pub runs: u64,
+    /// Include 4-core exhaustive searches (slow: tens of seconds)
+    #[arg(long)]
+    pub big: bool,
+}
+
+fn machine<M: MemoryModel>(v: Variant, cores: usize, model: M) -> Machine<M> {
+    Machine::new(Arc::new(irq_work_program(&IrqWorkConfig::new(v, cores)).unwrap()), model)
+}
+
+fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t0 = Instant::now();
+        let r = f();
+        best = best.min(t0.elapsed().as_secs_f64());
+        last = Some(r);
+    }
+    (best, last.unwrap())
+}
+
+fn explore_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M) {
+    let m = machine(v, cores, model);
+    let (secs, r) = best(a.repeat, || explore(&m, &ExploreConfig::default()));
+    println!(
+        "explore  {:<15} {:<4} {} cores  {:>10} states {:>11} transitions {:>9.1} ms {:>7.2} M states/s  {}",
+        v.name(),
+        m.model.kind().name(),
+        cores,
+        r.states,
+        r.transitions,
+        secs * 1e3,
+        r.states as f64 / secs / 1e6,
+        r.verdict.name()
+    );
+}
+
+fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M) {
+    let m = machine(v, cores, model);
+    let (secs, (steps, lost)) = best(a.repeat, || {
+        let (mut steps, mut lost) = (0u64, 0u64);
+        for seed in 0..a.runs {
+            let mut x = m.clone();
+            let out = run(&mut x, &mut RandomScheduler::new(seed), 100_000, false, true);
+            steps += out.steps;
+            lost += matches!(out.end, sim::RunEnd::Violation(_)) as u64;
+        }
+        (steps, lost)
+    });
+    println!(
+        "random   {:<15} {:<4} {} cores  {:>10} runs {:>12} transitions {:>9.1} ms {:>7.1} M transitions/s  {:.0} runs/s, {} lost",
+        v.name(),
+        m.model.kind().name(),
+        cores,
+        a.runs,
+        steps,
+        secs * 1e3,
+        steps as f64 / secs / 1e6,
+        a.runs as f64 / secs,
+        lost
+    );
+}
+
+pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
+    println!("weaksim bench (best of {}; one thread)", a.repeat);
+    for v in Variant::ALL {
+        explore_row(a, v, 2, Sc);
+        explore_row(a, v, 2, Tso);
+    }
+    for v in [Variant::BusyXchg, Variant::ClaimCmpxchg] {
+        explore_row(a, v, 3, Tso);
+    }
+    if a.big {
+        explore_row(a, Variant::ClaimCmpxchg, 4, Tso);
+    }
+    for (v, c) in [(Variant::BusyXchg, 2), (Variant::ClaimCmpxchg, 2), (Variant::BusyXchg, 4)] {
+        random_row(a, v, c, Tso);
+    }
+    Ok(EXIT_OK)
+}
