@@ -35,6 +35,11 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    // Like any Unix filter: `weaksim ... | head` ends quietly when the reader goes away.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

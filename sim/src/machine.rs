@@ -87,8 +87,14 @@ impl<M: MemoryModel> Clone for State<M> {
 impl<M: MemoryModel> std::hash::Hash for State<M> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         self.cores.hash(h);
-        self.regs.hash(h);
-        self.metas.hash(h);
+        // The save area is all zero outside a handler: hash it only inside one.
+        let n = self.regs.len() / (2 * self.cores.len().max(1));
+        for (c, k) in self.cores.iter().enumerate() {
+            let a = 2 * n * c;
+            let end = if k.in_handler() { a + 2 * n } else { a + n };
+            self.regs[a..end].hash(h);
+            self.metas[a..end].hash(h);
+        }
         self.mcores.hash(h);
         self.shared.hash(h);
         self.observed.hash(h);

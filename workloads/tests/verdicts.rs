@@ -60,3 +60,10 @@ fn generated_microcode_round_trips() {
         }
     }
 }
+
+/// Three producing cores on TSO: racy still loses work, the fix still holds.
+#[test]
+fn three_cores_tso() {
+    assert_eq!(verdict(Tso, Variant::BusyXchg, 3).0, Lost);
+    assert_eq!(verdict(Tso, Variant::ClaimCmpxchg, 3).0, Safe);
+}
