@@ -148,7 +148,7 @@ fn value_text(p: &Program, v: Value) -> String {
     }
 }
 
-fn op_text(p: &Program, o: Operand) -> String {
+pub fn op_text(p: &Program, o: Operand) -> String {
     match o {
         Operand::Reg(r) => p.reg_name(r),
         Operand::Imm(n) => n.to_string(),
@@ -156,7 +156,7 @@ fn op_text(p: &Program, o: Operand) -> String {
     }
 }
 
-fn addr_text(p: &Program, a: &Addr) -> String {
+pub fn addr_text(p: &Program, a: &Addr) -> String {
     let mut s = String::from("[");
     match a.base {
         Base::Sym(sym) => s.push_str(p.sym_name(sym)),
