@@ -9,15 +9,25 @@ use crate::{
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sc;
 
+/// One flat memory with exclusive monitors: SC's whole shared state, and
+/// TSO's behind its store buffers.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct ScShared {
+pub struct FlatMemory {
     pub mem: Vec<u64>,
     pub monitors: Monitors,
 }
 
-impl Clone for ScShared {
+pub type ScShared = FlatMemory;
+
+impl FlatMemory {
+    pub fn new(init: &[u64], cores: usize) -> FlatMemory {
+        FlatMemory { mem: init.to_vec(), monitors: Monitors::new(cores) }
+    }
+}
+
+impl Clone for FlatMemory {
     fn clone(&self) -> Self {
-        ScShared { mem: self.mem.clone(), monitors: self.monitors.clone() }
+        FlatMemory { mem: self.mem.clone(), monitors: self.monitors.clone() }
     }
     fn clone_from(&mut self, o: &Self) {
         self.mem.clone_from(&o.mem);
@@ -101,7 +111,7 @@ impl MemoryModel for Sc {
         ModelKind::Sc
     }
     fn new_shared(&self, init: &[u64], cores: usize) -> ScShared {
-        ScShared { mem: init.to_vec(), monitors: Monitors::new(cores) }
+        FlatMemory::new(init, cores)
     }
     fn new_core(&self, _core: usize) {}
 

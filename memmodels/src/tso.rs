@@ -10,8 +10,8 @@
 //!   buffer, and a locked RMW acts on memory atomically;
 //! - load-load and store-store fences are no-ops: TSO keeps those orders anyway.
 
-use crate::exclusive::{store_exclusive_options, Monitors};
-use crate::sc::{flat_perform, flat_preview};
+use crate::exclusive::store_exclusive_options;
+use crate::sc::{flat_perform, flat_preview, FlatMemory};
 use crate::{
     Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
 };
@@ -24,21 +24,7 @@ pub const BUFFER_CAPACITY: usize = 64;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Tso;
 
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct TsoShared {
-    pub mem: Vec<u64>,
-    pub monitors: Monitors,
-}
-
-impl Clone for TsoShared {
-    fn clone(&self) -> Self {
-        TsoShared { mem: self.mem.clone(), monitors: self.monitors.clone() }
-    }
-    fn clone_from(&mut self, o: &Self) {
-        self.mem.clone_from(&o.mem);
-        self.monitors.clone_from(&o.monitors);
-    }
-}
+pub type TsoShared = FlatMemory;
 
 /// A core's store buffer, oldest entry first.
 #[derive(Debug, Default, PartialEq, Eq, Hash)]
@@ -81,7 +67,7 @@ impl MemoryModel for Tso {
         ModelKind::Tso
     }
     fn new_shared(&self, init: &[u64], cores: usize) -> TsoShared {
-        TsoShared { mem: init.to_vec(), monitors: Monitors::new(cores) }
+        FlatMemory::new(init, cores)
     }
     fn new_core(&self, _core: usize) -> StoreBuffer {
         StoreBuffer::default()
