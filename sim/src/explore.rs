@@ -37,11 +37,13 @@ pub struct ExploreConfig {
     pub stop_on_violation: bool,
     /// Run purely local steps eagerly (see the module documentation).
     pub reduce: bool,
+    /// Worker threads (0: all cores). The result is the same for any count.
+    pub threads: usize,
 }
 
 impl Default for ExploreConfig {
     fn default() -> Self {
-        ExploreConfig { max_states: 50_000_000, max_memory: 8 << 30, stop_on_violation: true, reduce: true }
+        ExploreConfig { max_states: 50_000_000, max_memory: 8 << 30, stop_on_violation: true, reduce: true, threads: 1 }
     }
 }
 
@@ -121,13 +123,37 @@ pub fn close<M: MemoryModel>(m: &mut Machine<M>, mut path: Option<&mut Vec<Trans
     }
 }
 
-struct Node {
-    parent: u32,
-    t: Transition,
+pub(crate) struct Node {
+    pub(crate) parent: u32,
+    pub(crate) t: Transition,
+}
+
+/// What a state with no enabled transition is.
+pub(crate) enum Terminal {
+    Violation(Violation),
+    /// A quiescent final state: its valuation and whether the condition holds.
+    Final(FinalState, bool),
+    /// Neither (an ARM run with promises left): not a final state.
+    DeadEnd,
+}
+
+pub(crate) fn terminal<M: MemoryModel>(m: &Machine<M>) -> Terminal {
+    if let Some(v) = m.violation(true) {
+        Terminal::Violation(v)
+    } else if m.quiescent() {
+        Terminal::Final(m.final_state(), m.condition_holds().unwrap_or(false))
+    } else {
+        Terminal::DeadEnd
+    }
 }
 
 /// Explores every state reachable from `start`.
 pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
+    let threads =
+        if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
+    if threads > 1 {
+        return crate::explore_par::explore_parallel(start, cfg, threads);
+    }
     let mut res = ExploreResult {
         verdict: Verdict::Safe,
         states: 0,
@@ -161,21 +187,23 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
             enabled.clear();
             cur.enabled_into(&mut enabled);
             if enabled.is_empty() {
-                if let Some(v) = cur.violation(true) {
-                    if res.violation.is_none() {
-                        res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
-                        res.verdict = Verdict::Violation;
+                match terminal(&cur) {
+                    Terminal::Violation(v) => {
+                        if res.violation.is_none() {
+                            res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
+                            res.verdict = Verdict::Violation;
+                        }
+                        if cfg.stop_on_violation {
+                            break 'levels;
+                        }
                     }
-                    if cfg.stop_on_violation {
-                        break 'levels;
+                    Terminal::Final(fs, holds) => {
+                        if !final_nodes.contains_key(&fs) {
+                            final_nodes.insert(fs.clone(), (holds, id));
+                            final_order.push(fs);
+                        }
                     }
-                } else if cur.quiescent() {
-                    let fs = cur.final_state();
-                    if !final_nodes.contains_key(&fs) {
-                        let holds = cur.condition_holds().unwrap_or(false);
-                        final_nodes.insert(fs.clone(), (holds, id));
-                        final_order.push(fs);
-                    }
+                    Terminal::DeadEnd => {}
                 }
                 continue;
             }
@@ -218,7 +246,12 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
 }
 
 /// The full schedule (eager steps included) from the start to node `id`.
-fn schedule_to<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], id: u32, reduce: bool) -> Vec<Transition> {
+pub(crate) fn schedule_to<M: MemoryModel>(
+    start: &Machine<M>,
+    nodes: &[Node],
+    id: u32,
+    reduce: bool,
+) -> Vec<Transition> {
     let mut chosen = Vec::new();
     let mut at = id;
     while at != 0 {

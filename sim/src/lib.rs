@@ -8,6 +8,7 @@ pub mod bank;
 pub mod certify;
 pub mod check;
 pub mod explore;
+mod explore_par;
 pub mod fp;
 pub mod machine;
 pub mod narrate;

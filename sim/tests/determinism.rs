@@ -84,3 +84,30 @@ fn tampered_trace_is_rejected() {
     let e = Trace::from_json("{\"format\": ", "t.json").unwrap_err();
     assert!(e.to_string().starts_with("t.json:1:"), "{e}");
 }
+
+/// Exhaustive search gives the same answer, state count, transition count and
+/// counterexample with 1 thread or several.
+#[test]
+fn explore_is_the_same_on_any_thread_count() {
+    use sim::{explore, ExploreConfig};
+    for (v, cores) in
+        [(Variant::BusyXchg, 2), (Variant::ClaimCmpxchg, 2), (Variant::BusyXchg, 3), (Variant::PlainBusy, 3)]
+    {
+        let p = irq_work_program(&IrqWorkConfig::new(v, cores)).unwrap();
+        let m = Machine::new(Arc::new(p), Tso);
+        let one = explore(&m, &ExploreConfig { threads: 1, ..ExploreConfig::default() });
+        for threads in [2, 3, 8] {
+            let many = explore(&m, &ExploreConfig { threads, ..ExploreConfig::default() });
+            assert_eq!(
+                (one.verdict, one.states, one.transitions, one.depth),
+                (many.verdict, many.states, many.transitions, many.depth),
+                "{v} {cores} cores, {threads} threads"
+            );
+            assert_eq!(one.violation, many.violation, "{v} {cores} cores, {threads} threads");
+        }
+        // Bounded searches stop at the same place too.
+        let b1 = explore(&m, &ExploreConfig { threads: 1, max_states: 300, ..ExploreConfig::default() });
+        let b2 = explore(&m, &ExploreConfig { threads: 2, max_states: 300, ..ExploreConfig::default() });
+        assert_eq!((b1.verdict, b1.states, b1.transitions), (b2.verdict, b2.states, b2.transitions));
+    }
+}

@@ -39,14 +39,16 @@ fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (best, last.unwrap())
 }
 
-fn explore_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M) {
+fn explore_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M, threads: usize) {
     let m = machine(v, cores, model);
-    let (secs, r) = best(a.repeat, || explore(&m, &ExploreConfig::default()));
+    let cfg = ExploreConfig { threads, ..ExploreConfig::default() };
+    let (secs, r) = best(a.repeat, || explore(&m, &cfg));
     println!(
-        "explore  {:<15} {:<4} {} cores  {:>10} states {:>11} transitions {:>9.1} ms {:>7.2} M states/s  {}",
+        "explore  {:<15} {:<4} {} cores {} thr {:>10} states {:>11} transitions {:>9.1} ms {:>7.2} M states/s  {}",
         v.name(),
         m.model.kind().name(),
         cores,
+        threads,
         r.states,
         r.transitions,
         secs * 1e3,
@@ -82,16 +84,18 @@ fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M)
 }
 
 pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
-    println!("weaksim bench (best of {}; one thread)", a.repeat);
+    println!("weaksim bench (best of {})", a.repeat);
     for v in Variant::ALL {
-        explore_row(a, v, 2, Sc);
-        explore_row(a, v, 2, Tso);
+        explore_row(a, v, 2, Sc, 1);
+        explore_row(a, v, 2, Tso, 1);
     }
-    for v in [Variant::BusyXchg, Variant::ClaimCmpxchg] {
-        explore_row(a, v, 3, Tso);
-    }
-    if a.big {
-        explore_row(a, Variant::ClaimCmpxchg, 4, Tso);
+    for threads in [1, 2] {
+        for v in [Variant::BusyXchg, Variant::ClaimCmpxchg] {
+            explore_row(a, v, 3, Tso, threads);
+        }
+        if a.big {
+            explore_row(a, Variant::ClaimCmpxchg, 4, Tso, threads);
+        }
     }
     for (v, c) in [(Variant::BusyXchg, 2), (Variant::ClaimCmpxchg, 2), (Variant::BusyXchg, 4)] {
         random_row(a, v, c, Tso);

@@ -25,6 +25,9 @@ pub struct ExploreArgs {
     /// Stop with verdict `bounded` (exit 3) when the search would use more than this many MiB
     #[arg(long, default_value_t = 8192)]
     pub max_memory: u64,
+    /// Worker threads (0: all cores); the answer is the same for any count
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     /// Output: text or json
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
@@ -46,6 +49,7 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         max_memory: a.max_memory.saturating_mul(1 << 20),
         stop_on_violation: !is_file,
         reduce: true,
+        threads: a.threads,
     };
     let t0 = Instant::now();
     let r = explore(&start, &cfg);
