@@ -92,6 +92,9 @@ pub struct ExploreResult {
     pub bound: Option<String>,
     /// Deepest BFS level reached.
     pub depth: u32,
+    /// States with no enabled transition (final, violating or dead ends). Zero
+    /// after a complete search means no execution ever stops: a livelock.
+    pub terminals: u64,
 }
 
 /// 64-bit fingerprint of a machine state.
@@ -162,6 +165,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
         finals: BTreeMap::new(),
         bound: None,
         depth: 0,
+        terminals: 0,
     };
     let mut root = start.clone();
     if cfg.reduce {
@@ -187,6 +191,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
             enabled.clear();
             cur.enabled_into(&mut enabled);
             if enabled.is_empty() {
+                res.terminals += 1;
                 match terminal(&cur) {
                     Terminal::Violation(v) => {
                         if res.violation.is_none() {

@@ -50,6 +50,7 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
         finals: BTreeMap::new(),
         bound: None,
         depth: 0,
+        terminals: 0,
     };
     let mut root = start.clone();
     if cfg.reduce {
@@ -102,6 +103,7 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
             let id = frontier[i].0;
             match e {
                 Expanded::Terminal(Terminal::Violation(v)) => {
+                    res.terminals += 1;
                     if res.violation.is_none() {
                         res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
                         res.verdict = Verdict::Violation;
@@ -111,12 +113,13 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
                     }
                 }
                 Expanded::Terminal(Terminal::Final(fs, holds)) => {
+                    res.terminals += 1;
                     if !final_nodes.contains_key(&fs) {
                         final_nodes.insert(fs.clone(), (holds, id));
                         final_order.push(fs);
                     }
                 }
-                Expanded::Terminal(Terminal::DeadEnd) => {}
+                Expanded::Terminal(Terminal::DeadEnd) => res.terminals += 1,
                 Expanded::Children(kids, applied) => {
                     res.transitions += applied;
                     for (fp, t) in kids {

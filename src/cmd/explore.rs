@@ -100,6 +100,9 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         if let Some(b) = &r.bound {
             o["bound"] = json!(b);
         }
+        if r.terminals == 0 && r.bound.is_none() {
+            o["never_quiesces"] = json!(true);
+        }
         println!("{}", serde_json::to_string(&o)?);
         return Ok(code);
     }
@@ -125,6 +128,9 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
     );
     if let Some(b) = &r.bound {
         println!("  inconclusive: {b}");
+    }
+    if r.terminals == 0 && r.bound.is_none() {
+        println!("  warning: no execution ever stops (every path loops forever): the program never reaches quiescence");
     }
     if is_file {
         println!("  {} final state(s):", r.finals.len());
