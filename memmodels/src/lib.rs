@@ -18,10 +18,12 @@ use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd};
 use std::fmt::Debug;
 use std::hash::Hash;
 
+pub mod arm;
 mod exclusive;
 pub mod sc;
 pub mod tso;
 
+pub use arm::Arm;
 pub use sc::Sc;
 pub use tso::Tso;
 
@@ -313,6 +315,12 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     fn outstanding(&self, _shared: &Self::Shared, _cores: &[Self::Core], _core: usize) -> usize {
         0
     }
+
+    /// The promise phase is over (`sim`'s `PromiseMode::First`, at the first memory
+    /// step): from now on every write must fulfil a promise (the promise-first
+    /// machine, Promising-ARM's `pf_exec`), so memory is fixed and the cores no
+    /// longer interact; a run that needs an unpromised write is a dead end.
+    fn close_promises(&self, _shared: &mut Self::Shared) {}
 
     /// A conditional branch depends on a value with this metadata.
     fn on_branch(&self, _core: &mut Self::Core, _cond: Self::Meta) {}

@@ -58,6 +58,9 @@ pub struct State<M: MemoryModel> {
     /// Ghost observations `(symbol, value)`, sorted and without duplicates.
     pub observed: Vec<(u16, u64)>,
     pub fault: Option<Box<Fault>>,
+    /// Under [`PromiseMode::First`]: a core has made a memory step, so no more
+    /// promises are offered.
+    pub promises_closed: bool,
 }
 
 impl<M: MemoryModel> Clone for State<M> {
@@ -70,6 +73,7 @@ impl<M: MemoryModel> Clone for State<M> {
             shared: self.shared.clone(),
             observed: self.observed.clone(),
             fault: self.fault.clone(),
+            promises_closed: self.promises_closed,
         }
     }
     /// Reuses this state's allocations (the search's hot path).
@@ -81,6 +85,7 @@ impl<M: MemoryModel> Clone for State<M> {
         self.shared.clone_from(&o.shared);
         self.observed.clone_from(&o.observed);
         self.fault.clone_from(&o.fault);
+        self.promises_closed = o.promises_closed;
     }
 }
 
@@ -99,6 +104,7 @@ impl<M: MemoryModel> std::hash::Hash for State<M> {
         self.shared.hash(h);
         self.observed.hash(h);
         self.fault.hash(h);
+        self.promises_closed.hash(h);
     }
 }
 
@@ -111,6 +117,7 @@ impl<M: MemoryModel> PartialEq for State<M> {
             && self.shared == o.shared
             && self.observed == o.observed
             && self.fault == o.fault
+            && self.promises_closed == o.promises_closed
     }
 }
 
@@ -142,6 +149,8 @@ pub struct Machine<M: MemoryModel> {
     /// The cycle clock (advanced by the timed scheduler; not part of the state's identity).
     pub cycle: u64,
     nregs: usize,
+    /// Some instruction raises another core's interrupt.
+    cross_irq: bool,
     /// Each core's boot registers (the handler's bank starts from them).
     init_regs: Arc<Vec<Vec<u64>>>,
 }
@@ -178,6 +187,7 @@ impl<M: MemoryModel> Machine<M> {
         }
         let shared = model.new_shared(&prog.initial_memory(), ncores);
         let mcores = (0..ncores).map(|c| model.new_core(c)).collect();
+        let cross_irq = prog.code.iter().any(|i| matches!(i, Instr::Raise { target: IrqTarget::Core(_) }));
         Machine {
             state: State {
                 cores,
@@ -187,6 +197,7 @@ impl<M: MemoryModel> Machine<M> {
                 shared,
                 observed: Vec::new(),
                 fault: None,
+                promises_closed: false,
             },
             prog,
             model,
@@ -194,6 +205,7 @@ impl<M: MemoryModel> Machine<M> {
             steps: 0,
             cycle: 0,
             nregs,
+            cross_irq,
             init_regs: Arc::new(init_regs),
         }
     }
@@ -331,12 +343,43 @@ impl<M: MemoryModel> Machine<M> {
         if self.state.fault.is_some() {
             return;
         }
-        for c in 0..self.num_cores() {
-            self.core_enabled(c, out);
+        if self.promise_first() {
+            // Promise-first search: once memory is fixed the cores are independent,
+            // so which core closes the promise phase and in which order the cores
+            // then run does not matter: only the lowest core that can move moves.
+            let at = out.len();
+            for c in 0..self.num_cores() {
+                self.core_enabled(c, out);
+                if out.len() > at {
+                    break;
+                }
+            }
+        } else {
+            for c in 0..self.num_cores() {
+                self.core_enabled(c, out);
+            }
         }
         let mut internal = Vec::new();
         self.model.internal(&self.state.shared, &self.state.mcores, &mut internal);
         out.extend(internal.into_iter().map(|i| Transition::Internal { core: i.core as u8, id: i.id }));
+        if self.model.supports_promises() {
+            let offer = match self.promise_mode {
+                PromiseMode::Off => false,
+                PromiseMode::Anytime => true,
+                PromiseMode::First => !self.state.promises_closed,
+            };
+            if offer {
+                crate::certify::promise_transitions(self, out);
+            }
+        }
+    }
+
+    /// Whether the promise-first reduction applies: [`PromiseMode::First`] on a model
+    /// with promises (which fixes memory once the promise phase ends, see
+    /// `MemoryModel::close_promises`), and no core raises another core's interrupt
+    /// (the only other way cores interact).
+    fn promise_first(&self) -> bool {
+        self.promise_mode == PromiseMode::First && self.model.supports_promises() && !self.cross_irq
     }
 
     /// The enabled transitions of core `c` (interrupt and instruction; not internal steps).
@@ -454,6 +497,11 @@ impl<M: MemoryModel> Machine<M> {
         };
         if let Some(req) = req {
             let resp = self.model.perform(&mut self.state.shared, &mut self.state.mcores, c, &req, choice);
+            if self.promise_mode == PromiseMode::First && !self.state.promises_closed {
+                // This step (chosen among the alternatives of the promise phase) ends it.
+                self.state.promises_closed = true;
+                self.model.close_promises(&mut self.state.shared);
+            }
             let mut value = None;
             if let Response::Value(v) = resp {
                 value = Some(v.v);
