@@ -151,6 +151,8 @@ pub struct Machine<M: MemoryModel> {
     nregs: usize,
     /// Some instruction raises another core's interrupt.
     cross_irq: bool,
+    /// Solo-run analyses of this machine's states (shared by its clones), see `certify`.
+    pub(crate) solo_cache: crate::certify::SoloCache,
     /// Each core's boot registers (the handler's bank starts from them).
     init_regs: Arc<Vec<Vec<u64>>>,
 }
@@ -206,6 +208,7 @@ impl<M: MemoryModel> Machine<M> {
             cycle: 0,
             nregs,
             cross_irq,
+            solo_cache: Default::default(),
             init_regs: Arc::new(init_regs),
         }
     }

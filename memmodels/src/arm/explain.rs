@@ -114,9 +114,11 @@ impl Arm {
             _ => None,
         };
         let next_read = read.map(|(loc, pre)| {
-            let candidates = std::iter::once(0)
-                .chain(1..s.next_ts())
-                .filter(|&ts| s.is_loc(loc, ts))
+            let mut all: Vec<Ts> = s.loc_desc(loc).collect();
+            all.push(0);
+            all.reverse();
+            let candidates = all
+                .into_iter()
                 .map(|ts| Candidate {
                     ts,
                     val: s.val(loc, ts),

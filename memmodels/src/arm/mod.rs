@@ -66,7 +66,7 @@ impl MemoryModel for Arm {
     }
 
     fn new_shared(&self, init: &[u64], _cores: usize) -> ArmShared {
-        ArmShared { init: init.into(), msgs: Vec::new(), closed: false, dead: false }
+        ArmShared::new(init)
     }
 
     fn new_core(&self, _core: usize) -> ArmCore {
@@ -94,7 +94,7 @@ impl MemoryModel for Arm {
         match (*req, alt) {
             (Request::Load { loc, .. }, Alt::Read { ts }) => {
                 p.read = Some(s.val(loc, ts));
-                p.source = Source::Message(ts as u32);
+                p.source = Source::Message(ts);
             }
             (Request::Store { val, exclusive, .. }, Alt::Write { at }) => {
                 p.wrote = Some(val.v);
@@ -102,14 +102,14 @@ impl MemoryModel for Arm {
                     p.read = Some(0);
                 }
                 if let WriteAt::Promise(ts) = at {
-                    p.source = Source::Message(ts as u32);
+                    p.source = Source::Message(ts);
                 }
             }
             (Request::Store { .. }, Alt::StoreExFail) => p.read = Some(1),
             (Request::Rmw { loc, kind, a, b, .. }, Alt::Rmw { rts, write, .. }) => {
                 let old = s.val(loc, rts);
                 p.read = Some(old);
-                p.source = Source::Message(rts as u32);
+                p.source = Source::Message(rts);
                 if write.is_some() {
                     p.wrote = kind.apply(old, a.v, b.v);
                 }

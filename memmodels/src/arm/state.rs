@@ -8,20 +8,34 @@ use std::sync::Arc;
 
 /// One message of memory: `loc := val`, written by core `tid`.
 /// Its timestamp is its index in [`ArmShared::msgs`] plus one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Msg {
+    pub val: u64,
+    /// The previous message to the same location (0: none), so that one
+    /// location's messages are walked without scanning all of memory.
+    pub prev: Ts,
     pub loc: u16,
     pub tid: u8,
-    pub val: u64,
+}
+
+/// Two words per message.
+impl std::hash::Hash for Msg {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(self.val);
+        h.write_u64((self.prev as u64) << 32 | (self.loc as u64) << 8 | self.tid as u64);
+    }
 }
 
 /// Memory: the initial values and the list of messages, in timestamp order.
 /// The order of messages to one location is `co`; messages to different
 /// locations are ordered too, because views are global timestamps.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArmShared {
     pub init: Arc<[u64]>,
     pub msgs: Vec<Msg>,
+    /// The newest message to each location (0: none), heads of the `prev` chains.
+    pub last: SmallVec<[Ts; 8]>,
     /// The promise phase of a promise-first search is over: writes may only fulfil
     /// promises, so memory no longer changes.
     pub closed: bool,
@@ -30,11 +44,41 @@ pub struct ArmShared {
     pub dead: bool,
 }
 
+/// The initial values are the program's (the same in every state of a machine):
+/// fingerprints skip them.
+/// `last` is derived from `msgs`.
+impl std::hash::Hash for ArmShared {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.msgs.hash(h);
+        self.closed.hash(h);
+        self.dead.hash(h);
+    }
+}
+
 impl ArmShared {
+    /// A memory holding only the initial values.
+    pub fn new(init: &[u64]) -> ArmShared {
+        ArmShared {
+            init: init.into(),
+            msgs: Vec::new(),
+            last: SmallVec::from_elem(0, init.len()),
+            closed: false,
+            dead: false,
+        }
+    }
+
     /// The timestamp the next message gets.
     #[inline]
     pub fn next_ts(&self) -> Ts {
-        self.msgs.len() as Ts + 1
+        Ts::try_from(self.msgs.len() + 1).expect("more than 2^32 messages in memory")
+    }
+
+    /// Appends a message; returns its timestamp.
+    pub fn push(&mut self, loc: Loc, val: u64, tid: usize) -> Ts {
+        let ts = self.next_ts();
+        self.msgs.push(Msg { val, prev: self.last[loc], loc: loc as u16, tid: tid as u8 });
+        self.last[loc] = ts;
+        ts
     }
 
     /// The message at `ts` (`ts >= 1`).
@@ -53,22 +97,27 @@ impl ArmShared {
         }
     }
 
-    /// Whether `ts` is a write to `loc` (the initial write for `ts = 0`).
-    #[inline]
-    pub fn is_loc(&self, loc: Loc, ts: Ts) -> bool {
-        ts == 0 || self.msg(ts).loc as usize == loc
+    /// Timestamps of the messages to `loc`, newest first (not the initial write).
+    pub fn loc_desc(&self, loc: Loc) -> impl Iterator<Item = Ts> + '_ {
+        let mut t = self.last[loc];
+        std::iter::from_fn(move || {
+            (t != 0).then(|| {
+                let here = t;
+                t = self.msg(t).prev;
+                here
+            })
+        })
     }
 
-    /// Timestamps of the messages to `loc` in the open-closed interval `(lo, hi]`
-    /// (clipped to memory).
+    /// Timestamps of the messages to `loc` in the open-closed interval `(lo, hi]`, newest first.
     pub fn loc_msgs_in(&self, loc: Loc, lo: Ts, hi: Ts) -> impl Iterator<Item = Ts> + '_ {
-        let hi = hi.min(self.msgs.len() as Ts);
-        (lo + 1..=hi).filter(move |&t| self.msg(t).loc as usize == loc)
+        self.loc_desc(loc).skip_while(move |&t| t > hi).take_while(move |&t| t > lo)
     }
 
     /// The co-latest write to `loc`: its timestamp (0 when none was written).
+    #[inline]
     pub fn latest(&self, loc: Loc) -> Ts {
-        self.msgs.iter().rposition(|m| m.loc as usize == loc).map_or(0, |i| i as Ts + 1)
+        self.last[loc]
     }
 }
 
@@ -96,7 +145,7 @@ pub struct Xcl {
 }
 
 /// One core's thread-local state (Promising `Local`, with view pairs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct ArmCore {
     /// `coh[loc]`: timestamp of the latest write to `loc` this core has read or written.
     /// Empty until the core's first access, then one entry per location.
@@ -121,6 +170,25 @@ pub struct ArmCore {
     pub xcl: Option<Xcl>,
     /// Timestamps promised and not yet fulfilled, ascending.
     pub prom: SmallVec<[Ts; 4]>,
+}
+
+/// By hand: the tables are plain data, copied at once (certification clones a lot).
+impl Clone for ArmCore {
+    fn clone(&self) -> Self {
+        ArmCore {
+            coh: SmallVec::from_slice(&self.coh),
+            fwd: SmallVec::from_slice(&self.fwd),
+            vr_old: self.vr_old,
+            vr_old_ld: self.vr_old_ld,
+            vw_old: self.vw_old,
+            vr_new: self.vr_new,
+            vw_new: self.vw_new,
+            v_cap: self.v_cap,
+            v_rel: self.v_rel,
+            xcl: self.xcl,
+            prom: SmallVec::from_slice(&self.prom),
+        }
+    }
 }
 
 impl ArmCore {

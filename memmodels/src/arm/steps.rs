@@ -6,7 +6,7 @@
 //! end of memory), whether a store-exclusive succeeds, and for a successful CAS
 //! which of herd's two result-register structures is used.
 
-use super::state::{ArmCore, ArmShared, Fwd, Msg, Xcl};
+use super::state::{ArmCore, ArmShared, Fwd, Xcl};
 use super::view::{Ts, Views};
 use crate::{Loc, Request, RmwKind};
 use isa::{FenceKind, LoadOrd, StoreOrd};
@@ -95,22 +95,34 @@ pub fn read_check(s: &ArmShared, k: &ArmCore, loc: Loc, pre: Views, ts: Ts) -> R
         return Err(Excluded::Coh { coh });
     }
     // `latest` tests the data-only component: a pick dependency into a read orders nothing.
-    if let Some(newer) = s.loc_msgs_in(loc, ts, pre.r).last() {
+    if let Some(newer) = s.loc_msgs_in(loc, ts, pre.r).next() {
         return Err(Excluded::Latest { newer, pre: pre.r });
     }
     Ok(())
 }
 
-/// The writes to `loc` a read with pre-view `pre` may take, oldest first.
+/// The writes to `loc` a read with pre-view `pre` may take, oldest first: those
+/// above `pre` and the newest one at or below it (`latest`), none below `coh`.
 pub fn read_choices(s: &ArmShared, k: &ArmCore, loc: Loc, pre: Views) -> SmallVec<[Ts; 4]> {
-    let mut out = SmallVec::new();
-    // Only the newest write at or below max(pre, coh) and those after it can pass `latest`.
-    let floor = k.coh(loc);
-    for ts in std::iter::once(0).chain(1..s.next_ts()) {
-        if ts >= floor && s.is_loc(loc, ts) && read_check(s, k, loc, pre, ts).is_ok() {
+    let mut out: SmallVec<[Ts; 4]> = SmallVec::new();
+    let coh = k.coh(loc);
+    let mut reached_pre = false;
+    for ts in s.loc_desc(loc) {
+        if ts < coh {
+            break;
+        }
+        if !k.promised(ts) {
             out.push(ts);
         }
+        if ts <= pre.r {
+            reached_pre = true;
+            break;
+        }
     }
+    if !reached_pre && coh == 0 {
+        out.push(0);
+    }
+    out.reverse();
     out
 }
 
@@ -155,9 +167,7 @@ pub struct Atomic {
 fn atomic_ok(s: &ArmShared, tid: usize, loc: Loc, ts: Ts, a: Option<Atomic>) -> bool {
     match a {
         None => true,
-        Some(a) => {
-            s.loc_msgs_in(loc, a.rts, ts.saturating_sub(1)).all(|t| a.others_only && s.msg(t).tid as usize == tid)
-        }
+        Some(a) => s.loc_msgs_in(loc, a.rts, ts - 1).all(|t| a.others_only && s.msg(t).tid as usize == tid),
     }
 }
 
@@ -323,10 +333,7 @@ fn do_write(
             k.prom.remove(i);
             ts
         }
-        WriteAt::Append => {
-            s.msgs.push(Msg { loc: loc as u16, tid: tid as u8, val });
-            s.next_ts() - 1
-        }
+        WriteAt::Append => s.push(loc, val, tid),
     };
     k.coh[loc] = ts;
     k.vw_old.join_assign(Views::at(ts));
@@ -443,8 +450,7 @@ fn fence(k: &mut ArmCore, kind: FenceKind) {
 /// memory that it must fulfil later.
 pub fn promise(s: &mut ArmShared, k: &mut ArmCore, tid: usize, loc: Loc, val: u64) -> Ts {
     k.sized(s.init.len());
-    s.msgs.push(Msg { loc: loc as u16, tid: tid as u8, val });
-    let ts = s.next_ts() - 1;
+    let ts = s.push(loc, val, tid);
     k.prom.push(ts);
     ts
 }

@@ -12,7 +12,7 @@ const Y: Loc = 1;
 fn setup(msgs: &[(Loc, u64, usize)]) -> (ArmShared, Vec<ArmCore>) {
     let mut s = Arm.new_shared(&[0, 0], 2);
     for &(loc, val, tid) in msgs {
-        s.msgs.push(Msg { loc: loc as u16, tid: tid as u8, val });
+        s.push(loc, val, tid);
     }
     let mut cores = vec![Arm.new_core(0), Arm.new_core(1)];
     for k in &mut cores {
@@ -205,4 +205,23 @@ fn after_the_promise_phase_writes_only_fulfil_promises() {
     run(&mut s, &mut cores, 0, &store(X, 2, Views::BOT), Alt::Dead);
     assert!(!Arm.quiescent(&s, &cores), "a dead end is never final");
     assert!(Arm.options(&s, &cores, 1, &load(X, Views::BOT, LoadOrd::Plain)).is_err());
+}
+
+#[test]
+fn explain_names_the_rule_that_excludes_each_write() {
+    let (mut s, mut cores) = setup(&[(X, 1, 1), (Y, 1, 1), (X, 2, 1)]);
+    // Read y@2, then DMB: the next read of x has pre = 2, so x@0 is not the latest.
+    run(&mut s, &mut cores, 0, &load(Y, Views::BOT, LoadOrd::Plain), Alt::Read { ts: 2 });
+    run(&mut s, &mut cores, 0, &Request::Fence(FenceKind::Full), Alt::Fence);
+    Arm.promise(&mut s, &mut cores, 0, X, 7); // ts 4
+    let e = Arm.explain(&s, &cores, 0, Some(&load(X, Views::BOT, LoadOrd::Plain)));
+    let text = e.to_string();
+    assert!(text.contains("vrNew=2"), "{text}");
+    assert!(text.contains("promise ts 4: loc0 := 7"), "{text}");
+    assert!(text.contains("ts 0 = 0 (init): excluded by latest at pre=2 (ts 1 is newer)"), "{text}");
+    assert!(text.contains("ts 1 = 1 (core 1): may read"), "{text}");
+    assert!(text.contains("ts 3 = 2 (core 1): may read"), "{text}");
+    assert!(text.contains("ts 4 = 7 (core 0): excluded by own unfulfilled promise"), "{text}");
+    let pending = Arm.pending(&s, &cores, 0);
+    assert_eq!(pending, vec![crate::Pending { loc: X, val: 7, note: "promise ts 4".into() }]);
 }

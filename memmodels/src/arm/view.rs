@@ -14,14 +14,22 @@ use crate::Meta;
 use std::fmt;
 
 /// A timestamp in the message list (`0` = the initial value).
-pub type Ts = u16;
+pub type Ts = u32;
 
 /// A pair of views: `r` (data-only dependency chains), `w` (with pick chains).
 /// This is the ARM model's register metadata ([`crate::MemoryModel::Meta`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Views {
     pub r: Ts,
     pub w: Ts,
+}
+
+/// One word per pair (register metadata is hashed in every state fingerprint).
+impl std::hash::Hash for Views {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64((self.r as u64) << 32 | self.w as u64);
+    }
 }
 
 impl Views {
