@@ -9,10 +9,12 @@ use std::fmt::Write;
 pub fn state_line<M: MemoryModel>(m: &Machine<M>) -> String {
     let p = &m.prog;
     let mut s = String::new();
+    // TSO: store buffers; ARM: outstanding promises.
+    let tag = if m.model.kind() == memmodels::ModelKind::Arm { "promises" } else { "SB" };
     for c in 0..m.num_cores() {
         let pend = m.model.pending(&m.state.shared, &m.state.mcores, c);
         let items: Vec<String> = pend.iter().map(|e| format!("{}={}", p.sym_name(e.loc as u16), e.val)).collect();
-        let _ = write!(s, "SB{c}[{}] ", items.join(","));
+        let _ = write!(s, "{tag}{c}[{}] ", items.join(","));
     }
     s.push_str("| ");
     let mem: Vec<String> =

@@ -124,7 +124,8 @@ impl<M: MemoryModel> PartialEq for State<M> {
 impl<M: MemoryModel> Eq for State<M> {}
 
 /// When the machine offers promise transitions (models with promises only).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PromiseMode {
     /// Never: runs without promises (random and timed runs).
     #[default]

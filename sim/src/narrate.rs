@@ -50,8 +50,8 @@ impl<M: MemoryModel> Machine<M> {
                         let from = match pv.source {
                             Source::Memory => "from memory".to_string(),
                             Source::OwnBuffer => "from its own store buffer".to_string(),
-                            Source::Message(0) => "the initial value".to_string(),
-                            Source::Message(ts) => format!("the write at timestamp {ts}"),
+                            Source::Message(0) => "from the initial value".to_string(),
+                            Source::Message(ts) => format!("from the write at timestamp {ts}"),
                         };
                         match (&req, pv.read, pv.wrote) {
                             (memmodels::Request::Load { .. }, Some(v), _) => {

@@ -30,6 +30,9 @@ pub struct Trace {
     /// The program itself, so a trace replays without its source file.
     pub program: Program,
     pub model: String,
+    /// When promise steps were offered (ARM); replay uses the same mode.
+    #[serde(default)]
+    pub promise_mode: crate::PromiseMode,
     pub scheduler: String,
     #[serde(default)]
     pub seed: Option<u64>,
@@ -63,6 +66,7 @@ impl Trace {
             program_fingerprint: format!("{:016x}", program.fingerprint()),
             program: program.clone(),
             model: model.into(),
+            promise_mode: crate::PromiseMode::Off,
             scheduler: scheduler.into(),
             seed,
             steps,
@@ -127,6 +131,7 @@ pub fn make_trace<M: memmodels::MemoryModel>(
         let _ = m.apply(s.t);
     }
     let mut t = Trace::new(&start.prog, start.model.kind().name(), scheduler, seed, steps);
+    t.promise_mode = start.promise_mode;
     t.cycles = m.cycle;
     t
 }

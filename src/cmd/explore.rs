@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use memmodels::{MemoryModel, ModelKind};
 use serde_json::json;
-use sim::{explore, ExploreConfig, Machine, Verdict};
+use sim::{explore, ExploreConfig, Machine, PromiseMode, Verdict};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -42,7 +42,9 @@ pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
 }
 
 fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
-    let start = Machine::new(Arc::new(t.program.clone()), model);
+    let mut start = Machine::new(Arc::new(t.program.clone()), model);
+    // Promise-first: the promising machine's final states, with promises made up front (ARM).
+    start.promise_mode = PromiseMode::First;
     let is_file = t.irq_work.is_none();
     let cfg = ExploreConfig {
         max_states: a.max_states,

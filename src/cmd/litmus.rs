@@ -92,7 +92,8 @@ fn run_test<M: MemoryModel>(a: &LitmusArgs, file: &str, t: &LitmusTest, model: M
     let t0 = Instant::now();
     let o = workloads::litmus::outcomes(prog.clone(), model.clone(), a.max_states);
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let m = Machine::new(prog.clone(), model);
+    let mut m = Machine::new(prog.clone(), model);
+    m.promise_mode = sim::PromiseMode::First;
     if a.format == "json" {
         let mut j = json!({
             "file": file,

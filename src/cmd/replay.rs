@@ -32,7 +32,8 @@ pub fn replay_cmd(a: &ReplayArgs) -> Result<u8> {
 }
 
 fn go<M: MemoryModel>(a: &ReplayArgs, tr: &Trace, model: M) -> Result<u8> {
-    let start = Machine::new(Arc::new(tr.program.clone()), model);
+    let mut start = Machine::new(Arc::new(tr.program.clone()), model);
+    start.promise_mode = tr.promise_mode;
     let schedule = tr.transitions();
     // Check every step first: a trace that does not fit is bad input, not a result.
     let mut m = start.clone();
