@@ -375,3 +375,15 @@ fn never_panics_on_mutated_corpus() {
     }
     println!("{runs} mutated inputs parsed without panicking");
 }
+
+/// Found by fuzzing: a register name used as a location (missing its thread)
+/// used to import, then clash with the register's alias when printed.
+#[test]
+fn register_names_are_not_locations() {
+    let src = "AArch64 t\n{\n0:X1=x; X1=y;\n}\n P0 ;\n LDR W0,[X1] ;\nexists (0:X0=1)\n";
+    let e = isa::litmus::parse(src, "t.litmus").unwrap_err();
+    assert_eq!(e.to_string(), "t.litmus:3:9: `X1` is a register: give its thread, as in 0:X1");
+    let src = "X86 t\n{ tmp=1; }\n P0 ;\n MOV EAX,[tmp] ;\nexists (0:EAX=1)\n";
+    let e = isa::litmus::parse(src, "t.litmus").unwrap_err();
+    assert_eq!(e.to_string(), "t.litmus:2:3: location name `tmp` is reserved");
+}

@@ -171,6 +171,14 @@ impl<'a> Cx<'a> {
         if !is_ident(name.s) {
             return perr(name.off, format!("bad location name {}", show(name.s)));
         }
+        // A register name here is a register without its thread (`X1=y` for `0:X1=y`);
+        // the names the importer gives its own registers are reserved too.
+        if self.arch_reg(name).is_some() {
+            return perr(name.off, format!("{} is a register: give its thread, as in 0:{}", show(name.s), name.s));
+        }
+        if ["tmp", "nzcv", "eflags"].iter().any(|r| name.s.eq_ignore_ascii_case(r)) {
+            return perr(name.off, format!("location name {} is reserved", show(name.s)));
+        }
         if self.prog.symbols.len() > SymId::MAX as usize {
             return perr(name.off, "too many memory locations");
         }
