@@ -1,9 +1,9 @@
-//! Conformance of the ARM model (and of SC on AArch64 tests) with herd7 7.57:
-//! every AArch64 row of `shared/litmus/verdicts.tsv` with model `arm` (herd's
-//! `aarch64.cat`) or `sc` (herd's `sc.cat`) must get herd's verdict *and* herd's
-//! number of distinct final states.
+//! Conformance with herd7 7.57: every X86, X86_64 and AArch64 row of
+//! `shared/litmus/verdicts.tsv` — models `sc` (herd's `sc.cat`), `tso`
+//! (`x86tso.cat`) and `arm` (`aarch64.cat`) — must get herd's verdict *and*
+//! herd's number of distinct final states.
 
-use memmodels::{Arm, MemoryModel, Sc};
+use memmodels::{Arm, MemoryModel, Sc, Tso};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,14 +22,14 @@ fn litmus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
 }
 
-/// The AArch64 rows of `verdicts.tsv` for herd model `model`.
-fn rows(model: &str) -> Vec<Row> {
+/// The rows of `verdicts.tsv` for architectures `archs` and herd model `model`.
+fn rows(archs: &[&str], model: &str) -> Vec<Row> {
     let path = litmus_dir().join("verdicts.tsv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = Vec::new();
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() >= 5 && f[1] == "AArch64" && f[2] == model {
+        if f.len() >= 5 && archs.contains(&f[1]) && f[2] == model {
             let states = f[4].parse().unwrap_or_else(|_| panic!("bad state count in {line:?}"));
             out.push(Row { file: f[0].to_string(), verdict: f[3].to_string(), states });
         }
@@ -38,9 +38,9 @@ fn rows(model: &str) -> Vec<Row> {
 }
 
 /// Runs every row under `model`; returns the report lines and the disagreements.
-fn conform<M: MemoryModel + Copy>(herd_model: &str, model: M) -> (String, Vec<String>) {
-    let rows = rows(herd_model);
-    assert!(rows.len() >= 100, "only {} AArch64 rows for model {herd_model}", rows.len());
+fn conform<M: MemoryModel + Copy>(archs: &[&str], herd_model: &str, model: M) -> (String, Vec<String>) {
+    let rows = rows(archs, herd_model);
+    assert!(rows.len() >= 60, "only {} {archs:?} rows for model {herd_model}", rows.len());
     let mut bad = Vec::new();
     let (mut verdicts, mut counts) = (0, 0);
     let mut slow: Vec<(Duration, String)> = Vec::new();
@@ -81,15 +81,15 @@ fn conform<M: MemoryModel + Copy>(herd_model: &str, model: M) -> (String, Vec<St
     let slowest: Vec<String> = slow.iter().rev().take(3).map(|(d, f)| format!("{f} {:.0?}", d)).collect();
     let n = rows.len();
     let report = format!(
-        "{herd_model}: {verdicts}/{n} verdicts, {counts}/{n} state counts in {:.2?} (slowest: {})",
+        "{archs:?} {herd_model}: {verdicts}/{n} verdicts, {counts}/{n} state counts in {:.2?} (slowest: {})",
         t0.elapsed(),
         slowest.join(", ")
     );
     (report, bad)
 }
 
-fn check<M: MemoryModel + Copy>(herd_model: &str, model: M, known: &[&str]) {
-    let (report, bad) = conform(herd_model, model);
+fn check<M: MemoryModel + Copy>(archs: &[&str], herd_model: &str, model: M, known: &[&str]) {
+    let (report, bad) = conform(archs, herd_model, model);
     println!("{report}");
     let unexpected: Vec<&String> = bad.iter().filter(|b| !known.contains(&b.as_str())).collect();
     let fixed: Vec<&&str> = known.iter().filter(|k| !bad.iter().any(|b| b == *k)).collect();
@@ -102,7 +102,7 @@ fn check<M: MemoryModel + Copy>(herd_model: &str, model: M, known: &[&str]) {
 
 #[test]
 fn aarch64_tests_agree_with_herd_aarch64_cat() {
-    check("arm", Arm, &[]);
+    check(&["AArch64"], "arm", Arm, &[]);
 }
 
 /// herd's `sc.cat` is `acyclic po | rf | co | fr` (plus `atomic`), and `po` does not
@@ -119,7 +119,19 @@ const SC_KNOWN: &[&str] = &[
 
 #[test]
 fn aarch64_tests_agree_with_herd_sc_cat() {
-    check("sc", Sc, SC_KNOWN);
+    check(&["AArch64"], "sc", Sc, SC_KNOWN);
+}
+
+const X86: &[&str] = &["X86", "X86_64"];
+
+#[test]
+fn x86_tests_agree_with_herd_x86tso_cat() {
+    check(X86, "tso", Tso, &[]);
+}
+
+#[test]
+fn x86_tests_agree_with_herd_sc_cat() {
+    check(X86, "sc", Sc, &[]);
 }
 
 /// The final states (as the condition observes them) of `program` under ARM with
