@@ -32,6 +32,10 @@ enum Cmd {
     Bench(cmd::bench::BenchArgs),
     /// Print the microcode a workload generates
     Show(target::TargetArgs),
+    /// Step the machine in the terminal: store buffers, irq_work queues, the race and its fix
+    Tui(cmd::tui::TuiArgs),
+    /// Guided classroom walkthrough of the irq_work race and its fixes (a script file)
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,8 +58,10 @@ fn main() -> ExitCode {
         Some(Cmd::Replay(a)) => cmd::replay::replay_cmd(a),
         Some(Cmd::Litmus(a)) => cmd::litmus::litmus_cmd(a),
         Some(Cmd::Show(a)) => cmd::show::show(a),
+        Some(Cmd::Tui(a)) => cmd::tui::tui_cmd(a),
+        Some(Cmd::Demo(a)) => cmd::demo::demo_cmd(a),
         Some(Cmd::Bench(a)) => cmd::bench::bench_cmd(a),
-        None => demo_text(),
+        None => cmd::tui::default_tui(),
     };
     match res {
         Ok(code) => ExitCode::from(code),
@@ -64,16 +70,4 @@ fn main() -> ExitCode {
             ExitCode::from(cmd::EXIT_BAD_INPUT)
         }
     }
-}
-
-/// Without arguments (until the TUI lands): the irq_work race demo in text.
-fn demo_text() -> anyhow::Result<u8> {
-    for (v, m) in [("busy-xchg", "tso"), ("claim-cmpxchg", "tso")] {
-        let cli = Cli::try_parse_from(["weaksim", "explore", "irq_work", "--variant", v, "--model", m])?;
-        if let Some(Cmd::Explore(a)) = &cli.cmd {
-            cmd::explore::explore_cmd(a)?;
-        }
-        println!();
-    }
-    Ok(cmd::EXIT_OK)
 }

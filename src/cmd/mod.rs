@@ -1,9 +1,11 @@
 pub mod bench;
+pub mod demo;
 pub mod explore;
 pub mod litmus;
 pub mod replay;
 pub mod run;
 pub mod show;
+pub mod tui;
 
 use memmodels::ModelKind;
 

@@ -1,1 +1,24 @@
-pub fn placeholder() {}
+//! weaksim's terminal front end: step the machine one transition at a time,
+//! watch the flag word, the store buffers and the irq_work queues, reproduce
+//! the race, and see the fix close it.
+//!
+//! State, update and view are kept apart: input becomes an [`Action`] through
+//! the one key table ([`keys::KEYS`]); [`App::update`] is the only mutator;
+//! drawing is `impl Widget for &App` ([`view`]). [`run`] is generic over the
+//! ratatui backend, so tests drive it with `TestBackend`.
+
+pub mod any;
+pub mod app;
+pub mod demo;
+pub mod explain;
+pub mod keys;
+pub mod session;
+pub mod snapshot;
+pub mod term;
+pub mod view;
+
+pub use any::{AnyMachine, Status};
+pub use app::{App, Options, Source};
+pub use keys::Action;
+pub use session::Session;
+pub use term::{run, run_terminal, TermError};

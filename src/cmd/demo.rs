@@ -1,0 +1,35 @@
+//! `weaksim demo`: the guided classroom walkthrough (a script file; see docs/classroom.md).
+
+use anyhow::{Context, Result};
+use clap::Args;
+use memmodels::ModelKind;
+use std::path::PathBuf;
+use tui::{App, Options};
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// A demo script (TOML); default: the built-in irq_work walkthrough
+    pub script: Option<PathBuf>,
+    /// Print the built-in script (a starting point for your own) and exit
+    #[arg(long)]
+    pub print_script: bool,
+}
+
+pub fn demo_cmd(a: &DemoArgs) -> Result<u8> {
+    if a.print_script {
+        print!("{}", tui::demo::DEFAULT_SCRIPT);
+        return Ok(super::EXIT_OK);
+    }
+    let (text, name) = match &a.script {
+        Some(p) => (
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
+            p.display().to_string(),
+        ),
+        None => (tui::demo::DEFAULT_SCRIPT.to_string(), "the built-in demo script".to_string()),
+    };
+    let script = tui::demo::parse(&text, &name).map_err(anyhow::Error::msg)?;
+    let mut app =
+        App::new(Options::irq_work(workloads::Variant::BusyXchg, ModelKind::Tso, 2, 1)).map_err(anyhow::Error::msg)?;
+    tui::demo::start(&mut app, script);
+    super::tui::run(app)
+}

@@ -1,0 +1,389 @@
+//! Input: the closed set of [`Action`]s and the one key table that maps keys
+//! to them. The same table drives input handling, the help bar and the help screen.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Everything the user can ask for. [`crate::App::update`] is the only mutator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Let the scheduler take one step (the loaded trace's next step, if one is loaded).
+    Step,
+    /// Take enabled transition number `n` (0-based).
+    Pick(usize),
+    SelectUp,
+    SelectDown,
+    /// Take the selected transition.
+    PickSelected,
+    /// Undo the last step.
+    Back,
+    /// Run until lost work, quiescence or the step limit.
+    Run,
+    /// Back to the start (a loaded trace is rewound, not dropped).
+    Restart,
+    /// Exhaustive search; load the shortest counterexample.
+    Find,
+    NextModel,
+    NextVariant,
+    /// Show a second model side by side on the same choices.
+    ToggleSplit,
+    NextSplitModel,
+    /// Take register-only steps at once, or one at a time.
+    ToggleLocal,
+    /// ARM: offer promise transitions at every step, or never.
+    TogglePromises,
+    /// Restart on the next seed.
+    NextSeed,
+    /// Save the run as a trace file.
+    Save,
+    /// Load a trace file (asks for its name).
+    Load,
+    ToggleHelp,
+    Quit,
+    /// Classroom demo: next caption / previous caption.
+    DemoNext,
+    DemoPrev,
+    /// Typing in the file-name prompt.
+    PromptChar(char),
+    PromptBackspace,
+    PromptSubmit,
+    PromptCancel,
+}
+
+/// Which bindings apply: the app's input mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The simulator screen.
+    Main,
+    /// The classroom demo (its bindings come first; the main ones still work).
+    Demo,
+    /// The help screen is open.
+    Help,
+    /// A file-name prompt is open.
+    Prompt,
+}
+
+/// A key a binding answers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    /// Any of 1..9: picks transition 1..9.
+    Digit,
+    /// Any printable character (prompt typing).
+    AnyChar,
+    Code(KeyCode),
+}
+
+/// One row of the key table.
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the keys are written on screen ("space s").
+    pub keys_text: &'static str,
+    /// One word for the help bar.
+    pub name: &'static str,
+    /// What it does, for the help screen.
+    pub help: &'static str,
+    pub modes: &'static [Mode],
+    /// Shown in the help bar.
+    pub bar: bool,
+    /// The action, given the typed character (digits, prompt typing).
+    pub action: fn(char) -> Action,
+}
+
+const MAIN: &[Mode] = &[Mode::Main, Mode::Demo];
+const DEMO: &[Mode] = &[Mode::Demo];
+const HELP: &[Mode] = &[Mode::Help];
+const PROMPT: &[Mode] = &[Mode::Prompt];
+
+/// The key table. Order matters: the first binding of an active mode that matches wins.
+pub const KEYS: &[Binding] = &[
+    // The prompt takes every key.
+    Binding {
+        keys: &[Key::Code(KeyCode::Enter)],
+        keys_text: "Enter",
+        name: "load",
+        help: "load the trace file named",
+        modes: PROMPT,
+        bar: true,
+        action: |_| Action::PromptSubmit,
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Esc)],
+        keys_text: "Esc",
+        name: "cancel",
+        help: "close the prompt",
+        modes: PROMPT,
+        bar: true,
+        action: |_| Action::PromptCancel,
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Backspace)],
+        keys_text: "Backspace",
+        name: "erase",
+        help: "erase the last character",
+        modes: PROMPT,
+        bar: false,
+        action: |_| Action::PromptBackspace,
+    },
+    Binding {
+        keys: &[Key::AnyChar],
+        keys_text: "text",
+        name: "type",
+        help: "type the file name",
+        modes: PROMPT,
+        bar: false,
+        action: Action::PromptChar,
+    },
+    // Help screen.
+    Binding {
+        keys: &[Key::Char('?'), Key::Code(KeyCode::Esc), Key::Code(KeyCode::Enter), Key::Char(' ')],
+        keys_text: "? Esc",
+        name: "close help",
+        help: "close this help",
+        modes: HELP,
+        bar: true,
+        action: |_| Action::ToggleHelp,
+    },
+    Binding {
+        keys: &[Key::Char('q')],
+        keys_text: "q",
+        name: "quit",
+        help: "quit",
+        modes: HELP,
+        bar: true,
+        action: |_| Action::Quit,
+    },
+    // The classroom demo.
+    Binding {
+        keys: &[Key::Char(' '), Key::Code(KeyCode::Right), Key::Code(KeyCode::PageDown)],
+        keys_text: "space →",
+        name: "next",
+        help: "demo: next caption (or reveal the answer)",
+        modes: DEMO,
+        bar: true,
+        action: |_| Action::DemoNext,
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Left), Key::Code(KeyCode::Backspace), Key::Code(KeyCode::PageUp)],
+        keys_text: "← Backspace",
+        name: "previous",
+        help: "demo: previous caption",
+        modes: DEMO,
+        bar: true,
+        action: |_| Action::DemoPrev,
+    },
+    // The simulator.
+    Binding {
+        keys: &[Key::Char(' '), Key::Char('s')],
+        keys_text: "space s",
+        name: "step",
+        help: "step: the loaded trace's next step, else the seeded random scheduler's choice",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Step,
+    },
+    Binding {
+        keys: &[Key::Digit],
+        keys_text: "1-9",
+        name: "pick",
+        help: "take enabled transition number 1-9",
+        modes: MAIN,
+        bar: true,
+        action: |c| Action::Pick((c as usize).saturating_sub('1' as usize)),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Up), Key::Char('k')],
+        keys_text: "↑ k",
+        name: "up",
+        help: "select the previous transition",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::SelectUp,
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Down), Key::Char('j')],
+        keys_text: "↓ j",
+        name: "down",
+        help: "select the next transition",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::SelectDown,
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Enter)],
+        keys_text: "↑↓ Enter",
+        name: "take",
+        help: "take the selected transition",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::PickSelected,
+    },
+    Binding {
+        keys: &[Key::Char('b'), Key::Code(KeyCode::Backspace)],
+        keys_text: "b",
+        name: "back",
+        help: "step back (undo), any number of times",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Back,
+    },
+    Binding {
+        keys: &[Key::Char('r')],
+        keys_text: "r",
+        name: "run",
+        help: "run until lost work, quiescence or 2000 steps",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Run,
+    },
+    Binding {
+        keys: &[Key::Char('R')],
+        keys_text: "R",
+        name: "restart",
+        help: "restart from the initial state (a loaded trace is rewound)",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Restart,
+    },
+    Binding {
+        keys: &[Key::Char('f')],
+        keys_text: "f",
+        name: "find",
+        help: "find it for me: exhaustive search, load the shortest counterexample",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Find,
+    },
+    Binding {
+        keys: &[Key::Char('m')],
+        keys_text: "m",
+        name: "model",
+        help: "next memory model (SC, TSO, ARM); replays the same choices",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::NextModel,
+    },
+    Binding {
+        keys: &[Key::Char('v')],
+        keys_text: "v",
+        name: "variant",
+        help: "next irq_work variant; replays the same choices",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::NextVariant,
+    },
+    Binding {
+        keys: &[Key::Char('t')],
+        keys_text: "t",
+        name: "split",
+        help: "split view: a second model side by side on the same choices",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::ToggleSplit,
+    },
+    Binding {
+        keys: &[Key::Char('M')],
+        keys_text: "M",
+        name: "split model",
+        help: "next model for the right-hand side of the split view",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::NextSplitModel,
+    },
+    Binding {
+        keys: &[Key::Char('l')],
+        keys_text: "l",
+        name: "local steps",
+        help: "register-only instructions: taken at once (default) or one at a time",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::ToggleLocal,
+    },
+    Binding {
+        keys: &[Key::Char('p')],
+        keys_text: "p",
+        name: "promises",
+        help: "ARM: offer promise transitions at every step, or never (default; the search always considers them)",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::TogglePromises,
+    },
+    Binding {
+        keys: &[Key::Char('n')],
+        keys_text: "n",
+        name: "new seed",
+        help: "restart on the next seed",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::NextSeed,
+    },
+    Binding {
+        keys: &[Key::Char('S')],
+        keys_text: "S",
+        name: "save",
+        help: "save the run as a trace file (weaksim replay / weaksim tui --trace)",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::Save,
+    },
+    Binding {
+        keys: &[Key::Char('L')],
+        keys_text: "L",
+        name: "load",
+        help: "load a trace file and follow it with space",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::Load,
+    },
+    Binding {
+        keys: &[Key::Char('?'), Key::Char('h')],
+        keys_text: "?",
+        name: "help",
+        help: "show this help",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::ToggleHelp,
+    },
+    Binding {
+        keys: &[Key::Char('q'), Key::Code(KeyCode::Esc)],
+        keys_text: "q",
+        name: "quit",
+        help: "quit",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Quit,
+    },
+];
+
+fn matches(k: &Key, ev: &KeyEvent) -> Option<char> {
+    let plain = !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match (k, ev.code) {
+        (Key::Char(c), KeyCode::Char(x)) if plain && *c == x => Some(x),
+        (Key::Digit, KeyCode::Char(x @ '1'..='9')) if plain => Some(x),
+        (Key::AnyChar, KeyCode::Char(x)) if plain => Some(x),
+        (Key::Code(c), code) if *c == code => Some('\0'),
+        _ => None,
+    }
+}
+
+/// The action for a key press in the given modes (the first mode listed is the app's).
+pub fn action_for(ev: &KeyEvent, modes: &[Mode]) -> Option<Action> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    if ev.modifiers.contains(KeyModifiers::CONTROL) && ev.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    KEYS.iter()
+        .filter(|b| b.modes.iter().any(|m| modes.contains(m)))
+        .find_map(|b| b.keys.iter().find_map(|k| matches(k, ev)).map(|c| (b.action)(c)))
+}
+
+/// The bindings shown in the help bar for these modes.
+pub fn bar(modes: &[Mode]) -> impl Iterator<Item = &'static Binding> + '_ {
+    KEYS.iter().filter(move |b| b.bar && b.modes.iter().any(|m| modes.contains(m)))
+}
+
+/// The bindings listed on the help screen for these modes.
+pub fn help(modes: &[Mode]) -> impl Iterator<Item = &'static Binding> + '_ {
+    KEYS.iter().filter(move |b| b.modes.iter().any(|m| modes.contains(m)))
+}

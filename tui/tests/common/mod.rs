@@ -1,0 +1,79 @@
+//! Helpers shared by the TUI tests: build an app, type keys, render a screen.
+#![allow(dead_code)]
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use memmodels::ModelKind;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tui::{Action, App, Options};
+use workloads::Variant;
+
+/// The default screen: irq_work racy, TSO, 2 cores, seed 1.
+pub fn racy_tso() -> App {
+    app(Variant::BusyXchg, ModelKind::Tso, 2)
+}
+
+pub fn app(v: Variant, m: ModelKind, cores: usize) -> App {
+    let mut o = Options::irq_work(v, m, cores, 1);
+    o.save_dir = std::env::temp_dir();
+    App::new(o).expect("app")
+}
+
+/// Key events for a string of keys: each char is a key; `<enter>`, `<esc>`,
+/// `<up>`, `<down>`, `<left>`, `<right>`, `<bs>` name the others.
+pub fn keys(s: &str) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            if let Some(end) = rest.find('>') {
+                let code = match &rest[1..end] {
+                    "enter" => KeyCode::Enter,
+                    "esc" => KeyCode::Esc,
+                    "up" => KeyCode::Up,
+                    "down" => KeyCode::Down,
+                    "left" => KeyCode::Left,
+                    "right" => KeyCode::Right,
+                    "bs" => KeyCode::Backspace,
+                    other => panic!("unknown key <{other}>"),
+                };
+                out.push(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+                rest = &rest[end + 1..];
+                continue;
+            }
+        }
+        out.push(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Runs the event loop on a `w`×`h` TestBackend with the given keys; returns the terminal.
+pub fn drive(app: &mut App, w: u16, h: u16, input: &str) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    let mut events = keys(input).into_iter();
+    tui::run(&mut t, app, || Ok(events.next())).expect("run");
+    t
+}
+
+/// The whole screen as text.
+pub fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| f.render_widget(app, f.area())).expect("draw");
+    t.backend().to_string()
+}
+
+/// The digits that pick, one by one, the transitions of the shortest
+/// counterexample (what a person types to reproduce the race by hand).
+pub fn counterexample_digits(v: Variant, m: ModelKind) -> String {
+    let mut a = app(v, m, 2);
+    a.update(Action::Find);
+    let mut out = String::new();
+    while let Some(t) = a.session.planned() {
+        let i = a.session.snap.enabled.iter().position(|r| r.t == t).expect("planned step enabled");
+        assert!(i < 9, "transition {} is not on a digit", i + 1);
+        out.push(char::from(b'1' + i as u8));
+        a.update(Action::Pick(i));
+    }
+    out
+}

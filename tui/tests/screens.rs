@@ -1,0 +1,72 @@
+//! Whole-screen snapshots after scripted key presses (TestBackend + insta).
+
+mod common;
+
+use common::*;
+use memmodels::ModelKind;
+use tui::Status;
+use workloads::Variant;
+
+/// The keys that reproduce the racy/TSO race by picking transitions.
+const RACE: &str = "111211111111111111111";
+
+#[test]
+fn race_digits_are_the_shortest_counterexample() {
+    assert_eq!(counterexample_digits(Variant::BusyXchg, ModelKind::Tso), RACE, "update RACE");
+}
+
+#[test]
+fn opening_screen() {
+    let mut app = racy_tso();
+    let t = drive(&mut app, 160, 50, "");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn mid_race_with_a_buffered_store() {
+    let mut app = racy_tso();
+    // Up to core 1's load of flags, which reads 3 while data1 := 1 waits in core 1's store buffer.
+    let t = drive(&mut app, 140, 45, &RACE[..8]);
+    assert!(app.session.snap.cores[1].pending.iter().any(|p| p.starts_with("data1 := 1")));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn lost_work_banner() {
+    let mut app = racy_tso();
+    let t = drive(&mut app, 140, 45, RACE);
+    assert!(matches!(app.session.status(), Status::Violation(_)), "{:?}", app.session.status());
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn side_by_side_fixed_tso_and_arm() {
+    let mut app = racy_tso();
+    // The race by hand, the fixed variant (two presses of v), then the split view with ARM on the right.
+    let t = drive(&mut app, 160, 50, &format!("{RACE}vvt"));
+    let sp = app.split.as_ref().expect("split");
+    assert_eq!(sp.session.model(), ModelKind::Arm);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn help() {
+    let mut app = racy_tso();
+    let t = drive(&mut app, 140, 45, "?");
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn found_counterexample_on_arm() {
+    let mut app = app(Variant::ClaimCmpxchg, ModelKind::Arm, 2);
+    let t = drive(&mut app, 140, 45, "fr");
+    assert!(matches!(app.session.status(), Status::Violation(_)), "{:?}", app.session.status());
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn eight_cores() {
+    let mut app = app(Variant::BusyXchg, ModelKind::Tso, 8);
+    let t = drive(&mut app, 160, 50, "   ");
+    insta::assert_snapshot!(t.backend());
+}
