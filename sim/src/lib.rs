@@ -13,6 +13,8 @@ pub mod fp;
 pub mod machine;
 pub mod narrate;
 pub mod sched;
+pub mod timed;
+pub mod timing;
 pub mod trace;
 pub mod transition;
 
@@ -20,5 +22,7 @@ pub use check::{FinalState, Violation};
 pub use explore::{explore, ExploreConfig, ExploreResult, Verdict};
 pub use machine::{Core, Fault, Machine, PromiseMode, State};
 pub use sched::{run, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, Scheduler};
+pub use timed::{run_timed, TimedScheduler};
+pub use timing::{Latency, TimingModel};
 pub use trace::{Step, Trace, TraceError};
 pub use transition::{Effect, Transition};
