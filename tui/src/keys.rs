@@ -95,7 +95,7 @@ const HELP: &[Mode] = &[Mode::Help];
 const PROMPT: &[Mode] = &[Mode::Prompt];
 
 /// The key table. Order matters: the first binding of an active mode that matches wins.
-pub const KEYS: &[Binding] = &[
+pub static KEYS: &[Binding] = &[
     // The prompt takes every key.
     Binding {
         keys: &[Key::Code(KeyCode::Enter)],
@@ -381,6 +381,34 @@ pub fn action_for(ev: &KeyEvent, modes: &[Mode]) -> Option<Action> {
 /// The bindings shown in the help bar for these modes.
 pub fn bar(modes: &[Mode]) -> impl Iterator<Item = &'static Binding> + '_ {
     KEYS.iter().filter(move |b| b.bar && b.modes.iter().any(|m| modes.contains(m)))
+}
+
+fn key_name(k: &Key) -> String {
+    match k {
+        Key::Char(' ') => "space".into(),
+        Key::Char(c) => c.to_string(),
+        Key::Digit => "1-9".into(),
+        Key::AnyChar => "text".into(),
+        Key::Code(KeyCode::Up) => "↑".into(),
+        Key::Code(KeyCode::Down) => "↓".into(),
+        Key::Code(KeyCode::Left) => "←".into(),
+        Key::Code(KeyCode::Right) => "→".into(),
+        Key::Code(c) => format!("{c}"),
+    }
+}
+
+/// How a binding's keys read in these modes: its own text, or, when an
+/// earlier binding of an active mode takes some of its keys, the keys left.
+pub fn keys_text(b: &Binding, modes: &[Mode]) -> String {
+    let active = |x: &Binding| x.modes.iter().any(|m| modes.contains(m));
+    let Some(at) = KEYS.iter().position(|x| std::ptr::eq(x, b)) else { return b.keys_text.to_string() };
+    let earlier: Vec<&Binding> = KEYS[..at].iter().filter(|x| active(x)).collect();
+    let free: Vec<&Key> = b.keys.iter().filter(|k| !earlier.iter().any(|x| x.keys.contains(k))).collect();
+    if free.len() == b.keys.len() {
+        b.keys_text.to_string()
+    } else {
+        free.iter().map(|k| key_name(k)).collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// The bindings listed on the help screen for these modes.

@@ -170,7 +170,7 @@ fn help_bar(app: &App, area: Rect, buf: &mut Buffer) {
         if !spans.is_empty() {
             spans.push(Span::styled(" · ", DIM));
         }
-        spans.push(Span::styled(b.keys_text, Style::new().fg(Color::Black).bg(Color::Gray)));
+        spans.push(Span::styled(keys::keys_text(b, &modes), Style::new().fg(Color::Black).bg(Color::Gray)));
         spans.push(Span::raw(format!(" {}", b.name)));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);

@@ -36,7 +36,7 @@ pub fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![Line::styled("Keys", TITLE)];
     for b in keys::help(&modes) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<12}", b.keys_text), Style::new().fg(Color::LightYellow)),
+            Span::styled(format!("  {:<12}", keys::keys_text(b, &modes)), Style::new().fg(Color::LightYellow)),
             Span::raw(b.help),
         ]));
     }

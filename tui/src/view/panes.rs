@@ -222,10 +222,13 @@ pub fn enabled(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// The event log's lines, newest last: chosen steps numbered, register-only
 /// steps folded into one dim line per run.
-pub fn log_lines(s: &Session, w: usize) -> Vec<Line<'static>> {
+pub fn log_lines(s: &Session, w: usize, h: usize) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = Vec::new();
+    // Only the tail can show: every entry takes at least one line, a run of
+    // register-only steps one line for all.
+    let from = s.log.len().saturating_sub(h.saturating_mul(8));
+    let log = &s.log[from..];
     let mut i = 0;
-    let log = &s.log;
     while i < log.len() {
         let e = &log[i];
         match e.kind {
@@ -272,7 +275,7 @@ pub fn log_lines(s: &Session, w: usize) -> Vec<Line<'static>> {
 pub fn event_log(s: &Session, area: Rect, buf: &mut Buffer) {
     let w = area.width.saturating_sub(2) as usize;
     let h = area.height.saturating_sub(2) as usize;
-    let lines = log_lines(s, w);
+    let lines = log_lines(s, w, h);
     let skip = lines.len().saturating_sub(h);
     let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
     Paragraph::new(lines).block(block("Event log")).render(area, buf);

@@ -1,0 +1,254 @@
+//! What the keys do, the replay of choices across models and variants, traces,
+//! the demo script, and that no terminal size breaks the screen.
+
+mod common;
+
+use common::*;
+use memmodels::ModelKind;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tui::keys::{self, Action, Mode};
+use tui::session::FromHere;
+use tui::{App, Status};
+use workloads::Variant;
+
+/// The keys that reproduce the racy/TSO race by picking transitions (see screens.rs).
+const RACE: &str = "111211111111111111111";
+
+fn lost(app: &App) -> bool {
+    matches!(app.session.status(), Status::Violation(sim::Violation::LostWork { .. }))
+}
+
+/// `check(keys, expect)`: after typing `keys` on the default screen, `expect` holds.
+fn check(input: &str, expect: impl Fn(&App) -> bool, what: &str) {
+    let mut app = racy_tso();
+    drive(&mut app, 120, 40, input);
+    assert!(
+        expect(&app),
+        "after {input:?}: expected {what}; status {:?}, message {:?}",
+        app.session.status(),
+        app.message
+    );
+}
+
+#[test]
+fn keys_do_what_the_table_says() {
+    check("q", |a| a.quit, "q quits");
+    check("", |a| !a.quit && a.session.step_no() == 0, "nothing happened");
+    check("1", |a| a.session.step_no() == 1, "a digit picks a transition");
+    check("12", |a| a.session.step_no() == 2, "two picks");
+    check("9", |a| a.session.step_no() == 0 && a.message.is_some(), "a missing transition is refused");
+    check("s", |a| a.session.step_no() == 1, "s steps");
+    check(" ", |a| a.session.step_no() == 1, "space steps");
+    check("  b", |a| a.session.step_no() == 1, "b steps back");
+    check("  bbbb", |a| a.session.step_no() == 0, "b stops at the start");
+    check("<down><enter>", |a| a.session.choices[0].t.core() == 1, "arrows and Enter pick the second transition");
+    check(RACE, lost, "the race by hand loses work");
+    check(&format!("{RACE}b"), |a| a.session.status() == &Status::Running, "stepping back undoes the loss");
+    check("r", |a| a.session.status() != &Status::Running, "r runs to the end");
+    check("   R", |a| a.session.step_no() == 0, "R restarts");
+    check("fr", lost, "f finds the counterexample, r follows it");
+    check("f   ", |a| a.session.plan.as_ref().is_some_and(|p| p.pos > 0), "space follows the loaded trace");
+    check("m", |a| a.model() == ModelKind::Arm, "m: TSO → ARM");
+    check("mm", |a| a.model() == ModelKind::Sc, "m: ARM → SC");
+    check("mmm", |a| a.model() == ModelKind::Tso, "m: SC → TSO");
+    check("v", |a| a.source.variant() == Some(Variant::PlainBusy), "v: next variant");
+    check("t", |a| a.split.is_some(), "t opens the split view");
+    check("tt", |a| a.split.is_none(), "t closes it");
+    check("?", |a| a.overlay == tui::app::Overlay::Help, "? opens the help");
+    check("??", |a| a.overlay == tui::app::Overlay::None, "? closes it");
+    check("?q", |a| a.quit, "q quits from the help too");
+    check("n", |a| a.seed == 2, "n: next seed");
+    check("l", |a| !a.session.reduce, "l: every instruction a step");
+    check("L<esc>", |a| a.overlay == tui::app::Overlay::None, "Esc closes the prompt");
+}
+
+#[test]
+fn every_action_has_a_key_and_the_bar_comes_from_the_table() {
+    let main = [Mode::Main];
+    let bar: Vec<&str> = keys::bar(&main).map(|b| b.name).collect();
+    for want in ["step", "pick", "back", "run", "restart", "find", "model", "variant", "help", "quit"] {
+        assert!(bar.contains(&want), "{want} missing from the help bar {bar:?}");
+    }
+    let screen = screen(&racy_tso(), 160, 50);
+    let last = screen.lines().last().unwrap_or_default();
+    for b in keys::bar(&main) {
+        let k = keys::keys_text(b, &main);
+        assert!(!k.is_empty() && last.contains(&k) && last.contains(b.name), "help bar lacks {}: {last}", b.name);
+    }
+    // In the demo, space is the demo's: the step binding shows only `s`.
+    let demo = [Mode::Demo, Mode::Main];
+    let step = keys::bar(&demo).find(|b| b.name == "step").expect("step");
+    assert_eq!(keys::keys_text(step, &demo), "s");
+    let mut actions: Vec<Action> = Vec::new();
+    for b in keys::KEYS {
+        actions.push((b.action)('1'));
+    }
+    for a in [
+        Action::Step,
+        Action::Back,
+        Action::Run,
+        Action::Restart,
+        Action::Find,
+        Action::NextModel,
+        Action::NextVariant,
+        Action::ToggleSplit,
+        Action::ToggleHelp,
+        Action::Quit,
+        Action::Save,
+        Action::Load,
+        Action::DemoNext,
+        Action::DemoPrev,
+    ] {
+        assert!(actions.contains(&a), "{a:?} has no key");
+    }
+}
+
+#[test]
+fn the_same_choices_on_the_fixed_variant_and_on_arm() {
+    let mut app = racy_tso();
+    drive(&mut app, 120, 40, RACE);
+    assert!(lost(&app));
+    // racy → plain-busy → claim-cmpxchg (fixed): the same choices, no lost work.
+    drive(&mut app, 120, 40, "vv");
+    assert_eq!(app.source.variant(), Some(Variant::ClaimCmpxchg));
+    assert_eq!(app.session.status(), &Status::Quiescent, "{:?}", app.message);
+    // The fixed claim's cmpxchg drained core 1's store buffer before reading flags.
+    assert!(app.session.choices.iter().any(|c| c.label.contains("core 1: drain data1 := 1")));
+    // The same (original) choices on ARM lose the work again.
+    drive(&mut app, 120, 40, "m");
+    assert_eq!(app.model(), ModelKind::Arm);
+    assert!(lost(&app), "{:?}", app.session.status());
+    assert!(app.session.explanation.iter().any(|l| l.contains("a failed cmpxchg is only a read")));
+    // And back on TSO: safe again.
+    drive(&mut app, 120, 40, "mm");
+    assert_eq!(app.model(), ModelKind::Tso);
+    assert_eq!(app.session.status(), &Status::Quiescent);
+}
+
+#[test]
+fn lost_work_explanation_names_the_buffered_store_and_the_stale_load() {
+    let mut app = racy_tso();
+    drive(&mut app, 120, 40, RACE);
+    let e = app.session.explanation.join("\n");
+    assert!(e.contains("core 0's func() loaded data1 and read 0"), "{e}");
+    assert!(e.contains("core 1's store data1 := 1 (step 3) was still in core 1's store buffer"), "{e}");
+    assert!(e.contains("core 1's claim (load want, [flags]) read flags = 3 (PENDING|BUSY)"), "{e}");
+}
+
+#[test]
+fn find_on_safe_and_unsafe_configurations() {
+    for (v, m, loses) in [
+        (Variant::BusyXchg, ModelKind::Sc, false),
+        (Variant::BusyXchg, ModelKind::Tso, true),
+        (Variant::ClaimCmpxchg, ModelKind::Tso, false),
+        (Variant::ClaimCmpxchg, ModelKind::Arm, true),
+        (Variant::ClaimFetchOr, ModelKind::Arm, false),
+    ] {
+        let mut a = app(v, m, 2);
+        drive(&mut a, 100, 30, "fr");
+        assert_eq!(lost(&a), loses, "{v} on {m}: {:?} {:?}", a.session.status(), a.message);
+    }
+}
+
+#[test]
+fn from_here_says_what_the_search_says() {
+    let a = app(Variant::ClaimCmpxchg, ModelKind::Tso, 2);
+    assert!(matches!(a.session.from_here, Some(FromHere::Safe { .. })), "{:?}", a.session.from_here);
+    let a = racy_tso();
+    assert!(matches!(a.session.from_here, Some(FromHere::Reachable { .. })), "{:?}", a.session.from_here);
+}
+
+#[test]
+fn save_and_load_a_trace_round_trip() {
+    let dir = std::env::temp_dir().join(format!("weaksim-tui-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut app = racy_tso();
+    app.save_dir = dir.clone();
+    drive(&mut app, 120, 40, &format!("{RACE}S"));
+    let path = app.trace_path.clone().expect("saved");
+    let applied = app.session.applied.clone();
+    // A fresh app loads it (L, the prompt is prefilled with the last path) and follows it to the same end.
+    let mut b = racy_tso();
+    b.trace_path = Some(path.clone());
+    drive(&mut b, 120, 40, "L<enter>r");
+    assert_eq!(b.session.applied, applied);
+    assert!(lost(&b));
+    // The CLI's replay reads it too.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tr = sim::Trace::from_json(&text, "t").expect("a valid trace");
+    assert_eq!(tr.transitions(), applied);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn demo_script_plays_to_the_end_without_problems() {
+    let script = tui::demo::parse(tui::demo::DEFAULT_SCRIPT, "default").expect("parses");
+    let n = script.steps.len();
+    let mut app = racy_tso();
+    tui::demo::start(&mut app, script);
+    let mut presses = 0;
+    while !app.demo.as_ref().unwrap().finished && presses < 100 {
+        app.update(Action::DemoNext);
+        let _ = screen(&app, 160, 50);
+        presses += 1;
+    }
+    let d = app.demo.as_ref().unwrap();
+    assert!(d.problems.is_empty(), "script problems: {:?}", d.problems);
+    assert_eq!(d.pos, n - 1);
+    // Back one caption from the end, and again.
+    app.update(Action::DemoPrev);
+    app.update(Action::DemoPrev);
+    assert!(app.demo.as_ref().unwrap().pos < n - 1);
+    assert!(app.demo.as_ref().unwrap().problems.is_empty());
+}
+
+#[test]
+fn demo_script_errors_are_reported_with_the_file() {
+    let e = tui::demo::parse("title = 1", "x.toml").unwrap_err();
+    assert!(e.starts_with("x.toml:"), "{e}");
+    let e =
+        tui::demo::parse("title = \"t\"\n[[step]]\ntitle = \"a\"\ncaption = \"b\"\ndo = [{ dance = 1 }]\n", "y.toml")
+            .unwrap_err();
+    assert!(e.starts_with("y.toml:"), "{e}");
+}
+
+/// Every screen an app can show, at every size from 1×1 up: no panic.
+#[test]
+fn no_panic_at_any_size() {
+    let mut states: Vec<App> = Vec::new();
+    states.push(racy_tso());
+    for input in [&RACE[..8], RACE, &format!("{RACE}vvt"), "?", "L", "fr"] {
+        let mut a = racy_tso();
+        drive(&mut a, 80, 24, input);
+        states.push(a);
+    }
+    let mut demo = racy_tso();
+    tui::demo::start(&mut demo, tui::demo::parse(tui::demo::DEFAULT_SCRIPT, "d").unwrap());
+    demo.update(Action::DemoNext);
+    states.push(demo);
+    let mut eight = app(Variant::BusyXchg, ModelKind::Tso, 8);
+    drive(&mut eight, 80, 24, "   ");
+    states.push(eight);
+    for a in &states {
+        for w in (1..=32).chain([40, 47, 60, 79, 80, 100, 120, 160, 200]) {
+            for h in (1..=14).chain([20, 24, 30, 50, 60]) {
+                let _ = screen(a, w, h);
+            }
+        }
+    }
+}
+
+#[test]
+fn resize_while_running() {
+    let mut app = racy_tso();
+    let mut t = Terminal::new(TestBackend::new(160, 50)).unwrap();
+    let sizes = [(20, 6), (1, 1), (200, 60), (33, 7), (80, 24), (2, 50), (160, 3), (20, 6)];
+    for (i, (w, h)) in sizes.iter().enumerate() {
+        t.backend_mut().resize(*w, *h);
+        let mut ev = keys(if i % 2 == 0 { " " } else { "?" }).into_iter();
+        tui::run(&mut t, &mut app, || Ok(ev.next())).unwrap();
+        t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        assert_eq!(t.backend().buffer().area.width, *w);
+    }
+}
