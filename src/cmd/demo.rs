@@ -28,8 +28,10 @@ pub fn demo_cmd(a: &DemoArgs) -> Result<u8> {
         None => (tui::demo::DEFAULT_SCRIPT.to_string(), "the built-in demo script".to_string()),
     };
     let script = tui::demo::parse(&text, &name).map_err(anyhow::Error::msg)?;
-    let mut app =
-        App::new(Options::irq_work(workloads::Variant::BusyXchg, ModelKind::Tso, 2, 1)).map_err(anyhow::Error::msg)?;
-    tui::demo::start(&mut app, script);
-    super::tui::run(app)
+    super::tui::run(|| {
+        let opts = Options::irq_work(workloads::Variant::BusyXchg, ModelKind::Tso, 2, 1);
+        let mut app = App::new(opts).map_err(anyhow::Error::msg)?;
+        tui::demo::start(&mut app, script);
+        Ok(app)
+    })
 }

@@ -57,24 +57,28 @@ fn options(a: &TuiArgs) -> Result<Options> {
 }
 
 pub fn tui_cmd(a: &TuiArgs) -> Result<u8> {
-    let app = App::new(options(a)?).map_err(anyhow::Error::msg)?;
-    run(app)
+    let opts = options(a)?;
+    run(|| App::new(opts).map_err(anyhow::Error::msg))
 }
 
 /// `weaksim` alone: the irq_work demo (racy, TSO, 2 cores).
 pub fn default_tui() -> Result<u8> {
     let opts = Options::irq_work(workloads::Variant::BusyXchg, ModelKind::Tso, 2, 1);
-    run(App::new(opts).map_err(anyhow::Error::msg)?)
+    run(|| App::new(opts).map_err(anyhow::Error::msg))
 }
 
-/// Runs the app in the terminal; not a terminal is bad input (exit 2).
-pub fn run(app: App) -> Result<u8> {
-    match tui::run_terminal(app) {
+/// Builds the app and runs it in the terminal; not a terminal is bad input (exit 2).
+pub fn run(app: impl FnOnce() -> Result<App>) -> Result<u8> {
+    let not_a_terminal = |e: tui::TermError| {
+        eprintln!("weaksim: {e}");
+        Ok(EXIT_BAD_INPUT)
+    };
+    if let Err(e) = tui::check_terminal() {
+        return not_a_terminal(e);
+    }
+    match tui::run_terminal(app()?) {
         Ok(()) => Ok(EXIT_OK),
-        Err(e @ tui::TermError::NotATerminal(_)) => {
-            eprintln!("weaksim: {e}");
-            Ok(EXIT_BAD_INPUT)
-        }
+        Err(e @ tui::TermError::NotATerminal(_)) => not_a_terminal(e),
         Err(e) => Err(e.into()),
     }
 }

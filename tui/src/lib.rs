@@ -21,4 +21,4 @@ pub use any::{AnyMachine, Status};
 pub use app::{App, Options, Source};
 pub use keys::Action;
 pub use session::Session;
-pub use term::{run, run_terminal, TermError};
+pub use term::{check_terminal, run, run_terminal, TermError};

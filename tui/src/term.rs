@@ -48,14 +48,20 @@ pub fn run<B: Backend>(
     Ok(())
 }
 
-/// Runs the app in the real terminal (raw mode, alternate screen), restoring it on exit and on panic.
-pub fn run_terminal(mut app: App) -> Result<(), TermError> {
+/// Whether standard input and output are a terminal the TUI can run in.
+pub fn check_terminal() -> Result<(), TermError> {
     if !std::io::stdout().is_terminal() {
         return Err(TermError::NotATerminal("standard output"));
     }
     if !std::io::stdin().is_terminal() {
         return Err(TermError::NotATerminal("standard input"));
     }
+    Ok(())
+}
+
+/// Runs the app in the real terminal (raw mode, alternate screen), restoring it on exit and on panic.
+pub fn run_terminal(mut app: App) -> Result<(), TermError> {
+    check_terminal()?;
     let mut terminal = ratatui::init();
     let r = run(&mut terminal, &mut app, || crossterm::event::read().map(Some));
     ratatui::restore();
