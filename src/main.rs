@@ -22,8 +22,12 @@ struct Cli {
 enum Cmd {
     /// Exhaustive search: is lost work (or the file's condition) reachable?
     Explore(cmd::explore::ExploreArgs),
-    /// Seeded random runs: how often does it happen, and which seed shows it?
+    /// Seeded runs (random or timed scheduler): how often does it happen, and which seed shows it?
     Run(cmd::run::RunArgs),
+    /// Race rates over variants × models × cores × seeds: CSV/JSON with confidence intervals, plots, shards
+    Sweep(cmd::sweep::SweepArgs),
+    /// Join the JSON outputs of a sweep's shards
+    Merge(cmd::merge::MergeArgs),
     /// Run herd7 .litmus tests under a model (herd's output block, or JSON lines)
     Litmus(cmd::litmus::LitmusArgs),
     /// Replay a saved trace, step by step
@@ -55,6 +59,8 @@ fn main() -> ExitCode {
     let res = match &cli.cmd {
         Some(Cmd::Explore(a)) => cmd::explore::explore_cmd(a),
         Some(Cmd::Run(a)) => cmd::run::run_cmd(a),
+        Some(Cmd::Sweep(a)) => cmd::sweep::sweep_cmd(a),
+        Some(Cmd::Merge(a)) => cmd::merge::merge_cmd(a),
         Some(Cmd::Replay(a)) => cmd::replay::replay_cmd(a),
         Some(Cmd::Litmus(a)) => cmd::litmus::litmus_cmd(a),
         Some(Cmd::Show(a)) => cmd::show::show(a),

@@ -21,6 +21,9 @@ pub struct BenchArgs {
     /// Include 4-core exhaustive searches (slow: tens of seconds)
     #[arg(long)]
     pub big: bool,
+    /// Only the sweep rows: runs/s and simulated cycles/s on 1 and 2 threads, time to the first lost work
+    #[arg(long)]
+    pub sweep: bool,
 }
 
 fn machine<M: MemoryModel>(v: Variant, cores: usize, model: M) -> Machine<M> {
@@ -84,6 +87,10 @@ fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M)
 }
 
 pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
+    if a.sweep {
+        super::sweep::bench_rows(a.repeat, a.runs.min(20_000))?;
+        return Ok(EXIT_OK);
+    }
     println!("weaksim bench (best of {})", a.repeat);
     for v in Variant::ALL {
         explore_row(a, v, 2, Sc, 1);

@@ -1,10 +1,14 @@
 pub mod bench;
+pub mod cells;
 pub mod demo;
 pub mod explore;
 pub mod litmus;
+pub mod merge;
+pub mod plot;
 pub mod replay;
 pub mod run;
 pub mod show;
+pub mod sweep;
 pub mod tui;
 
 use memmodels::ModelKind;

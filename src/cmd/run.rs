@@ -1,5 +1,6 @@
-//! `weaksim run`: seeded random runs.
+//! `weaksim run`: seeded runs under the random or the timed scheduler.
 
+use super::sweep::{load_timing, run_seed, SchedKind};
 use super::{write_atomic, EXIT_OK, EXIT_VIOLATION};
 use crate::target::{Target, TargetArgs};
 use crate::with_model;
@@ -7,7 +8,7 @@ use anyhow::Result;
 use clap::Args;
 use memmodels::{MemoryModel, ModelKind};
 use serde_json::json;
-use sim::{run, Machine, RandomScheduler, RunEnd};
+use sim::{Machine, RunEnd, TimingModel};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,11 +34,19 @@ pub struct RunArgs {
     /// Output: text or json
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+    /// Scheduler: random (uniform over enabled transitions) or timed (cycle-level latencies with seeded jitter)
+    #[arg(long, default_value = "random", value_parser = ["random", "timed"])]
+    pub scheduler: String,
+    /// Timing model for --scheduler timed (TOML or JSON; docs/timing.md); default: the built-in model
+    #[arg(long)]
+    pub timing: Option<std::path::PathBuf>,
 }
 
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
+    let kind = SchedKind::parse(&a.scheduler, a.timing.as_deref())?;
+    let timing = load_timing(a.timing.as_deref())?;
     let t = a.target.resolve()?;
-    with_model!(a.model, m => go(a, &t, m))
+    with_model!(a.model, m => go(a, &t, m, kind, &timing))
 }
 
 /// The command line that reruns one seed of this workload.
@@ -53,32 +62,41 @@ pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
             s.push_str(&format!(" --writes {}", c.writes));
         }
     }
-    s.push_str(&format!(" --model {} --seed {seed} --runs 1 --save-trace lost.json", a.model));
+    s.push_str(&format!(" --model {}", a.model));
+    if a.scheduler == "timed" {
+        s.push_str(" --scheduler timed");
+        if let Some(f) = &a.timing {
+            s.push_str(&format!(" --timing {}", f.display()));
+        }
+    }
+    s.push_str(&format!(" --seed {seed} --runs 1 --save-trace lost.json"));
     s
 }
 
-fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M) -> Result<u8> {
+fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M, kind: SchedKind, timing: &TimingModel) -> Result<u8> {
     let start = Machine::new(Arc::new(t.program.clone()), model);
     let t0 = Instant::now();
     let (mut violations, mut step_limit, mut dead, mut total_steps) = (0u64, 0u64, 0u64, 0u64);
-    let mut first: Option<(u64, String)> = None;
+    let mut total_cycles = 0u64;
+    let mut first: Option<(u64, String, u64)> = None;
     for i in 0..a.runs {
         let seed = a.seed.wrapping_add(i);
-        let mut m = start.clone();
-        let mut s = RandomScheduler::new(seed);
-        let out = run(&mut m, &mut s, a.max_steps, first.is_none() && a.save_trace.is_some(), true);
+        let (out, cycles) =
+            run_seed(&start, kind, timing, seed, a.max_steps, first.is_none() && a.save_trace.is_some());
         total_steps += out.steps;
+        total_cycles += cycles;
         match out.end {
             RunEnd::Violation(v) => {
                 violations += 1;
                 if first.is_none() {
                     if let Some(path) = &a.save_trace {
-                        let mut tr = sim::trace::make_trace(&start, &out.schedule, "random", Some(seed));
+                        let mut tr = sim::trace::make_trace(&start, &out.schedule, kind.name(), Some(seed));
                         tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
                         tr.outcome = Some(v.to_string());
+                        tr.cycles = cycles;
                         write_atomic(path, &tr.to_json())?;
                     }
-                    first = Some((seed, v.to_string()));
+                    first = Some((seed, v.to_string(), cycles));
                 }
             }
             RunEnd::StepLimit => step_limit += 1,
@@ -93,6 +111,7 @@ fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M) -> Result<u8> {
             "workload": a.target.target,
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
             "model": a.model.name(),
+            "scheduler": kind.name(),
             "cores": start.num_cores(),
             "runs": a.runs,
             "violations": violations,
@@ -101,32 +120,36 @@ fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M) -> Result<u8> {
             "dead_ends": dead,
             "first_failing_seed": first.as_ref().map(|f| f.0),
             "first_violation": first.as_ref().map(|f| f.1.clone()),
+            "first_violation_cycle": first.as_ref().map(|f| f.2),
             "replay_command": first.as_ref().map(|f| replay_command(a, f.0, t)),
             "steps": total_steps,
+            "cycles": total_cycles,
             "elapsed_ms": (secs * 1e6).round() / 1e3,
         });
         println!("{}", serde_json::to_string(&o)?);
         return Ok(code);
     }
     println!(
-        "{} on {}: {} runs (seeds {}..={})",
+        "{} on {}, {} scheduler: {} runs (seeds {}..={})",
         t.title,
         a.model.title(),
+        kind.name(),
         a.runs,
         a.seed,
         a.seed.wrapping_add(a.runs.saturating_sub(1))
     );
     println!(
-        "  violations: {violations} ({:.3}%), {total_steps} steps in {:.3} s ({:.1} M steps/s)",
+        "  violations: {violations} ({:.3}%), {total_steps} steps, {total_cycles} {} in {:.3} s ({:.1} M steps/s)",
         100.0 * violations as f64 / a.runs.max(1) as f64,
+        kind.cycles_word(),
         secs,
         total_steps as f64 / secs.max(1e-9) / 1e6
     );
     if step_limit > 0 {
         println!("  {step_limit} run(s) did not quiesce within {} steps", a.max_steps);
     }
-    if let Some((seed, v)) = &first {
-        println!("  first failing seed: {seed}: {v}");
+    if let Some((seed, v, cycles)) = &first {
+        println!("  first failing seed: {seed}: {v} (at {} {cycles})", kind.cycle_word());
         println!("  reproduce: {}", replay_command(a, *seed, t));
         if let Some(p) = &a.save_trace {
             println!("  trace saved to {} (step through it: weaksim replay {})", p.display(), p.display());

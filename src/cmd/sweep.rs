@@ -1,0 +1,688 @@
+//! `weaksim sweep`: race rates over variants × models × core counts × seeds,
+//! in parallel (rayon), crash-safe (a journal line per finished unit of work),
+//! splittable into shards for a cluster.
+//!
+//! The work is a list of units, each one cell's chunk of seeds, in a fixed
+//! order; shard k of n takes every n-th unit. Each unit's result depends only
+//! on its seeds, and cells are assembled in a fixed order, so the output is the
+//! same for any number of threads, any sharding, and any kill-and-resume.
+
+use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult};
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use memmodels::{Arm, MemoryModel, ModelKind, Sc, Tso};
+use rayon::prelude::*;
+use sim::{run, run_timed, Machine, RandomScheduler, RunEnd, RunOutcome, TimedScheduler, TimingModel};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use workloads::{irq_work_program, IrqWorkConfig, Variant};
+
+pub const DEFAULT_MAX_STEPS: u64 = 100_000;
+const JOURNAL_FORMAT: &str = "weaksim-sweep-journal";
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The workload: irq_work
+    pub target: String,
+    /// Variants: `all`, or a list such as `racy,fixed,smp-mb`
+    #[arg(long, default_value = "all")]
+    pub variants: String,
+    /// Memory models: `all`, or a list such as `sc,tso,arm`
+    #[arg(long, default_value = "sc,tso,arm")]
+    pub models: String,
+    /// Core counts: `2..8` (2 to 8 inclusive), `2..=8`, or a list `2,4,8`
+    #[arg(long, default_value = "2..4")]
+    pub cores: String,
+    /// Seeds: `0..N` (N seeds, 0 to N-1) or `A..=B`; every cell runs every seed
+    #[arg(long, default_value = "0..1000")]
+    pub seeds: String,
+    /// Scheduler: timed (cycle-level latencies with seeded jitter) or random (uniform)
+    #[arg(long, default_value = "timed", value_parser = ["timed", "random"])]
+    pub scheduler: String,
+    /// Timing model for the timed scheduler (TOML or JSON; docs/timing.md)
+    #[arg(long)]
+    pub timing: Option<PathBuf>,
+    /// Writes per producer
+    #[arg(long, default_value_t = 1)]
+    pub writes: u64,
+    /// Step bound per run
+    #[arg(long, default_value_t = DEFAULT_MAX_STEPS)]
+    pub max_steps: u64,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Results: a .csv or a .json file (a shard's part: use .json, `weaksim merge` reads it)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also draw the rates as an SVG: rate against cores, a line per model, a panel per variant
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Run only part k of n (1-based) of the work: cells and seed chunks, dealt round robin
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep from its journal (OUT.journal)
+    #[arg(long)]
+    pub resume: bool,
+    /// Seeds per unit of work (a journal line); default: the seeds in 16 chunks, at most 10000 each
+    #[arg(long)]
+    pub chunk: Option<u64>,
+    /// No progress output
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Which scheduler drives a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchedKind {
+    Random,
+    Timed,
+}
+
+impl SchedKind {
+    /// The scheduler named on the command line; `--timing` only goes with `timed`.
+    pub fn parse(name: &str, timing: Option<&Path>) -> Result<SchedKind> {
+        let k = match name {
+            "random" => SchedKind::Random,
+            "timed" => SchedKind::Timed,
+            _ => bail!("--scheduler {name}: expected random or timed"),
+        };
+        if k == SchedKind::Random && timing.is_some() {
+            bail!("--timing applies to the timed scheduler: add --scheduler timed");
+        }
+        Ok(k)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            SchedKind::Random => "random",
+            SchedKind::Timed => "timed",
+        }
+    }
+    /// What a run's "cycles" count: the random scheduler has no clock and counts one per step.
+    pub fn cycles_word(self) -> &'static str {
+        match self {
+            SchedKind::Random => "cycles (random scheduler: one per step)",
+            SchedKind::Timed => "simulated cycles",
+        }
+    }
+    pub fn cycle_word(self) -> &'static str {
+        match self {
+            SchedKind::Random => "step",
+            SchedKind::Timed => "cycle",
+        }
+    }
+}
+
+/// The timing model in `path`, or the default one.
+pub fn load_timing(path: Option<&Path>) -> Result<TimingModel> {
+    let Some(p) = path else { return Ok(TimingModel::default()) };
+    let file = p.display().to_string();
+    let bytes = std::fs::read(p).with_context(|| format!("--timing: cannot read {file}"))?;
+    let Ok(text) = String::from_utf8(bytes) else { bail!("{file}:1:1: the file is not valid UTF-8 text") };
+    Ok(TimingModel::parse(&text, &file)?)
+}
+
+/// One seeded run from `start`; returns the outcome and its cycles (the
+/// machine's clock for timed runs; the number of steps for random runs).
+pub fn run_seed<M: MemoryModel>(
+    start: &Machine<M>,
+    kind: SchedKind,
+    timing: &TimingModel,
+    seed: u64,
+    max_steps: u64,
+    record: bool,
+) -> (RunOutcome, u64) {
+    let mut m = start.clone();
+    match kind {
+        SchedKind::Random => {
+            let out = run(&mut m, &mut RandomScheduler::new(seed), max_steps, record, true);
+            let steps = out.steps;
+            (out, steps)
+        }
+        SchedKind::Timed => {
+            let out = run_timed(&mut m, &mut TimedScheduler::new(seed, timing.clone()), max_steps, record);
+            (out, m.cycle)
+        }
+    }
+}
+
+/// `2..8` (inclusive), `2..=8`, `2,4,8`, `4`.
+pub fn parse_cores(s: &str) -> Result<Vec<usize>> {
+    let bad = || anyhow::anyhow!("--cores {s}: expected a range such as 2..8 (2 to 8), or a list such as 2,4,8");
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim) {
+        if let Some((a, b)) = part.split_once("..") {
+            let b = b.strip_prefix('=').unwrap_or(b);
+            let (a, b): (usize, usize) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+            if a > b {
+                bail!("--cores {s}: the range {a}..{b} is empty");
+            }
+            out.extend(a..=b);
+        } else {
+            out.push(part.parse().map_err(|_| bad())?);
+        }
+    }
+    let max = workloads::irq_work::MAX_IRQ_WORK_CORES;
+    if let Some(c) = out.iter().find(|&&c| c == 0 || c > max) {
+        bail!("--cores {s}: {c} cores is out of range (1..={max})");
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// `A..B` (B excluded) or `A..=B`.
+pub fn parse_seeds(s: &str) -> Result<[u64; 2]> {
+    let bad = || anyhow::anyhow!("--seeds {s}: expected a range such as 0..1000 (seeds 0 to 999) or 0..=999");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (b, inclusive) = match b.strip_prefix('=') {
+        Some(b) => (b, true),
+        None => (b, false),
+    };
+    let a: u64 = a.trim().parse().map_err(|_| bad())?;
+    let b: u64 = b.trim().parse().map_err(|_| bad())?;
+    let end = if inclusive { b.checked_add(1).ok_or_else(bad)? } else { b };
+    if end <= a {
+        bail!("--seeds {s}: the range has no seeds");
+    }
+    Ok([a, end])
+}
+
+/// `k/n` with 1 <= k <= n.
+pub fn parse_shard(s: &str) -> Result<(u64, u64)> {
+    let bad = || anyhow::anyhow!("--shard {s}: expected k/n, such as 1/4 (shards are numbered 1 to n)");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || k == 0 || k > n {
+        bail!("--shard {s}: k must be 1..={n} (shards are numbered 1 to n)");
+    }
+    Ok((k, n))
+}
+
+fn parse_list<T: std::str::FromStr<Err = String> + Ord + Copy>(flag: &str, s: &str, all: &[T]) -> Result<Vec<T>> {
+    if s.trim() == "all" {
+        return Ok(all.to_vec());
+    }
+    let mut out = Vec::new();
+    for p in s.split(',').map(str::trim) {
+        out.push(p.parse::<T>().map_err(|e| anyhow::anyhow!("--{flag} {s}: {e}"))?);
+    }
+    if out.is_empty() {
+        bail!("--{flag}: the list is empty");
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// The sweep's parameters from its arguments (checked: bad input is exit 2).
+pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
+    if a.target != "irq_work" && a.target != "irq-work" {
+        bail!("sweep {}: only the irq_work workload can be swept", a.target);
+    }
+    let kind = SchedKind::parse(&a.scheduler, a.timing.as_deref())?;
+    let variants = parse_list("variants", &a.variants, &Variant::ALL)?;
+    let models = parse_list("models", &a.models, &ModelKind::ALL)?;
+    let cores = parse_cores(&a.cores)?;
+    let seeds = parse_seeds(&a.seeds)?;
+    IrqWorkConfig { writes: a.writes, ..IrqWorkConfig::new(Variant::BusyXchg, 1) }
+        .validate()
+        .map_err(anyhow::Error::msg)?;
+    if a.max_steps == 0 {
+        bail!("--max-steps 0: expected at least 1");
+    }
+    let n = seeds[1] - seeds[0];
+    let chunk = match a.chunk {
+        Some(0) => bail!("--chunk 0: expected at least 1 seed per unit"),
+        Some(c) => c,
+        None => n.div_ceil(16).clamp(1, 10_000),
+    };
+    let timing = match kind {
+        SchedKind::Timed => Some(load_timing(a.timing.as_deref())?),
+        SchedKind::Random => None,
+    };
+    Ok(SweepSpec {
+        workload: "irq_work".into(),
+        variants: variants.iter().map(|v| v.name().to_string()).collect(),
+        models: models.iter().map(|m| m.name().to_string()).collect(),
+        cores,
+        seeds,
+        scheduler: kind.name().into(),
+        writes: a.writes,
+        max_steps: a.max_steps,
+        chunk,
+        timing_file: a.timing.as_ref().map(|p| p.display().to_string()),
+        timing,
+    })
+}
+
+/// A cell's starting machine, for whichever model it runs.
+enum Start {
+    Sc(Machine<Sc>),
+    Tso(Machine<Tso>),
+    Arm(Machine<Arm>),
+}
+
+fn start_of(spec: &SweepSpec, cell: &Cell) -> Result<Start> {
+    let v: Variant = cell.variant.parse().map_err(anyhow::Error::msg)?;
+    let cfg = IrqWorkConfig { writes: spec.writes, ..IrqWorkConfig::new(v, cell.cores) };
+    let p = Arc::new(irq_work_program(&cfg).map_err(anyhow::Error::msg)?);
+    Ok(match cell.model.parse::<ModelKind>().map_err(anyhow::Error::msg)? {
+        ModelKind::Sc => Start::Sc(Machine::new(p, Sc)),
+        ModelKind::Tso => Start::Tso(Machine::new(p, Tso)),
+        ModelKind::Arm => Start::Arm(Machine::new(p, Arm)),
+    })
+}
+
+fn run_unit_on<M: MemoryModel>(start: &Machine<M>, spec: &SweepSpec, timing: &TimingModel, u: &Unit) -> UnitResult {
+    let kind = if spec.scheduler == "timed" { SchedKind::Timed } else { SchedKind::Random };
+    let mut r = UnitResult { unit: u.id, cell: u.cell, seeds: u.seeds, ..Default::default() };
+    for seed in u.seeds[0]..u.seeds[1] {
+        let (out, cycles) = run_seed(start, kind, timing, seed, spec.max_steps, false);
+        r.runs += 1;
+        r.steps += out.steps;
+        r.cycles += cycles;
+        match out.end {
+            RunEnd::Violation(_) => {
+                r.violations += 1;
+                r.violation_cycles.push(cycles);
+                r.first_failing_seed.get_or_insert(seed);
+            }
+            RunEnd::StepLimit => r.step_limit += 1,
+            RunEnd::DeadEnd | RunEnd::SchedulerError(_) => r.dead_ends += 1,
+            RunEnd::Quiescent => {}
+        }
+    }
+    r
+}
+
+fn run_unit(starts: &[Start], spec: &SweepSpec, timing: &TimingModel, u: &Unit) -> UnitResult {
+    match &starts[u.cell] {
+        Start::Sc(m) => run_unit_on(m, spec, timing, u),
+        Start::Tso(m) => run_unit_on(m, spec, timing, u),
+        Start::Arm(m) => run_unit_on(m, spec, timing, u),
+    }
+}
+
+/// The journal beside the output: a header line, then one line per finished unit.
+pub fn journal_path(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_owned();
+    s.push(".journal");
+    PathBuf::from(s)
+}
+
+#[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+struct JournalHeader {
+    format: String,
+    version: u32,
+    sweep: SweepSpec,
+    shard: Option<String>,
+}
+
+/// Reads a journal: the units it holds (first copy of each), and the length of
+/// its complete lines (a line cut short by a kill is dropped).
+fn read_journal(path: &Path, header: &JournalHeader) -> Result<Option<(Vec<UnitResult>, u64)>> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {file}"))?;
+    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&bytes[..complete]);
+    let mut lines = text.lines();
+    let Some(first) = lines.next() else { return Ok(None) };
+    let found: JournalHeader = serde_json::from_str(first)
+        .map_err(|e| anyhow::anyhow!("{file}:1: not a weaksim sweep journal: {e} (delete it to start over)"))?;
+    if found.format != JOURNAL_FORMAT || found.version != cells::VERSION {
+        bail!("{file}:1: not a weaksim sweep journal (format '{}' version {})", found.format, found.version);
+    }
+    if found.sweep != header.sweep || found.shard != header.shard {
+        bail!(
+            "{file}: the journal is from a different sweep (other variants, models, cores, seeds, scheduler, \
+             timing, writes, chunk or shard): rerun that sweep's command with --resume, or delete the journal"
+        );
+    }
+    let mut units: Vec<UnitResult> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, line) in lines.enumerate() {
+        let u: UnitResult = serde_json::from_str(line).map_err(|e| {
+            anyhow::anyhow!("{file}:{}: a corrupt journal line: {e} (delete the journal to start over)", i + 2)
+        })?;
+        if seen.insert(u.unit) {
+            units.push(u);
+        }
+    }
+    Ok(Some((units, complete as u64)))
+}
+
+/// Opens the journal for appending; returns the units already done.
+fn open_journal(path: &Path, header: &JournalHeader, resume: bool) -> Result<(std::fs::File, Vec<UnitResult>)> {
+    let file = path.display().to_string();
+    let mut done = Vec::new();
+    let mut keep = 0;
+    if path.exists() {
+        if !resume {
+            bail!(
+                "{file} exists: a sweep writing this output was interrupted. Rerun with --resume to continue it, \
+                 or delete {file} to start over"
+            );
+        }
+        if let Some((units, len)) = read_journal(path, header)? {
+            done = units;
+            keep = len;
+        }
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot open {file}"))?;
+    // Drop a line cut short by a kill, then append after the complete ones.
+    f.set_len(keep).with_context(|| format!("cannot write {file}"))?;
+    use std::io::Seek;
+    f.seek(std::io::SeekFrom::End(0))?;
+    if keep == 0 {
+        let mut line = serde_json::to_string(header)?;
+        line.push('\n');
+        f.write_all(line.as_bytes()).with_context(|| format!("cannot write {file}"))?;
+        f.sync_data().ok();
+    }
+    Ok((f, done))
+}
+
+/// Progress on stderr: a bar on a terminal, a line per finished cell otherwise.
+enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines,
+    Quiet,
+}
+
+impl Progress {
+    fn new(quiet: bool, runs: u64, done: u64) -> Progress {
+        if quiet {
+            return Progress::Quiet;
+        }
+        if !std::io::stderr().is_terminal() {
+            return Progress::Lines;
+        }
+        let pb = indicatif::ProgressBar::new(runs);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs, {per_sec}, ETA {eta}  {msg}",
+            )
+            .expect("a valid template"),
+        );
+        pb.set_position(done);
+        pb.reset_eta();
+        Progress::Bar(pb)
+    }
+}
+
+pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
+    let spec = spec_of(a)?;
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    cells::out_kind(&a.out)?;
+    if let Some(p) = &a.plot {
+        super::plot::check_path(p)?;
+    }
+    let threads = match a.threads {
+        Some(0) => bail!("--threads 0: expected at least 1"),
+        Some(t) if t > 1024 => bail!("--threads {t}: at most 1024"),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    let units = spec.shard_units(shard);
+    let cells = spec.cells();
+    let starts: Vec<Start> = cells.iter().map(|c| start_of(&spec, c)).collect::<Result<_>>()?;
+    let timing = spec.timing.clone().unwrap_or_default();
+    let shard_name = shard.map(|(k, n)| format!("{k}/{n}"));
+    let header = JournalHeader {
+        format: JOURNAL_FORMAT.into(),
+        version: cells::VERSION,
+        sweep: spec.clone(),
+        shard: shard_name.clone(),
+    };
+    let jpath = journal_path(&a.out);
+    let (mut journal, mut done) = open_journal(&jpath, &header, a.resume)?;
+    let mine: std::collections::BTreeSet<u64> = units.iter().map(|u| u.id).collect();
+    done.retain(|u| mine.contains(&u.unit));
+    let finished: std::collections::BTreeSet<u64> = done.iter().map(|u| u.unit).collect();
+    let pending: Vec<&Unit> = units.iter().filter(|u| !finished.contains(&u.id)).collect();
+
+    // Units left per cell, to report cells as they complete.
+    let mut left = vec![0usize; cells.len()];
+    for u in &pending {
+        left[u.cell] += 1;
+    }
+    let cells_here = units.iter().map(|u| u.cell).collect::<std::collections::BTreeSet<_>>().len();
+    let mut cells_done = cells_here - left.iter().filter(|&&n| n > 0).count();
+    let total_runs: u64 = units.iter().map(|u| u.seeds[1] - u.seeds[0]).sum();
+    let done_runs: u64 = done.iter().map(|u| u.runs).sum();
+    if !a.quiet {
+        eprintln!(
+            "sweep: {} cells ({} variants × {} models × cores {}), seeds {}..{}, {} scheduler{}, {} threads{}",
+            cells.len(),
+            spec.variants.len(),
+            spec.models.len(),
+            spec.cores.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","),
+            spec.seeds[0],
+            spec.seeds[1],
+            spec.scheduler,
+            shard_name.as_ref().map(|s| format!(", shard {s}")).unwrap_or_default(),
+            threads,
+            if done.is_empty() { String::new() } else { format!(", resuming: {} units already done", done.len()) }
+        );
+    }
+    let progress = Progress::new(a.quiet, total_runs, done_runs);
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
+    let stop = AtomicBool::new(false);
+    let t0 = Instant::now();
+    let mut runs_now = 0u64;
+    let (tx, rx) = std::sync::mpsc::channel::<UnitResult>();
+    let result: Result<()> = std::thread::scope(|s| {
+        let (starts, spec, timing, stop, pending) = (&starts, &spec, &timing, &stop, &pending);
+        s.spawn(move || {
+            pool.install(|| {
+                pending.par_iter().for_each_with(tx, |tx, u| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let _ = tx.send(run_unit(starts, spec, timing, u));
+                })
+            })
+        });
+        for r in rx {
+            let mut line = serde_json::to_string(&r)?;
+            line.push('\n');
+            if let Err(e) = journal.write_all(line.as_bytes()).and_then(|_| journal.sync_data()) {
+                stop.store(true, Ordering::Relaxed);
+                return Err(e).with_context(|| format!("cannot write {}", jpath.display()));
+            }
+            runs_now += r.runs;
+            let cell = r.cell;
+            done.push(r);
+            left[cell] -= 1;
+            if left[cell] == 0 {
+                cells_done += 1;
+            }
+            match &progress {
+                Progress::Bar(pb) => {
+                    pb.inc(done.last().map_or(0, |u| u.runs));
+                    pb.set_message(format!("{cells_done}/{cells_here} cells"));
+                }
+                Progress::Lines if left[cell] == 0 => {
+                    let c = &cells[cell];
+                    let (k, n) =
+                        done.iter().filter(|u| u.cell == cell).fold((0, 0), |(k, n), u| (k + u.violations, n + u.runs));
+                    let secs = t0.elapsed().as_secs_f64().max(1e-9);
+                    let rate = runs_now as f64 / secs;
+                    let rest = total_runs.saturating_sub(done_runs + runs_now);
+                    eprintln!(
+                        "[{cells_done}/{cells_here} cells] {} {} {} cores: {k}/{n} violations ({:.3}%) | {:.0} runs/s | ETA {}",
+                        c.variant,
+                        c.model,
+                        c.cores,
+                        100.0 * k as f64 / n.max(1) as f64,
+                        rate,
+                        eta(rest as f64 / rate.max(1e-9))
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    });
+    if let Progress::Bar(pb) = &progress {
+        pb.finish_and_clear();
+    }
+    result?;
+    let secs = t0.elapsed().as_secs_f64();
+    let parts = cells::unit_parts(&spec, &done)?;
+    let out = cells::assemble(&spec, shard_name, &parts)?;
+    cells::write_output(&a.out, &out)?;
+    if let Some(p) = &a.plot {
+        super::plot::plot(p, &out)?;
+    }
+    journal.sync_all().ok();
+    drop(journal);
+    std::fs::remove_file(&jpath).with_context(|| format!("cannot remove {}", jpath.display()))?;
+    if !a.quiet {
+        let cycles: u64 = done.iter().map(|u| u.cycles).sum();
+        eprintln!(
+            "sweep: {runs_now} runs in {secs:.2} s ({:.0} runs/s, {:.1} M simulated cycles/s); wrote {}{}",
+            runs_now as f64 / secs.max(1e-9),
+            cycles as f64 / secs.max(1e-9) / 1e6,
+            a.out.display(),
+            a.plot.as_ref().map(|p| format!(" and {}", p.display())).unwrap_or_default()
+        );
+        print_table(&out);
+    }
+    Ok(if out.cells.iter().any(|c| c.violations > 0) { super::EXIT_VIOLATION } else { super::EXIT_OK })
+}
+
+fn eta(secs: f64) -> String {
+    let s = secs.round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// A short table on stdout for people (the file is the result).
+pub fn print_table(o: &SweepOutput) {
+    println!(
+        "{:<15} {:<4} {:>5} {:>8} {:>10} {:>9} {:>19} {:>12} {:>12}",
+        "variant", "model", "cores", "runs", "violations", "rate", "95% interval", "median cyc", "first seed"
+    );
+    for c in &o.cells {
+        println!(
+            "{:<15} {:<4} {:>5} {:>8} {:>10} {:>8.3}% {:>8.3}%..{:>7.3}% {:>12} {:>12}",
+            c.variant,
+            c.model,
+            c.cores,
+            c.runs,
+            c.violations,
+            100.0 * c.rate,
+            100.0 * c.ci_low,
+            100.0 * c.ci_high,
+            c.median_cycles_to_violation.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
+            c.first_failing_seed.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
+        );
+    }
+}
+
+/// Runs for `weaksim bench`: throughput of sweeps on 1 and 2 threads, and the
+/// time to the first lost work on racy/TSO.
+pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
+    let racy = |cores| {
+        let p = irq_work_program(&IrqWorkConfig::new(Variant::BusyXchg, cores)).map_err(anyhow::Error::msg)?;
+        anyhow::Ok(Machine::new(Arc::new(p), Tso))
+    };
+    let timing = TimingModel::default();
+    for kind in [SchedKind::Timed, SchedKind::Random] {
+        for cores in [2, 4] {
+            let start = racy(cores)?;
+            let mut per_thread = Vec::new();
+            for threads in [1usize, 2] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+                let mut best = f64::INFINITY;
+                let mut cycles = 0u64;
+                for _ in 0..repeat.max(1) {
+                    let t0 = Instant::now();
+                    cycles = pool.install(|| {
+                        (0..runs as usize)
+                            .into_par_iter()
+                            .with_min_len(64)
+                            .map(|seed| run_seed(&start, kind, &timing, seed as u64, DEFAULT_MAX_STEPS, false).1)
+                            .sum::<u64>()
+                    });
+                    best = best.min(t0.elapsed().as_secs_f64());
+                }
+                per_thread.push(runs as f64 / best);
+                println!(
+                    "sweep    busy-xchg       tso  {cores} cores  {:<6} {threads} thread{}  {runs:>8} runs {:>9.1} ms {:>10.0} runs/s {:>8.1} M {}/s",
+                    kind.name(),
+                    if threads == 1 { " " } else { "s" },
+                    best * 1e3,
+                    runs as f64 / best,
+                    cycles as f64 / best / 1e6,
+                    if kind == SchedKind::Timed { "cycles" } else { "steps" },
+                );
+            }
+            println!("         scaling 1 -> 2 threads: {:.2}x", per_thread[1] / per_thread[0]);
+        }
+    }
+    for kind in [SchedKind::Random, SchedKind::Timed] {
+        let start = racy(2)?;
+        let limit = 1_000_000u64;
+        let mut best = f64::INFINITY;
+        let mut found = None;
+        for _ in 0..repeat.max(1) {
+            let t0 = Instant::now();
+            found = (0..limit).find_map(|seed| {
+                let (out, cycles) = run_seed(&start, kind, &timing, seed, DEFAULT_MAX_STEPS, false);
+                matches!(out.end, RunEnd::Violation(_)).then_some((seed, cycles))
+            });
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        match found {
+            Some((seed, cycles)) => println!(
+                "first lost work, busy-xchg tso 2 cores, {} scheduler: seed {seed} ({} runs, {} {cycles}) after {:.2} ms",
+                kind.name(),
+                seed + 1,
+                kind.cycle_word(),
+                best * 1e3
+            ),
+            None => println!(
+                "first lost work, busy-xchg tso 2 cores, {} scheduler: none in {limit} runs ({:.0} ms)",
+                kind.name(),
+                best * 1e3
+            ),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_cores("2..4").unwrap(), [2, 3, 4]);
+        assert_eq!(parse_cores("2..=4").unwrap(), [2, 3, 4]);
+        assert_eq!(parse_cores("8,2,4,2").unwrap(), [2, 4, 8]);
+        assert_eq!(parse_cores("3").unwrap(), [3]);
+        for bad in ["", "x", "4..2", "0", "2..65", "2..x", "1,,2"] {
+            assert!(parse_cores(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_seeds("0..10").unwrap(), [0, 10]);
+        assert_eq!(parse_seeds("5..=9").unwrap(), [5, 10]);
+        for bad in ["10", "3..3", "5..2", "a..b", "0..=18446744073709551615", "-1..4"] {
+            assert!(parse_seeds(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_shard("2/4").unwrap(), (2, 4));
+        for bad in ["0/4", "5/4", "1/0", "1", "a/b", "1/4/2"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+}
