@@ -386,4 +386,8 @@ fn register_names_are_not_locations() {
     let src = "X86 t\n{ tmp=1; }\n P0 ;\n MOV EAX,[tmp] ;\nexists (0:EAX=1)\n";
     let e = isa::litmus::parse(src, "t.litmus").unwrap_err();
     assert_eq!(e.to_string(), "t.litmus:2:3: location name `tmp` is reserved");
+    // Found by fuzzing: microcode register names (`r1`) cannot name memory either.
+    let src = "AArch64 t\n{\n0:X1=x; r1=2;\n}\n P0 ;\n LDR W0,[X1] ;\nexists (0:X0=1)\n";
+    let e = isa::litmus::parse(src, "t.litmus").unwrap_err();
+    assert_eq!(e.to_string(), "t.litmus:3:9: location name `r1` is reserved");
 }

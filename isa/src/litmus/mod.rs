@@ -176,7 +176,9 @@ impl<'a> Cx<'a> {
         if self.arch_reg(name).is_some() {
             return perr(name.off, format!("{} is a register: give its thread, as in 0:{}", show(name.s), name.s));
         }
-        if ["tmp", "nzcv", "eflags"].iter().any(|r| name.s.eq_ignore_ascii_case(r)) {
+        let microcode_reg =
+            name.s.len() > 1 && name.s.starts_with(['r', 'R']) && name.s[1..].bytes().all(|b| b.is_ascii_digit());
+        if microcode_reg || ["tmp", "nzcv", "eflags"].iter().any(|r| name.s.eq_ignore_ascii_case(r)) {
             return perr(name.off, format!("location name {} is reserved", show(name.s)));
         }
         if self.prog.symbols.len() > SymId::MAX as usize {
