@@ -188,6 +188,17 @@ impl AnyMachine {
         })
     }
 
+    /// The final state as the program's condition observes it, and whether the
+    /// condition holds (programs with a condition only).
+    pub fn final_text(&self) -> Option<String> {
+        dispatch!(self, m => {
+            m.prog.condition.as_ref()?;
+            let holds = m.condition_holds().unwrap_or(false);
+            let fs = m.final_state_text(&m.final_state());
+            Some(format!("{fs} — the condition {}", if holds { "holds" } else { "does not hold" }))
+        })
+    }
+
     /// Transitions applied since the start.
     pub fn steps(&self) -> u64 {
         dispatch!(self, m => m.steps)

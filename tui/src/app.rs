@@ -499,42 +499,65 @@ impl App {
             Ok(m) => m,
             Err(e) => return self.say(e, Tone::Warn),
         };
-        let cfg = ExploreConfig { max_states: 2_000_000, max_memory: 2 << 30, threads: 1, ..Default::default() };
+        // A litmus test has a condition and no lost-work invariant: look for a witness of the condition.
+        let witness = self.prog.lost_work.is_empty() && self.prog.condition.is_some();
+        let cfg = ExploreConfig {
+            max_states: 2_000_000,
+            max_memory: 2 << 30,
+            threads: 1,
+            stop_on_violation: !witness,
+            ..Default::default()
+        };
         let r = start.explore(&cfg);
-        match (r.verdict, r.violation) {
-            (Verdict::Violation, Some((v, schedule))) => {
-                let name = format!("shortest counterexample, {} transitions", schedule.len());
-                match Session::with_plan(
-                    self.prog.clone(),
-                    self.model(),
-                    self.seed,
-                    self.session.reduce,
-                    &name,
-                    schedule,
-                    Some(PromiseMode::First),
-                ) {
-                    Ok(mut s) => {
-                        s.remark(format!("search: {v} ({} states); loaded the {name}", r.states));
-                        self.session = s;
-                        self.basis = None;
-                        self.selected = 0;
-                        self.say(
-                            format!(
-                                "Found it ({} states searched): {v}. Press space to step through the {name}.",
-                                r.states
-                            ),
-                            Tone::Good,
-                        );
-                    }
-                    Err(e) => self.say(e, Tone::Warn),
+        let title = self.model().title();
+        let found =
+            match (&r.violation, witness) {
+                (Some((v, schedule)), _) => Some((schedule.clone(), v.to_string(), "shortest counterexample")),
+                (None, true) => r.finals.values().find(|f| f.holds).map(|f| {
+                    (f.schedule.clone(), "the condition holds".to_string(), "shortest witness of the condition")
+                }),
+                _ => None,
+            };
+        if let Some((schedule, what, kind)) = found {
+            let name = format!("{kind}, {} transitions", schedule.len());
+            let s = Session::with_plan(
+                self.prog.clone(),
+                self.model(),
+                self.seed,
+                self.session.reduce,
+                &name,
+                schedule,
+                Some(PromiseMode::First),
+            );
+            match s {
+                Ok(mut s) => {
+                    s.remark(format!("search: {what} ({} states); loaded the {name}", r.states));
+                    self.session = s;
+                    self.basis = None;
+                    self.selected = 0;
+                    self.say(
+                        format!(
+                            "Found it ({} states searched): {what}. Press space to step through the {name}.",
+                            r.states
+                        ),
+                        Tone::Good,
+                    );
                 }
+                Err(e) => self.say(e, Tone::Warn),
             }
-            (Verdict::Safe, _) => self.say(
+            return;
+        }
+        match r.verdict {
+            Verdict::Safe if witness => self.say(
                 format!(
-                    "No lost work is possible on {}: all {} reachable states checked.",
-                    self.model().title(),
+                    "The condition's outcome is not reachable on {title}: {} final states, {} states.",
+                    r.finals.len(),
                     r.states
                 ),
+                Tone::Good,
+            ),
+            Verdict::Safe => self.say(
+                format!("No lost work is possible on {title}: all {} reachable states checked.", r.states),
                 Tone::Good,
             ),
             _ => self.say(

@@ -192,9 +192,14 @@ fn lost_work<M: MemoryModel>(
                 Some(x) => format!("; core {rd} cleared PENDING only afterwards, at step {}, then read {word}", x.step),
                 None => String::new(),
             };
+            let promised = evs
+                .iter()
+                .find(|e| e.kind == Kind::Promise && e.idx < c.idx && e.loc == Some(f) && e.wrote == Some(r))
+                .map(|e| format!(", a write core {} had promised at step {}", e.core, e.step))
+                .unwrap_or_default();
             out.push(format!(
-                "Step {}: core {pr}'s claim ({}) read flags = {r} ({}){when}. So core {pr} gave up, trusting the \
-                 pending run to see {word} = {value}.",
+                "Step {}: core {pr}'s claim ({}) read flags = {r} ({}{promised}){when}. So core {pr} gave up, trusting \
+                 the pending run to see {word} = {value}.",
                 c.step,
                 c.text,
                 flag_bits(r)

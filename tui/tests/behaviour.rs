@@ -252,3 +252,24 @@ fn resize_while_running() {
         assert_eq!(t.backend().buffer().area.width, *w);
     }
 }
+
+const SB: &str = "X86 SB\n\"Fre PodWR Fre PodWR\"\n{ x=0; y=0; }\n P0          | P1          ;\n MOV [x],$1  | MOV [y],$1  ;\n MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n";
+
+/// A litmus test: `f` finds a witness of its condition where the model allows it.
+#[test]
+fn litmus_condition_witness() {
+    let prog = std::sync::Arc::new(isa::litmus::parse(SB, "SB.litmus").expect("parses").program);
+    for (model, reachable) in [(ModelKind::Sc, false), (ModelKind::Tso, true), (ModelKind::Arm, true)] {
+        let opts = tui::Options {
+            source: tui::Source::Program(prog.clone()),
+            model,
+            seed: 1,
+            trace: None,
+            save_dir: std::env::temp_dir(),
+        };
+        let mut a = App::new(opts).expect("app");
+        drive(&mut a, 120, 40, "fr");
+        let (v, _) = tui::view::verdict(&a.session);
+        assert_eq!(v.contains("the condition holds"), reachable, "{model}: {v} / {:?}", a.message);
+    }
+}

@@ -75,10 +75,13 @@ impl Widget for &App {
 }
 
 /// The verdict of a session in a few words, with its style.
-pub(crate) fn verdict(s: &Session) -> (String, Style) {
+pub fn verdict(s: &Session) -> (String, Style) {
     match s.status() {
         Status::Running => ("running".into(), Style::new().fg(Color::White)),
-        Status::Quiescent => ("quiescent: no lost work".into(), GOOD),
+        Status::Quiescent => match s.machine.final_text() {
+            Some(f) if s.prog().lost_work.is_empty() => (format!("final: {f}"), GOOD),
+            _ => ("quiescent: no lost work".into(), GOOD),
+        },
         Status::Violation(sim::Violation::LostWork { .. }) => ("LOST WORK".into(), BAD),
         Status::Violation(v) => (v.to_string(), BAD),
         Status::DeadEnd => ("dead end (run discarded)".into(), Style::new().fg(Color::LightYellow)),
