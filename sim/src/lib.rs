@@ -4,12 +4,14 @@
 //! of those things happen. Random runs, exhaustive search, replay and the TUI are
 //! loops around those two calls. Nothing in this crate prints.
 
+pub mod axiom;
 pub mod bank;
 pub mod certify;
 pub mod check;
 pub mod explore;
 mod explore_par;
 pub mod fp;
+pub mod graph;
 pub mod machine;
 pub mod narrate;
 pub mod sched;
