@@ -2,6 +2,7 @@
 //! after every step.
 
 use memmodels::MemoryModel;
+use sim::narrate::value_text;
 use sim::{Machine, Transition};
 use std::fmt::Write;
 
@@ -21,14 +22,6 @@ pub fn state_line<M: MemoryModel>(m: &Machine<M>) -> String {
         (0..p.symbols.len()).map(|l| format!("{}={}", p.sym_name(l as u16), value_text(p, m.memory(l)))).collect();
     s.push_str(&mem.join(" "));
     s
-}
-
-/// A value, as `&sym` when it is the address of a symbol.
-pub fn value_text(p: &isa::Program, v: u64) -> String {
-    match p.sym_at(v) {
-        Some(s) => format!("&{}", p.sym_name(s)),
-        None => v.to_string(),
-    }
 }
 
 /// Narrates `schedule` from `start`, one numbered line per step and, after each

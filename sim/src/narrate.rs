@@ -29,12 +29,14 @@ impl<M: MemoryModel> Machine<M> {
                 format!("core {core}: takes its interrupt → {h}")
             }
             Transition::Promise { core, loc, val } => {
-                format!("core {core}: promises {} := {val}", p.sym_name(loc))
+                format!("core {core}: promises {} := {}", p.sym_name(loc), value_text(p, val))
             }
             Transition::Internal { core, .. } => {
                 let pend = self.model.pending(&self.state.shared, &self.state.mcores, core as usize);
                 match pend.first() {
-                    Some(e) => format!("core {core}: drain {} := {} to memory", p.sym_name(e.loc as u16), e.val),
+                    Some(e) => {
+                        format!("core {core}: drain {} := {} to memory", p.sym_name(e.loc as u16), value_text(p, e.val))
+                    }
                     None => format!("core {core}: internal step"),
                 }
             }
@@ -55,22 +57,22 @@ impl<M: MemoryModel> Machine<M> {
                         };
                         match (&req, pv.read, pv.wrote) {
                             (memmodels::Request::Load { .. }, Some(v), _) => {
-                                format!("{head} — reads {v} {from}")
+                                format!("{head} — reads {} {from}", value_text(p, v))
                             }
                             (memmodels::Request::Store { exclusive: true, .. }, Some(1), _) => {
                                 format!("{head} — store-exclusive fails")
                             }
                             (memmodels::Request::Store { .. }, _, Some(v)) if pv.buffered => {
-                                format!("{head} — {loc} := {v} into its store buffer")
+                                format!("{head} — {loc} := {} into its store buffer", value_text(p, v))
                             }
                             (memmodels::Request::Store { .. }, _, Some(v)) => {
-                                format!("{head} — {loc} := {v}")
+                                format!("{head} — {loc} := {}", value_text(p, v))
                             }
                             (memmodels::Request::Rmw { .. }, Some(old), Some(new)) => {
-                                format!("{head} — reads {old} {from}, writes {new}")
+                                format!("{head} — reads {} {from}, writes {}", value_text(p, old), value_text(p, new))
                             }
                             (memmodels::Request::Rmw { .. }, Some(old), None) => {
-                                format!("{head} — reads {old} {from}, compare fails: no write")
+                                format!("{head} — reads {} {from}, compare fails: no write", value_text(p, old))
                             }
                             _ => head,
                         }
@@ -78,5 +80,13 @@ impl<M: MemoryModel> Machine<M> {
                 }
             }
         }
+    }
+}
+
+/// A value as a person reads it: `&sym` when it is the address of a memory word.
+pub fn value_text(p: &isa::Program, v: u64) -> String {
+    match p.sym_at(v) {
+        Some(s) => format!("&{}", p.sym_name(s)),
+        None => v.to_string(),
     }
 }
