@@ -197,3 +197,11 @@ fn default_timing_shows_the_arm_only_race() {
     let tso = machine(Variant::ClaimCmpxchg, 2, 3, Tso);
     assert!((0..3000).all(|seed| timed(&tso, seed).0.end == RunEnd::Quiescent));
 }
+
+/// docs/timing.md shows the whole default model as a timing file: it must be the built-in one.
+#[test]
+fn the_documented_default_is_the_default() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/timing.md")).unwrap();
+    let block = doc.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
+    assert_eq!(TimingModel::parse(block, "docs/timing.md.toml").unwrap(), TimingModel::default());
+}

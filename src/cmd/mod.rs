@@ -2,6 +2,7 @@ pub mod bench;
 pub mod cells;
 pub mod demo;
 pub mod explore;
+pub mod journal;
 pub mod litmus;
 pub mod merge;
 pub mod plot;

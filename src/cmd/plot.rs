@@ -31,7 +31,7 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
     let (w, h) = (420 * cols as u32, 300 * rows as u32 + 40);
     let lo = *spec.cores.first().unwrap_or(&1) as f64;
     let hi = *spec.cores.last().unwrap_or(&1) as f64;
-    let ymax = o.cells.iter().map(|c| c.ci_high.max(c.rate)).fold(0.0f64, f64::max).max(0.001) * 1.08;
+    let ymax = o.cells.iter().map(|c| c.ci_high.max(c.rate)).fold(0.0f64, f64::max).max(0.001) * 1.3;
     let ymax = ymax.min(1.0);
     // Enough decimals that the percent ticks differ (0.05% steps need 2).
     let decimals = ((-(ymax * 100.0 / 5.0).log10()).ceil().max(0.0) as usize).min(6);
@@ -50,7 +50,7 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
         );
         let root = root.titled(&title, ("sans-serif", 17)).map_err(err)?;
         let panels = root.split_evenly((rows, cols));
-        for (v, area) in spec.variants.iter().zip(panels.iter()) {
+        for (i, (v, area)) in spec.variants.iter().zip(panels.iter()).enumerate() {
             let mut chart = ChartBuilder::on(area)
                 .caption(v, ("sans-serif", 16))
                 .margin(12)
@@ -87,9 +87,13 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
                     .draw_series(pts.iter().map(|p| ErrorBar::new_vertical(p.0, p.2, p.1, p.3, c.stroke_width(1), 6)))
                     .map_err(err)?;
             }
+            // One legend (the models are the same in every panel), clear of the data.
+            if i > 0 {
+                continue;
+            }
             chart
                 .configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(SeriesLabelPosition::UpperRight)
                 .border_style(BLACK.mix(0.4))
                 .background_style(WHITE.mix(0.85))
                 .draw()

@@ -8,6 +8,7 @@
 //! same for any number of threads, any sharding, and any kill-and-resume.
 
 use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult};
+use super::journal::{journal_path, open_journal, JournalHeader, JOURNAL_FORMAT};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use memmodels::{Arm, MemoryModel, ModelKind, Sc, Tso};
@@ -21,7 +22,6 @@ use std::time::Instant;
 use workloads::{irq_work_program, IrqWorkConfig, Variant};
 
 pub const DEFAULT_MAX_STEPS: u64 = 100_000;
-const JOURNAL_FORMAT: &str = "weaksim-sweep-journal";
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {
@@ -306,91 +306,6 @@ fn run_unit(starts: &[Start], spec: &SweepSpec, timing: &TimingModel, u: &Unit) 
     }
 }
 
-/// The journal beside the output: a header line, then one line per finished unit.
-pub fn journal_path(out: &Path) -> PathBuf {
-    let mut s = out.as_os_str().to_owned();
-    s.push(".journal");
-    PathBuf::from(s)
-}
-
-#[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
-struct JournalHeader {
-    format: String,
-    version: u32,
-    sweep: SweepSpec,
-    shard: Option<String>,
-}
-
-/// Reads a journal: the units it holds (first copy of each), and the length of
-/// its complete lines (a line cut short by a kill is dropped).
-fn read_journal(path: &Path, header: &JournalHeader) -> Result<Option<(Vec<UnitResult>, u64)>> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {file}"))?;
-    let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let text = String::from_utf8_lossy(&bytes[..complete]);
-    let mut lines = text.lines();
-    let Some(first) = lines.next() else { return Ok(None) };
-    let found: JournalHeader = serde_json::from_str(first)
-        .map_err(|e| anyhow::anyhow!("{file}:1: not a weaksim sweep journal: {e} (delete it to start over)"))?;
-    if found.format != JOURNAL_FORMAT || found.version != cells::VERSION {
-        bail!("{file}:1: not a weaksim sweep journal (format '{}' version {})", found.format, found.version);
-    }
-    if found.sweep != header.sweep || found.shard != header.shard {
-        bail!(
-            "{file}: the journal is from a different sweep (other variants, models, cores, seeds, scheduler, \
-             timing, writes, chunk or shard): rerun that sweep's command with --resume, or delete the journal"
-        );
-    }
-    let mut units: Vec<UnitResult> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, line) in lines.enumerate() {
-        let u: UnitResult = serde_json::from_str(line).map_err(|e| {
-            anyhow::anyhow!("{file}:{}: a corrupt journal line: {e} (delete the journal to start over)", i + 2)
-        })?;
-        if seen.insert(u.unit) {
-            units.push(u);
-        }
-    }
-    Ok(Some((units, complete as u64)))
-}
-
-/// Opens the journal for appending; returns the units already done.
-fn open_journal(path: &Path, header: &JournalHeader, resume: bool) -> Result<(std::fs::File, Vec<UnitResult>)> {
-    let file = path.display().to_string();
-    let mut done = Vec::new();
-    let mut keep = 0;
-    if path.exists() {
-        if !resume {
-            bail!(
-                "{file} exists: a sweep writing this output was interrupted. Rerun with --resume to continue it, \
-                 or delete {file} to start over"
-            );
-        }
-        if let Some((units, len)) = read_journal(path, header)? {
-            done = units;
-            keep = len;
-        }
-    }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(path)
-        .with_context(|| format!("cannot open {file}"))?;
-    // Drop a line cut short by a kill, then append after the complete ones.
-    f.set_len(keep).with_context(|| format!("cannot write {file}"))?;
-    use std::io::Seek;
-    f.seek(std::io::SeekFrom::End(0))?;
-    if keep == 0 {
-        let mut line = serde_json::to_string(header)?;
-        line.push('\n');
-        f.write_all(line.as_bytes()).with_context(|| format!("cannot write {file}"))?;
-        f.sync_data().ok();
-    }
-    Ok((f, done))
-}
-
 /// Progress on stderr: a bar on a terminal, a line per finished cell otherwise.
 enum Progress {
     Bar(indicatif::ProgressBar),
@@ -452,6 +367,11 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
 
     // Units left per cell, to report cells as they complete.
     let mut left = vec![0usize; cells.len()];
+    let mut tally = vec![(0u64, 0u64); cells.len()];
+    for u in &done {
+        tally[u.cell].0 += u.violations;
+        tally[u.cell].1 += u.runs;
+    }
     for u in &pending {
         left[u.cell] += 1;
     }
@@ -502,6 +422,8 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
             }
             runs_now += r.runs;
             let cell = r.cell;
+            tally[cell].0 += r.violations;
+            tally[cell].1 += r.runs;
             done.push(r);
             left[cell] -= 1;
             if left[cell] == 0 {
@@ -514,8 +436,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
                 }
                 Progress::Lines if left[cell] == 0 => {
                     let c = &cells[cell];
-                    let (k, n) =
-                        done.iter().filter(|u| u.cell == cell).fold((0, 0), |(k, n), u| (k + u.violations, n + u.runs));
+                    let (k, n) = tally[cell];
                     let secs = t0.elapsed().as_secs_f64().max(1e-9);
                     let rate = runs_now as f64 / secs;
                     let rest = total_runs.saturating_sub(done_runs + runs_now);
@@ -631,35 +552,57 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
             println!("         scaling 1 -> 2 threads: {:.2}x", per_thread[1] / per_thread[0]);
         }
     }
-    for kind in [SchedKind::Random, SchedKind::Timed] {
-        let start = racy(2)?;
-        let limit = 1_000_000u64;
+    let first = |v: Variant, m: ModelKind, cores: usize, kind: SchedKind, limit: u64| -> Result<()> {
+        let cell = Cell { variant: v.name().into(), model: m.name().into(), cores };
+        let spec = SweepSpec {
+            workload: "irq_work".into(),
+            variants: vec![cell.variant.clone()],
+            models: vec![cell.model.clone()],
+            cores: vec![cores],
+            seeds: [0, limit],
+            scheduler: kind.name().into(),
+            writes: 1,
+            max_steps: DEFAULT_MAX_STEPS,
+            chunk: limit,
+            timing_file: None,
+            timing: Some(timing.clone()),
+        };
         let mut best = f64::INFINITY;
         let mut found = None;
         for _ in 0..repeat.max(1) {
             let t0 = Instant::now();
-            found = (0..limit).find_map(|seed| {
-                let (out, cycles) = run_seed(&start, kind, &timing, seed, DEFAULT_MAX_STEPS, false);
-                matches!(out.end, RunEnd::Violation(_)).then_some((seed, cycles))
-            });
+            found = match start_of(&spec, &cell)? {
+                Start::Sc(m) => first_lost(&m, kind, &timing, limit),
+                Start::Tso(m) => first_lost(&m, kind, &timing, limit),
+                Start::Arm(m) => first_lost(&m, kind, &timing, limit),
+            };
             best = best.min(t0.elapsed().as_secs_f64());
         }
+        let what = format!("first lost work, {} {} {cores} cores, {} scheduler:", v.name(), m.name(), kind.name());
         match found {
             Some((seed, cycles)) => println!(
-                "first lost work, busy-xchg tso 2 cores, {} scheduler: seed {seed} ({} runs, {} {cycles}) after {:.2} ms",
-                kind.name(),
+                "{what} seed {seed} ({} runs, {} {cycles}) after {:.2} ms",
                 seed + 1,
                 kind.cycle_word(),
                 best * 1e3
             ),
-            None => println!(
-                "first lost work, busy-xchg tso 2 cores, {} scheduler: none in {limit} runs ({:.0} ms)",
-                kind.name(),
-                best * 1e3
-            ),
+            None => println!("{what} none in {limit} runs ({:.0} ms)", best * 1e3),
         }
-    }
+        Ok(())
+    };
+    first(Variant::BusyXchg, ModelKind::Tso, 2, SchedKind::Random, 1_000_000)?;
+    first(Variant::BusyXchg, ModelKind::Tso, 2, SchedKind::Timed, 1_000_000)?;
+    first(Variant::V36, ModelKind::Tso, 4, SchedKind::Timed, 1_000_000)?;
+    first(Variant::ClaimCmpxchg, ModelKind::Arm, 2, SchedKind::Timed, 1_000_000)?;
     Ok(())
+}
+
+/// The first seed (from 0) whose run loses work, and the cycles it ended at.
+fn first_lost<M: MemoryModel>(start: &Machine<M>, kind: SchedKind, t: &TimingModel, limit: u64) -> Option<(u64, u64)> {
+    (0..limit).find_map(|seed| {
+        let (out, cycles) = run_seed(start, kind, t, seed, DEFAULT_MAX_STEPS, false);
+        matches!(out.end, RunEnd::Violation(_)).then_some((seed, cycles))
+    })
 }
 
 #[cfg(test)]
