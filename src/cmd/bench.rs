@@ -88,7 +88,7 @@ fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M)
 
 pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
     if a.sweep {
-        super::sweep::bench_rows(a.repeat, a.runs.min(20_000))?;
+        super::sweep_bench::bench_rows(a.repeat, a.runs.min(20_000))?;
         return Ok(EXIT_OK);
     }
     println!("weaksim bench (best of {})", a.repeat);

@@ -10,6 +10,7 @@ pub mod replay;
 pub mod run;
 pub mod show;
 pub mod sweep;
+pub mod sweep_bench;
 pub mod tui;
 
 use memmodels::ModelKind;

@@ -259,13 +259,13 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
 }
 
 /// A cell's starting machine, for whichever model it runs.
-enum Start {
+pub(super) enum Start {
     Sc(Machine<Sc>),
     Tso(Machine<Tso>),
     Arm(Machine<Arm>),
 }
 
-fn start_of(spec: &SweepSpec, cell: &Cell) -> Result<Start> {
+pub(super) fn start_of(spec: &SweepSpec, cell: &Cell) -> Result<Start> {
     let v: Variant = cell.variant.parse().map_err(anyhow::Error::msg)?;
     let cfg = IrqWorkConfig { writes: spec.writes, ..IrqWorkConfig::new(v, cell.cores) };
     let p = Arc::new(irq_work_program(&cfg).map_err(anyhow::Error::msg)?);
@@ -324,12 +324,13 @@ impl Progress {
         let pb = indicatif::ProgressBar::new(runs);
         pb.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs, {per_sec}, ETA {eta}  {msg}",
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} runs, ETA {eta}  {msg}",
             )
             .expect("a valid template"),
         );
         pb.set_position(done);
         pb.reset_eta();
+        pb.enable_steady_tick(std::time::Duration::from_millis(250));
         Progress::Bar(pb)
     }
 }
@@ -432,7 +433,8 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
             match &progress {
                 Progress::Bar(pb) => {
                     pb.inc(done.last().map_or(0, |u| u.runs));
-                    pb.set_message(format!("{cells_done}/{cells_here} cells"));
+                    let rate = runs_now as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+                    pb.set_message(format!("{cells_done}/{cells_here} cells, {rate:.0} runs/s"));
                 }
                 Progress::Lines if left[cell] == 0 => {
                     let c = &cells[cell];
@@ -509,100 +511,6 @@ pub fn print_table(o: &SweepOutput) {
             c.first_failing_seed.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
         );
     }
-}
-
-/// Runs for `weaksim bench`: throughput of sweeps on 1 and 2 threads, and the
-/// time to the first lost work on racy/TSO.
-pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
-    let racy = |cores| {
-        let p = irq_work_program(&IrqWorkConfig::new(Variant::BusyXchg, cores)).map_err(anyhow::Error::msg)?;
-        anyhow::Ok(Machine::new(Arc::new(p), Tso))
-    };
-    let timing = TimingModel::default();
-    for kind in [SchedKind::Timed, SchedKind::Random] {
-        for cores in [2, 4] {
-            let start = racy(cores)?;
-            let mut per_thread = Vec::new();
-            for threads in [1usize, 2] {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-                let mut best = f64::INFINITY;
-                let mut cycles = 0u64;
-                for _ in 0..repeat.max(1) {
-                    let t0 = Instant::now();
-                    cycles = pool.install(|| {
-                        (0..runs as usize)
-                            .into_par_iter()
-                            .with_min_len(64)
-                            .map(|seed| run_seed(&start, kind, &timing, seed as u64, DEFAULT_MAX_STEPS, false).1)
-                            .sum::<u64>()
-                    });
-                    best = best.min(t0.elapsed().as_secs_f64());
-                }
-                per_thread.push(runs as f64 / best);
-                println!(
-                    "sweep    busy-xchg       tso  {cores} cores  {:<6} {threads} thread{}  {runs:>8} runs {:>9.1} ms {:>10.0} runs/s {:>8.1} M {}/s",
-                    kind.name(),
-                    if threads == 1 { " " } else { "s" },
-                    best * 1e3,
-                    runs as f64 / best,
-                    cycles as f64 / best / 1e6,
-                    if kind == SchedKind::Timed { "cycles" } else { "steps" },
-                );
-            }
-            println!("         scaling 1 -> 2 threads: {:.2}x", per_thread[1] / per_thread[0]);
-        }
-    }
-    let first = |v: Variant, m: ModelKind, cores: usize, kind: SchedKind, limit: u64| -> Result<()> {
-        let cell = Cell { variant: v.name().into(), model: m.name().into(), cores };
-        let spec = SweepSpec {
-            workload: "irq_work".into(),
-            variants: vec![cell.variant.clone()],
-            models: vec![cell.model.clone()],
-            cores: vec![cores],
-            seeds: [0, limit],
-            scheduler: kind.name().into(),
-            writes: 1,
-            max_steps: DEFAULT_MAX_STEPS,
-            chunk: limit,
-            timing_file: None,
-            timing: Some(timing.clone()),
-        };
-        let mut best = f64::INFINITY;
-        let mut found = None;
-        for _ in 0..repeat.max(1) {
-            let t0 = Instant::now();
-            found = match start_of(&spec, &cell)? {
-                Start::Sc(m) => first_lost(&m, kind, &timing, limit),
-                Start::Tso(m) => first_lost(&m, kind, &timing, limit),
-                Start::Arm(m) => first_lost(&m, kind, &timing, limit),
-            };
-            best = best.min(t0.elapsed().as_secs_f64());
-        }
-        let what = format!("first lost work, {} {} {cores} cores, {} scheduler:", v.name(), m.name(), kind.name());
-        match found {
-            Some((seed, cycles)) => println!(
-                "{what} seed {seed} ({} runs, {} {cycles}) after {:.2} ms",
-                seed + 1,
-                kind.cycle_word(),
-                best * 1e3
-            ),
-            None => println!("{what} none in {limit} runs ({:.0} ms)", best * 1e3),
-        }
-        Ok(())
-    };
-    first(Variant::BusyXchg, ModelKind::Tso, 2, SchedKind::Random, 1_000_000)?;
-    first(Variant::BusyXchg, ModelKind::Tso, 2, SchedKind::Timed, 1_000_000)?;
-    first(Variant::V36, ModelKind::Tso, 4, SchedKind::Timed, 1_000_000)?;
-    first(Variant::ClaimCmpxchg, ModelKind::Arm, 2, SchedKind::Timed, 1_000_000)?;
-    Ok(())
-}
-
-/// The first seed (from 0) whose run loses work, and the cycles it ended at.
-fn first_lost<M: MemoryModel>(start: &Machine<M>, kind: SchedKind, t: &TimingModel, limit: u64) -> Option<(u64, u64)> {
-    (0..limit).find_map(|seed| {
-        let (out, cycles) = run_seed(start, kind, t, seed, DEFAULT_MAX_STEPS, false);
-        matches!(out.end, RunEnd::Violation(_)).then_some((seed, cycles))
-    })
 }
 
 #[cfg(test)]
