@@ -33,7 +33,7 @@ if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
   [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
-echo "$(slurmctld -V), munge $(munged --version 2>&1 | awk '{print $2}')"
+echo "$(slurmctld -V), $(munged --version 2>&1 | head -1)"
 
 WORK=$(mktemp -d /tmp/weaksim-slurm.XXXXXX)
 NODE=$(hostname -s)
