@@ -32,6 +32,8 @@ enum Cmd {
     Litmus(cmd::litmus::LitmusArgs),
     /// Replay a saved trace, step by step
     Replay(cmd::replay::ReplayArgs),
+    /// Why a trace's outcome is not sequentially consistent: its execution graph, the cycle in words, DOT/SVG
+    Explain(cmd::explain::ExplainArgs),
     /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
     Bench(cmd::bench::BenchArgs),
     /// Print the microcode a workload generates
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Some(Cmd::Sweep(a)) => cmd::sweep::sweep_cmd(a),
         Some(Cmd::Merge(a)) => cmd::merge::merge_cmd(a),
         Some(Cmd::Replay(a)) => cmd::replay::replay_cmd(a),
+        Some(Cmd::Explain(a)) => cmd::explain::explain_cmd(a),
         Some(Cmd::Litmus(a)) => cmd::litmus::litmus_cmd(a),
         Some(Cmd::Show(a)) => cmd::show::show(a),
         Some(Cmd::Tui(a)) => cmd::tui::tui_cmd(a),

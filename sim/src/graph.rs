@@ -274,6 +274,7 @@ impl Execution {
         match (ev.kind, ev.core) {
             (Kind::Init, _) => format!("the initial value of {loc}"),
             (Kind::Fence(_), Some(c)) => format!("core {c}'s {}", ev.text),
+            (_, Some(c)) if ev.locked => format!("core {c}'s {}", ev.op),
             (_, Some(c)) => format!("core {c}'s {} of {loc}", ev.op),
             (_, None) => format!("a write of {loc}"),
         }
@@ -298,6 +299,7 @@ impl Execution {
         }
         match ev.kind {
             Kind::Init => format!("{loc}={}", ev.value),
+            Kind::Read if ev.locked && ev.rmw.is_none() => format!("R* {ann}{loc}={} (failed, no write)", ev.value),
             Kind::Read => format!("R{} {ann}{loc}={}", if ev.locked { "*" } else { "" }, ev.value),
             Kind::Write => format!("W{} {ann}{loc}={}", if ev.locked { "*" } else { "" }, ev.value),
             Kind::Fence(_) | Kind::StxrFail => ev.text.clone(),

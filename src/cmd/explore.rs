@@ -34,6 +34,9 @@ pub struct ExploreArgs {
     /// Save the counterexample (or, for a file, a witness of the condition) as a trace
     #[arg(long)]
     pub save_trace: Option<std::path::PathBuf>,
+    /// After the counterexample (or witness), explain why it is not sequentially consistent (the cycle, in words)
+    #[arg(long)]
+    pub explain: bool,
 }
 
 pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
@@ -146,15 +149,29 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         let (text, _) = narrate(&start, s, true);
         print!("{text}");
         explain_hint(&start, s);
+        if a.explain {
+            print_explanation(&start, s);
+        }
     } else if let (Some(s), true) = (&witness, is_file) {
         println!("\nShortest schedule reaching the condition ({} steps):", s.len());
         let (text, _) = narrate(&start, s, true);
         print!("{text}");
+        if a.explain {
+            print_explanation(&start, s);
+        }
     }
     if let (Some(path), Some(_)) = (&a.save_trace, &trace) {
         println!("\nTrace saved to {} (replay: weaksim replay {})", path.display(), path.display());
     }
     Ok(code)
+}
+
+/// The explanation of a schedule (`--explain`).
+fn print_explanation<M: MemoryModel>(start: &Machine<M>, s: &[sim::Transition]) {
+    match super::explain::explanation(start, s, "counterexample", false) {
+        Ok((text, _)) => println!("\n{text}"),
+        Err(e) => println!("\n(no explanation: {e})"),
+    }
 }
 
 /// One closing line pointing at the replay command.

@@ -24,7 +24,8 @@ pub struct LitmusArgs {
     /// Output: text (herd7's block) or json (one object per file and line)
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
-    /// For an allowed condition, also print a shortest schedule that reaches it
+    /// For an allowed condition, also print a shortest schedule that reaches it, and
+    /// why its outcome is not sequentially consistent (the cycle, in words)
     #[arg(long)]
     pub witness: bool,
     /// Stop a test's search after this many states (its result is then marked bounded)
@@ -157,6 +158,15 @@ fn run_test<M: MemoryModel>(a: &LitmusArgs, file: &str, t: &LitmusTest, model: M
                 let _ = writeln!(s, "Witness ({} steps, shortest):", w.len());
                 let (text, _) = narrate(&m, w, true);
                 s.push_str(&text);
+                match super::explain::explanation(&m, w, &t.name, false) {
+                    Ok((why, _)) => {
+                        s.push('\n');
+                        s.push_str(&why);
+                    }
+                    Err(e) => {
+                        let _ = writeln!(s, "(no explanation: {e})");
+                    }
+                }
             }
             None => {
                 let _ = writeln!(s, "Witness: none (no final state satisfies the condition)");

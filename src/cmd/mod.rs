@@ -1,6 +1,7 @@
 pub mod bench;
 pub mod cells;
 pub mod demo;
+pub mod explain;
 pub mod explore;
 pub mod journal;
 pub mod litmus;

@@ -33,13 +33,15 @@ pub struct EnumConfig {
     pub max_steps: usize,
     /// Most values a word's value set may grow to.
     pub max_values: usize,
+    /// Most paths of one core (one per combination of values its reads return).
+    pub max_paths: usize,
     /// Check with herd7's exact SC/TSO axioms, without `rmw ⊆ fr` ([`Checker::herd_strict`]).
     pub herd_strict: bool,
 }
 
 impl Default for EnumConfig {
     fn default() -> Self {
-        EnumConfig { max_candidates: 2_000_000, max_steps: 400, max_values: 64, herd_strict: false }
+        EnumConfig { max_candidates: 2_000_000, max_steps: 400, max_values: 64, max_paths: 20_000, herd_strict: false }
     }
 }
 
@@ -48,6 +50,7 @@ impl Default for EnumConfig {
 pub struct AxOutcomes {
     /// Distinct final states of consistent candidates, with whether the condition holds.
     pub finals: BTreeMap<FinalState, bool>,
+    /// Candidate executions and combinations of paths tried.
     pub candidates: u64,
     pub consistent: u64,
 }
@@ -156,6 +159,9 @@ fn schedules(prog: &Arc<Program>, c: usize, free: &Free, cfg: &EnumConfig) -> Re
         let k = &m.state.cores[c];
         if k.halted && !k.irq.pending {
             out.push(sched);
+            if out.len() > cfg.max_paths {
+                return Err(EnumError::Bounded(format!("core {c} has more than {} paths", cfg.max_paths)));
+            }
             continue;
         }
         if sched.len() >= cfg.max_steps {
@@ -334,6 +340,11 @@ impl Combine<'_> {
     }
 
     fn leaf(&mut self) -> Result<(), EnumError> {
+        // Every combination costs about as much as a candidate: count it against the bound.
+        self.res.candidates += 1;
+        if self.res.candidates > self.cfg.max_candidates {
+            return Err(EnumError::Bounded(format!("more than {} candidates", self.cfg.max_candidates)));
+        }
         let prog = self.prog;
         let nsym = prog.symbols.len();
         let ncores = self.paths.len();

@@ -74,6 +74,11 @@ fn sc_edges(exe: &Execution) -> Vec<Vec<(EventId, &'static str)>> {
             }
         }
     }
+    // Try later events first: among equally short cycles, the one through the
+    // latest events (the decisions that fixed the outcome) is found first.
+    for v in out.iter_mut() {
+        v.sort_by_key(|e| std::cmp::Reverse(e.0));
+    }
     out
 }
 
@@ -115,7 +120,7 @@ pub fn sc_cycle(exe: &Execution) -> Option<Vec<CycleEdge>> {
                 }
             }
         }
-        if dist[s] == u32::MAX || best.as_ref().is_some_and(|b| b.0 <= dist[s]) {
+        if dist[s] == u32::MAX || best.as_ref().is_some_and(|b| b.0 < dist[s]) {
             continue;
         }
         let mut cyc = Vec::new();
@@ -129,7 +134,14 @@ pub fn sc_cycle(exe: &Execution) -> Option<Vec<CycleEdge>> {
             }
         }
         cyc.reverse();
-        best = Some((dist[s], cyc));
+        let later = |c: &[CycleEdge]| c.iter().map(|e| e.from).sum::<usize>();
+        let better = match &best {
+            None => true,
+            Some(b) => b.0 > dist[s] || later(&b.1) < later(&cyc),
+        };
+        if better {
+            best = Some((dist[s], cyc));
+        }
     }
     best.map(|b| b.1)
 }
@@ -165,6 +177,16 @@ fn remedy(exe: &Execution, a: EventId, b: EventId, model: ModelKind) -> String {
         ModelKind::Tso => "an MFENCE (smp_mb()) between them, or a locked RMW for either access",
         _ => "a full barrier (smp_mb(), DMB ISH) between them, or a fully ordered RMW",
     };
+    if y.locked && y.rmw.is_none() && y.kind == Kind::Read && model == ModelKind::Arm {
+        return format!(
+            "core {}'s {} failed, so it performed only its read, and a failed {} orders nothing before it on ARMv8 \
+             (arm64's cmpxchg is unordered on failure): an RMW that always writes (fetch_or, as Linux 25269871 did) \
+             or a full barrier (smp_mb__before_atomic(), DMB ISH) before it",
+            y.core.unwrap_or(0),
+            y.op,
+            y.op
+        );
+    }
     match (x.kind, y.kind, model) {
         (Kind::Write, Kind::Read, ModelKind::Tso) => {
             format!(
@@ -258,4 +280,16 @@ fn keeper(exe: &Execution, a: EventId, b: EventId, model: ModelKind) -> String {
         ModelKind::Tso => "x86-TSO keeps every order except store → load".into(),
         _ => "ordered-before".into(),
     }
+}
+
+/// The execution of a run, the model's verdict on it and its explanation
+/// (for ARM, the compare-and-swap alternative the model accepts, if any).
+pub fn explain_run<M: memmodels::MemoryModel>(
+    start: &crate::Machine<M>,
+    schedule: &[crate::Transition],
+) -> Result<(Execution, Result<(), super::Failure>, Explanation), crate::graph::GraphError> {
+    let model = start.model.kind();
+    let (exe, verdict) = super::crosscheck::consistent(start, schedule, model)?;
+    let ex = explain(&exe, model);
+    Ok((exe, verdict, ex))
 }

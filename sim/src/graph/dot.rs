@@ -24,7 +24,8 @@ fn colour(e: Edge) -> &'static str {
 /// DOT text of `exe`. `cycle` lists (from, to, relation) edges to draw bold
 /// (added when the plain drawing lacks them, e.g. a transitive fr or po edge).
 /// With `only_cycle_words`, events on words outside the cycle are left out
-/// (fences stay), which keeps big runs readable.
+/// (fences stay), and so are dependency edges and an RMW's `fr` to its own
+/// write, which keeps big runs readable.
 pub fn dot(exe: &Execution, title: &str, cycle: &[(EventId, EventId, &str)], only_cycle_words: bool) -> String {
     let ev = &exe.events;
     let words: Vec<usize> = cycle.iter().flat_map(|&(a, b, _)| [ev[a].loc, ev[b].loc]).flatten().collect();
@@ -84,6 +85,14 @@ pub fn dot(exe: &Execution, title: &str, cycle: &[(EventId, EventId, &str)], onl
     for er in g.edge_references() {
         let (a, b, kind) = (g[er.source()], g[er.target()], *er.weight());
         if kind == Edge::Po || !shown(a) || !shown(b) {
+            continue;
+        }
+        // The compact drawing leaves out dependencies and an RMW's fr to its own write.
+        let compact = only_cycle_words && !cycle.is_empty();
+        if compact
+            && (matches!(kind, Edge::Addr | Edge::Data | Edge::Ctrl)
+                || (kind == Edge::Fr && ev[a].same_instance(&ev[b])))
+        {
             continue;
         }
         let pen = if bold(a, b) { ", penwidth=2.5" } else { "" };

@@ -1,0 +1,150 @@
+//! `weaksim explain`: the execution graph of a trace, why its outcome is not
+//! sequentially consistent (the cycle, in words), and the graph as DOT / SVG.
+
+use super::{write_atomic, EXIT_BAD_INPUT, EXIT_OK};
+use crate::with_model;
+use anyhow::{bail, Result};
+use clap::Args;
+use memmodels::{MemoryModel, ModelKind};
+use sim::axiom::explain::explain_run;
+use sim::{Machine, Transition};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// A trace written by --save-trace
+    pub file: PathBuf,
+    /// Write the execution graph as Graphviz DOT to this file
+    #[arg(long)]
+    pub dot: Option<PathBuf>,
+    /// Render the execution graph to SVG with Graphviz `dot` (must be installed)
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
+    /// Draw every event (default: the words on the cycle, and fences)
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn explain_cmd(a: &ExplainArgs) -> Result<u8> {
+    let tr = super::replay::load_trace(&a.file)?;
+    let kind: ModelKind = tr.model.parse().map_err(|e: String| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let name = a.file.file_name().map_or_else(|| a.file.display().to_string(), |n| n.to_string_lossy().to_string());
+    with_model!(kind, m => {
+        let mut start = Machine::new(Arc::new(tr.program.clone()), m);
+        start.promise_mode = tr.promise_mode;
+        go(a, &name, &start, &tr.transitions())
+    })
+}
+
+fn go<M: MemoryModel>(a: &ExplainArgs, name: &str, start: &Machine<M>, schedule: &[Transition]) -> Result<u8> {
+    let (text, dot) = match explanation(start, schedule, name, a.all) {
+        Ok(x) => x,
+        Err(e) => bail!("{name}: {e}"),
+    };
+    print!("{text}");
+    if let Some(p) = &a.dot {
+        write_atomic(p, &dot)?;
+        println!("DOT written to {}", p.display());
+    }
+    if let Some(p) = &a.svg {
+        match render_svg(&dot, p) {
+            Ok(()) => println!("SVG written to {}", p.display()),
+            Err(why) => {
+                let fallback = p.with_extension("dot");
+                if a.dot.is_none() {
+                    write_atomic(&fallback, &dot)?;
+                }
+                eprintln!(
+                    "weaksim: cannot render {}: {why}; the DOT text is in {} (install Graphviz, e.g. `apt-get install graphviz`, or render it elsewhere)",
+                    p.display(),
+                    a.dot.as_ref().unwrap_or(&fallback).display()
+                );
+                return Ok(EXIT_BAD_INPUT);
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// Renders DOT to an SVG file with Graphviz; says why when it cannot.
+pub fn render_svg(dot: &str, out: &Path) -> Result<(), String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = match Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err("Graphviz `dot` is not installed (not found on PATH)".into())
+        }
+        Err(e) => return Err(format!("cannot run Graphviz `dot`: {e}")),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(dot.as_bytes()).map_err(|e| format!("cannot feed Graphviz `dot`: {e}"))?;
+    }
+    let o = child.wait_with_output().map_err(|e| format!("Graphviz `dot` failed: {e}"))?;
+    if !o.status.success() {
+        return Err(format!("Graphviz `dot` failed: {}", String::from_utf8_lossy(&o.stderr).trim()));
+    }
+    let svg = String::from_utf8(o.stdout).map_err(|_| "Graphviz `dot` wrote no text".to_string())?;
+    write_atomic(out, &svg).map_err(|e| format!("{e:#}"))
+}
+
+/// The explanation of a run in words, and its graph as DOT.
+pub fn explanation<M: MemoryModel>(
+    start: &Machine<M>,
+    schedule: &[Transition],
+    title: &str,
+    all: bool,
+) -> Result<(String, String), String> {
+    let model = start.model.kind();
+    let (exe, verdict, ex) = explain_run(start, schedule).map_err(|e| e.to_string())?;
+    let mut s = String::new();
+    let mem = exe.events.iter().filter(|e| e.is_mem() && e.core.is_some()).count();
+    let _ =
+        writeln!(s, "Execution graph: {mem} memory events on {} cores (po, rf, co, fr; herd's vocabulary)", exe.ncores);
+    match &verdict {
+        Ok(()) => {
+            let _ = writeln!(s, "Axiomatic check: consistent with {} ({})", model.title(), cat_name(model));
+        }
+        Err(f) => {
+            let _ = writeln!(
+                s,
+                "Axiomatic check: NOT consistent with {} ({}): axiom `{}` fails — a disagreement between the operational and the axiomatic model",
+                model.title(),
+                cat_name(model),
+                f.axiom
+            );
+        }
+    }
+    if ex.cycle.is_empty() {
+        let _ = writeln!(s, "{}", ex.summary);
+    } else {
+        let _ = writeln!(s, "\nWhy the outcome is not sequentially consistent:");
+        let _ = write!(s, "  {}", ex.text().replace("\n  - ", "\n    - "));
+        let _ = writeln!(s, "\nThe cycle:");
+        for e in &ex.cycle {
+            let from = format!("{} [{}]", exe.label(e.from), exe.describe(e.from));
+            let to = format!("{} [{}]", exe.label(e.to), exe.describe(e.to));
+            let _ = writeln!(s, "  {from:<38} --{}--> {to}", e.rel);
+        }
+    }
+    let cycle: Vec<(usize, usize, &str)> = ex.cycle.iter().map(|e| (e.from, e.to, e.rel)).collect();
+    let title = format!("{} on {}: {}", start.prog.name, model.title(), title);
+    let dot = sim::graph::dot::dot(&exe, &title, &cycle, !all);
+    Ok((s, dot))
+}
+
+fn cat_name(m: ModelKind) -> &'static str {
+    match m {
+        ModelKind::Sc => "herd's sc.cat",
+        ModelKind::Tso => "herd's x86tso.cat",
+        ModelKind::Arm => "herd7 7.57's aarch64.cat",
+    }
+}
