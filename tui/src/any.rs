@@ -203,6 +203,16 @@ impl AnyMachine {
     pub fn steps(&self) -> u64 {
         dispatch!(self, m => m.steps)
     }
+
+    /// The machine's cycle clock (moved by the timed scheduler).
+    pub fn cycle(&self) -> u64 {
+        dispatch!(self, m => m.cycle)
+    }
+
+    /// Advances the timed scheduler by exactly one cycle; the transitions that completed.
+    pub fn step_cycle(&mut self, s: &mut sim::TimedScheduler) -> Vec<sim::timed::Applied> {
+        dispatch!(self, m => s.step_cycle(m))
+    }
 }
 
 /// The trace of `applied` run from `start`, labelled.

@@ -200,13 +200,21 @@ impl App {
         if !matches!(a, Action::SelectUp | Action::SelectDown) {
             self.message = None;
         }
-        if matches!(a, Action::Step | Action::Pick(_) | Action::PickSelected | Action::Back | Action::Run) {
+        if matches!(
+            a,
+            Action::Step | Action::StepCycle | Action::Pick(_) | Action::PickSelected | Action::Back | Action::Run
+        ) {
             // New choices: from now on they are the ones to replay.
             self.basis = None;
         }
         match a {
             Action::Step => {
                 if let Err(e) = self.session.step() {
+                    self.say(e, Tone::Warn);
+                }
+            }
+            Action::StepCycle => {
+                if let Err(e) = self.session.step_cycle() {
                     self.say(e, Tone::Warn);
                 }
             }

@@ -8,6 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 pub enum Action {
     /// Let the scheduler take one step (the loaded trace's next step, if one is loaded).
     Step,
+    /// Advance the cycle clock by one cycle (timed scheduler).
+    StepCycle,
     /// Take enabled transition number `n` (0-based).
     Pick(usize),
     SelectUp,
@@ -180,6 +182,15 @@ pub static KEYS: &[Binding] = &[
         modes: MAIN,
         bar: true,
         action: |_| Action::Step,
+    },
+    Binding {
+        keys: &[Key::Char('c')],
+        keys_text: "c",
+        name: "cycle",
+        help: "step one cycle: the timed scheduler (default timing model) takes every transition that completes in the next cycle",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::StepCycle,
     },
     Binding {
         keys: &[Key::Digit],

@@ -100,6 +100,7 @@ impl ReplayReport {
 #[derive(Clone, Debug)]
 struct Frame {
     machine: AnyMachine,
+    timed: sim::TimedScheduler,
     rng: ChaCha8Rng,
     choices: usize,
     applied: usize,
@@ -128,6 +129,8 @@ pub struct Session {
     pub last_read: Vec<Option<u64>>,
     pub plan: Option<Plan>,
     history: Vec<Frame>,
+    /// The cycle-level scheduler behind "step one cycle" (default timing model, the session's seed).
+    pub timed: sim::TimedScheduler,
     pub snap: Arc<Snapshot>,
     /// Lines explaining a violation, once one happened.
     pub explanation: Vec<String>,
@@ -155,6 +158,7 @@ impl Session {
             last_read: vec![None; nsym],
             plan: None,
             history: Vec::new(),
+            timed: sim::TimedScheduler::new(seed, sim::TimingModel::default()),
             snap,
             explanation: Vec::new(),
             from_here: None,
@@ -284,6 +288,7 @@ impl Session {
     fn push_frame(&mut self) {
         self.history.push(Frame {
             machine: self.machine.clone(),
+            timed: self.timed.clone(),
             rng: self.rng.clone(),
             choices: self.choices.len(),
             applied: self.applied.len(),
@@ -357,6 +362,48 @@ impl Session {
         self.choose(t)
     }
 
+    /// Advances the cycle clock by one cycle under the timed scheduler (the
+    /// default timing model): every transition that completes in that cycle is
+    /// taken and recorded like a chosen one. Returns how many completed.
+    pub fn step_cycle(&mut self) -> Result<usize, String> {
+        if self.machine.enabled().is_empty() {
+            return Err("nothing can happen: the run is over".into());
+        }
+        self.push_frame();
+        if let Some(p) = self.plan.take() {
+            self.note(LogKind::Note, format!("left the loaded trace ({}) here", p.name));
+        }
+        let mut m = self.machine.clone();
+        let done = self.machine.step_cycle(&mut self.timed);
+        for a in &done {
+            let pv = m.preview(a.t);
+            if let Some((sym, v)) = m.observe_of(a.t) {
+                if let Some(slot) = self.last_read.get_mut(sym as usize) {
+                    *slot = Some(v);
+                }
+            }
+            self.choices.push(Choice {
+                t: a.t,
+                read: pv.and_then(|p| p.read),
+                buffered: pv.is_some_and(|p| p.buffered),
+                label: a.label.clone(),
+            });
+            m.apply(a.t)?;
+            self.applied.push(a.t);
+            self.applied_step.push(self.choices.len());
+            self.note(LogKind::Step, format!("cycle {}: {}", a.cycle, a.label));
+        }
+        if done.is_empty() {
+            let c = self.machine.cycle();
+            self.note(LogKind::Note, format!("cycle {c}: nothing completes"));
+        }
+        if let Status::Violation(v) = self.machine.status() {
+            self.note(LogKind::Alert, v.to_string());
+        }
+        self.refresh();
+        Ok(done.len())
+    }
+
     /// Runs the scheduler until the run ends or `limit` steps; returns the steps taken.
     pub fn run(&mut self, limit: usize) -> usize {
         let mut n = 0;
@@ -371,6 +418,7 @@ impl Session {
     pub fn back(&mut self) -> bool {
         let Some(f) = self.history.pop() else { return false };
         self.machine = f.machine;
+        self.timed = f.timed;
         self.rng = f.rng;
         self.choices.truncate(f.choices);
         self.applied.truncate(f.applied);

@@ -63,6 +63,23 @@ fn keys_do_what_the_table_says() {
     check("L<esc>", |a| a.overlay == tui::app::Overlay::None, "Esc closes the prompt");
 }
 
+/// `c` steps one cycle of the timed scheduler: the clock moves one cycle at a
+/// time, the transitions that complete are recorded, and `b` undoes a cycle.
+#[test]
+fn c_steps_one_cycle() {
+    check("c", |a| a.session.machine.cycle() == 1, "one cycle");
+    check(
+        &"c".repeat(40),
+        |a| a.session.machine.cycle() == 40 && a.session.step_no() > 0,
+        "forty cycles, some transitions",
+    );
+    check(&("c".repeat(40) + "b"), |a| a.session.machine.cycle() == 39, "back undoes one cycle");
+    let mut app = racy_tso();
+    drive(&mut app, 120, 40, &"c".repeat(5000));
+    assert_ne!(*app.session.status(), Status::Running, "the timed run ends: {:?}", app.session.status());
+    assert!(app.session.machine.cycle() > 100, "cycle {}", app.session.machine.cycle());
+}
+
 #[test]
 fn every_action_has_a_key_and_the_bar_comes_from_the_table() {
     let main = [Mode::Main];

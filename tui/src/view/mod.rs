@@ -117,7 +117,7 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(what, Style::new().add_modifier(Modifier::BOLD)),
         Span::raw(format!(" · {} cores", app.prog.num_cores())),
         sep.clone(),
-        Span::raw(format!("step {} · cycle {}", s.step_no(), s.snap.transitions)),
+        Span::raw(format!("step {} · cycle {}", s.step_no(), s.machine.cycle())),
         sep.clone(),
         Span::raw(format!("seed {}", app.seed)),
         sep.clone(),
