@@ -274,6 +274,9 @@ impl Execution {
         match (ev.kind, ev.core) {
             (Kind::Init, _) => format!("the initial value of {loc}"),
             (Kind::Fence(_), Some(c)) => format!("core {c}'s {}", ev.text),
+            (Kind::Read, Some(c)) if ev.locked && ev.rmw.is_none() && ev.op == "cmpxchg" => {
+                format!("core {c}'s failed cmpxchg")
+            }
             (_, Some(c)) if ev.locked => format!("core {c}'s {}", ev.op),
             (_, Some(c)) => format!("core {c}'s {} of {loc}", ev.op),
             (_, None) => format!("a write of {loc}"),
