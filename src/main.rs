@@ -1,8 +1,6 @@
 //! The `weaksim` command line: parses arguments and calls the library crates.
 
-mod cmd;
-mod render;
-mod target;
+use weaksim::{cmd, target};
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

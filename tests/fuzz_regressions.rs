@@ -44,3 +44,13 @@ fn litmus_inputs() {
 fn trace_inputs() {
     check("trace", checks::trace);
 }
+
+#[test]
+fn timing_inputs() {
+    check("timing", checks::timing);
+}
+
+#[test]
+fn sweep_inputs() {
+    check("sweep", checks::sweep);
+}

@@ -3,7 +3,7 @@
 // crash input as an ordinary test.
 #![allow(dead_code)]
 use memmodels::{MemoryModel, Sc, Tso};
-use sim::{run, Machine, RandomScheduler, Trace};
+use sim::{run, Machine, RandomScheduler, TimingModel, Trace};
 use std::sync::Arc;
 
 fn steps<M: MemoryModel>(p: &Arc<isa::Program>, m: M, seed: u64) {
@@ -72,5 +72,40 @@ pub fn trace(data: &[u8]) {
     match t.model.as_str() {
         "sc" => replay(&t, Sc),
         _ => replay(&t, Tso),
+    }
+}
+
+/// The timing-model loader never panics; a model that loads prints as TOML that
+/// loads to the same model, and drives a short timed run.
+pub fn timing(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    for file in ["fuzz.toml", "fuzz.json"] {
+        let Ok(t) = TimingModel::parse(text, file) else { continue };
+        let back = TimingModel::parse(&t.to_toml(), "back.toml").expect("a printed timing model loads");
+        assert_eq!(back, t, "print -> parse is the identity");
+        let p = Arc::new(isa::asm::parse(SB, "sb.ucode").expect("the built-in program assembles"));
+        let mut m = Machine::new(p, Tso);
+        let _ = sim::run_timed(&mut m, &mut sim::TimedScheduler::new(data.len() as u64, t), 500, false);
+    }
+}
+
+const SB: &str = "sym x\nsym y\ncore 0 start=P0\ncore 1 start=P1\nP0:\n    store [x], 1\n    load r1, [y]\n    halt\nP1:\n    store [y], 1\n    load r1, [x]\n    halt\n";
+
+/// The sweep loaders used by `merge` and `--resume` never panic on any file:
+/// a sweep output (JSON) and a journal (a header line, then one unit per line).
+pub fn sweep(data: &[u8]) {
+    let dir = std::env::temp_dir().join(format!("weaksim-fuzz-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let out = dir.join("out.json");
+    if std::fs::write(&out, data).is_err() {
+        return;
+    }
+    let _ = weaksim::cmd::cells::read_output(&out);
+    // A journal whose header parses is read against that header, so its unit lines are parsed too.
+    let text = String::from_utf8_lossy(data);
+    if let Some(first) = text.lines().next() {
+        if let Ok(h) = serde_json::from_str::<weaksim::cmd::journal::JournalHeader>(first) {
+            let _ = weaksim::cmd::journal::read_journal(&out, &h);
+        }
     }
 }

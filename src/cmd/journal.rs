@@ -27,7 +27,7 @@ pub struct JournalHeader {
 
 /// Reads a journal: the units it holds (first copy of each), and the length of
 /// its complete lines (a line cut short by a kill is dropped).
-fn read_journal(path: &Path, header: &JournalHeader) -> Result<Option<(Vec<UnitResult>, u64)>> {
+pub fn read_journal(path: &Path, header: &JournalHeader) -> Result<Option<(Vec<UnitResult>, u64)>> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {file}"))?;
     let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
