@@ -6,6 +6,7 @@
 //! `WEAKSIM_DIFF_CASES` sets the proptest case count (default 6) and
 //! `WEAKSIM_DIFF_PROGRAMS` the number of seeded programs (default 6); for the
 //! large run: `WEAKSIM_DIFF_PROGRAMS=10000 cargo test --release -p sim --test axiom_diff seeded -- --nocapture`.
+//! `WEAKSIM_DIFF_FROM` shifts the first seed (to split the run into shards).
 //! A program counts as inconclusive (not as agreeing) when a search bound stops either side.
 
 use memmodels::{Arm, MemoryModel, ModelKind, Sc, Tso};
@@ -89,8 +90,9 @@ proptest! {
 #[test]
 fn seeded_programs_agree() {
     let n = env("WEAKSIM_DIFF_PROGRAMS", 6);
+    let from = env("WEAKSIM_DIFF_FROM", 0);
     let (mut bad, mut skipped) = (Vec::new(), 0);
-    for seed in 0..n {
+    for seed in from..from + n {
         match check(&GenProgram::random(seed, 4)) {
             Ok(true) => {}
             Ok(false) => skipped += 1,
@@ -99,13 +101,14 @@ fn seeded_programs_agree() {
                 bad.push(format!("seed {seed}: {e}"))
             }
         }
-        if (seed + 1) % 500 == 0 {
-            eprintln!("  {} programs: {} disagree, {skipped} inconclusive", seed + 1, bad.len());
+        if (seed + 1 - from).is_multiple_of(500) {
+            eprintln!("  {} programs: {} disagree, {skipped} inconclusive", seed + 1 - from, bad.len());
         }
     }
     let agreed = n as usize - bad.len() - skipped;
     println!(
-        "generated programs: {agreed}/{n} agree on all three models (and SC ⊆ TSO ⊆ ARM), {} disagree, {skipped} inconclusive (search bound)",
+        "generated programs (seeds {from}..{}): {agreed}/{n} agree on all three models (and SC ⊆ TSO ⊆ ARM), {} disagree, {skipped} inconclusive (search bound)",
+        from + n,
         bad.len()
     );
     assert!(bad.is_empty(), "{}", bad.join("\n\n"));

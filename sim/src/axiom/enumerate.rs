@@ -348,6 +348,22 @@ impl Combine<'_> {
         let prog = self.prog;
         let nsym = prog.symbols.len();
         let ncores = self.paths.len();
+        // The shape of the combination first (cheap); the full events only when
+        // every word has a coherent choice.
+        let mut lite: Vec<Lite> = self.paths[0][self.pick[0]].events[..nsym].iter().map(Lite::of).collect();
+        for c in 0..ncores {
+            let p = &self.paths[c][self.pick[c]];
+            let shift = lite.len() as isize - nsym as isize;
+            for e in &p.events[nsym..] {
+                let mut l = Lite::of(e);
+                l.rmw = l.rmw.map(|x| (x as isize + shift) as usize);
+                lite.push(l);
+            }
+        }
+        let words: Vec<Word> = (0..nsym).map(|l| word_choices(&lite, l, !self.cfg.herd_strict)).collect();
+        if words.iter().any(|w| w.choices.is_empty()) {
+            return Ok(());
+        }
         // Combine one path per core: initial writes, then each core's events.
         let mut events: Vec<Event> = self.paths[0][self.pick[0]].events[..nsym].to_vec();
         let mut final_regs = Vec::new();
@@ -373,17 +389,41 @@ impl Combine<'_> {
             ncores,
             final_regs,
         };
-        candidates(&mut exe, self.model, prog, self.res, self.cfg)
+        candidates(&mut exe, &words, self.model, prog, self.res, self.cfg)
+    }
+}
+
+/// What the choice of `rf` and `co` needs to know of an event.
+#[derive(Clone, Copy, Debug)]
+struct Lite {
+    kind: Kind,
+    core: Option<usize>,
+    instance: u32,
+    loc: Option<usize>,
+    value: u64,
+    rmw: Option<EventId>,
+}
+
+impl Lite {
+    fn of(e: &Event) -> Lite {
+        Lite { kind: e.kind, core: e.core, instance: e.instance, loc: e.loc, value: e.value, rmw: e.rmw }
+    }
+    fn po_before(&self, o: &Lite) -> bool {
+        self.core.is_some() && self.core == o.core && self.instance < o.instance
+    }
+    fn same_instance(&self, o: &Lite) -> bool {
+        self.core.is_some() && self.core == o.core && self.instance == o.instance
     }
 }
 
 /// A read and the write it reads from.
 type RfPair = (EventId, EventId);
 
-/// One word's part of a candidate: its coherence order and the source of each of its reads.
-struct WordChoice {
-    co: Vec<EventId>,
-    rf: Vec<(EventId, EventId)>,
+/// One word's possible parts of a candidate: its coherence orders, and the
+/// coherent choices (an order, by index, and the source of each of its reads).
+struct Word {
+    cos: Vec<Vec<EventId>>,
+    choices: Vec<(usize, Vec<RfPair>)>,
 }
 
 /// The choices for word `l` that are coherent on their own — `po-loc | rf | co |
@@ -391,7 +431,7 @@ struct WordChoice {
 /// this only prunes), which for one word is the absence of the CoWW, CoRW,
 /// CoWR and CoRR shapes — with each RMW's write co-after its source (unless
 /// `herd_strict`), and no read from its own instruction's write or a po-later write.
-fn word_choices(ev: &[Event], l: usize, rmw_wf: bool) -> Vec<WordChoice> {
+fn word_choices(ev: &[Lite], l: usize, rmw_wf: bool) -> Word {
     let reads: Vec<EventId> = (0..ev.len()).filter(|&e| ev[e].kind == Kind::Read && ev[e].loc == Some(l)).collect();
     let writes: Vec<EventId> = (0..ev.len()).filter(|&e| ev[e].kind == Kind::Write && ev[e].loc == Some(l)).collect();
     let sources: Vec<Vec<EventId>> = reads
@@ -403,17 +443,19 @@ fn word_choices(ev: &[Event], l: usize, rmw_wf: bool) -> Vec<WordChoice> {
                 .collect()
         })
         .collect();
-    let mut out = Vec::new();
+    let mut word = Word { cos: Vec::new(), choices: Vec::new() };
     if sources.iter().any(|s| s.is_empty()) {
-        return out;
+        return word;
     }
     // Reads in program order per core, so CoRR can be checked as the DFS goes.
     let mut order_r: Vec<usize> = (0..reads.len()).collect();
     order_r.sort_by_key(|&k| (ev[reads[k]].core, ev[reads[k]].instance));
-    for co in linear_extensions(ev, &writes) {
-        let mut order = vec![l];
-        order.extend_from_slice(&co);
-        let pos = |w: EventId| order.iter().position(|&x| x == w).unwrap_or(0);
+    word.cos = linear_extensions(ev, &writes);
+    let mut pos = vec![0usize; ev.len()];
+    for (ci, co) in word.cos.iter().enumerate() {
+        for (i, &w) in co.iter().enumerate() {
+            pos[w] = i + 1;
+        }
         // Per read, the sources coherence allows once co is fixed: not co-before
         // the core's po-latest earlier write (CoWR), co-before its po-later writes
         // (CoRW), co-before its own RMW write.
@@ -421,33 +463,35 @@ fn word_choices(ev: &[Event], l: usize, rmw_wf: bool) -> Vec<WordChoice> {
             .iter()
             .enumerate()
             .map(|(k, &r)| {
-                let lo = writes.iter().filter(|&&w| ev[w].po_before(&ev[r])).map(|&w| pos(w)).max().unwrap_or(0);
+                let lo = writes.iter().filter(|&&w| ev[w].po_before(&ev[r])).map(|&w| pos[w]).max().unwrap_or(0);
                 let hi = writes
                     .iter()
                     .filter(|&&w| ev[r].po_before(&ev[w]) || (rmw_wf && ev[r].rmw == Some(w)))
-                    .map(|&w| pos(w))
+                    .map(|&w| pos[w])
                     .min()
                     .unwrap_or(usize::MAX);
-                sources[k].iter().copied().filter(|&s| pos(s) >= lo && pos(s) < hi).collect()
+                sources[k].iter().copied().filter(|&s| pos[s] >= lo && pos[s] < hi).collect()
             })
             .collect();
-        let mut rf: Vec<(EventId, EventId)> = Vec::with_capacity(reads.len());
-        pick_sources(ev, &reads, &order_r, &allowed, &pos, 0, &mut rf, &mut |rf| {
-            out.push(WordChoice { co: co.clone(), rf: rf.to_vec() });
-        });
+        if allowed.iter().any(|a| a.is_empty()) {
+            continue;
+        }
+        let mut rf: Vec<RfPair> = Vec::with_capacity(reads.len());
+        let choices = &mut word.choices;
+        pick_sources(ev, &reads, &order_r, &allowed, &pos, 0, &mut rf, &mut |rf| choices.push((ci, rf.to_vec())));
     }
-    out
+    word
 }
 
 /// Depth-first choice of each read's source; CoRR: a core's later read of the
 /// word does not read co-before its earlier read.
 #[allow(clippy::too_many_arguments)]
 fn pick_sources(
-    ev: &[Event],
+    ev: &[Lite],
     reads: &[EventId],
     order_r: &[usize],
     allowed: &[Vec<EventId>],
-    pos: &dyn Fn(EventId) -> usize,
+    pos: &[usize],
     at: usize,
     rf: &mut Vec<(EventId, EventId)>,
     emit: &mut dyn FnMut(&[RfPair]),
@@ -458,9 +502,9 @@ fn pick_sources(
     }
     let k = order_r[at];
     let r = reads[k];
-    let floor = rf.iter().filter(|&&(r0, _)| ev[r0].po_before(&ev[r])).map(|&(_, s)| pos(s)).max().unwrap_or(0);
+    let floor = rf.iter().filter(|&&(r0, _)| ev[r0].po_before(&ev[r])).map(|&(_, s)| pos[s]).max().unwrap_or(0);
     for &s in &allowed[k] {
-        if pos(s) >= floor {
+        if pos[s] >= floor {
             rf.push((r, s));
             pick_sources(ev, reads, order_r, allowed, pos, at + 1, rf, emit);
             rf.pop();
@@ -471,16 +515,13 @@ fn pick_sources(
 /// Every (rf, co) of one combination of paths, word by word.
 fn candidates(
     exe: &mut Execution,
+    words: &[Word],
     model: ModelKind,
     prog: &Program,
     res: &mut AxOutcomes,
     cfg: &EnumConfig,
 ) -> Result<(), EnumError> {
     let nsym = prog.symbols.len();
-    let words: Vec<Vec<WordChoice>> = (0..nsym).map(|l| word_choices(&exe.events, l, !cfg.herd_strict)).collect();
-    if words.iter().any(|w| w.is_empty()) {
-        return Ok(());
-    }
     let mut checker = Checker::new(&exe.events, model);
     if cfg.herd_strict {
         checker = checker.herd_strict();
@@ -488,10 +529,10 @@ fn candidates(
     let mut wi = vec![0usize; nsym];
     loop {
         for (l, w) in words.iter().enumerate() {
-            let ch = &w[wi[l]];
+            let (ci, rf) = &w.choices[wi[l]];
             exe.co[l].truncate(1);
-            exe.co[l].extend_from_slice(&ch.co);
-            for &(r, src) in &ch.rf {
+            exe.co[l].extend_from_slice(&w.cos[*ci]);
+            for &(r, src) in rf {
                 exe.rf[r] = Some(src);
             }
         }
@@ -505,7 +546,7 @@ fn candidates(
             let holds = prog.condition.as_ref().is_some_and(|c| c.expr.eval(&|l| exe.loc_value(l)));
             res.finals.insert(fs, holds);
         }
-        if !odometer(&mut wi, |l| words[l].len()) {
+        if !odometer(&mut wi, |l| words[l].choices.len()) {
             return Ok(());
         }
     }
@@ -523,8 +564,8 @@ fn odometer(ix: &mut [usize], len: impl Fn(usize) -> usize) -> bool {
 }
 
 /// Orders of `ws` that keep each core's writes in program order.
-fn linear_extensions(ev: &[Event], ws: &[EventId]) -> Vec<Vec<EventId>> {
-    fn go(ev: &[Event], left: &mut Vec<EventId>, cur: &mut Vec<EventId>, out: &mut Vec<Vec<EventId>>) {
+fn linear_extensions(ev: &[Lite], ws: &[EventId]) -> Vec<Vec<EventId>> {
+    fn go(ev: &[Lite], left: &mut Vec<EventId>, cur: &mut Vec<EventId>, out: &mut Vec<Vec<EventId>>) {
         if left.is_empty() {
             out.push(cur.clone());
             return;
