@@ -135,3 +135,16 @@ pub fn make_trace<M: memmodels::MemoryModel>(
     t.cycles = m.cycle;
     t
 }
+
+/// Writes `text` to `path` atomically: a temporary file in the same folder,
+/// then a rename, so a reader (or a kill) finds the old file or the new one,
+/// never a torn one.
+pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}

@@ -51,10 +51,5 @@ pub const EXIT_BOUNDED: u8 = 3;
 /// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     use anyhow::Context;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    sim::trace::write_atomic(path, text).with_context(|| format!("cannot write {}", path.display()))
 }

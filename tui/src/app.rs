@@ -589,7 +589,7 @@ impl App {
             ),
         };
         let path = self.save_dir.join(name);
-        match std::fs::write(&path, tr.to_json()) {
+        match sim::trace::write_atomic(std::path::Path::new(&path), &tr.to_json()) {
             Ok(()) => {
                 self.say(format!("Saved {} steps to {}.", tr.steps.len(), path.display()), Tone::Good);
                 self.trace_path = Some(path);
