@@ -23,7 +23,7 @@ fn env(name: &str, default: u64) -> u64 {
 }
 
 fn side<M: MemoryModel>(prog: &Arc<isa::Program>, m: M) -> (Agreement, String) {
-    let cfg = EnumConfig { max_candidates: 300_000, ..EnumConfig::default() };
+    let cfg = EnumConfig { max_candidates: 300_000, max_combinations: 20_000, ..EnumConfig::default() };
     let a = crosscheck(prog, m.clone(), 50_000, &cfg);
     let d = a.difference(&Machine::new(prog.clone(), m));
     (a, d)

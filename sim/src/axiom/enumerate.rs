@@ -33,6 +33,8 @@ pub struct EnumConfig {
     pub max_steps: usize,
     /// Most values a word's value set may grow to.
     pub max_values: usize,
+    /// Stop (bounded) after this many combinations of one path per core.
+    pub max_combinations: u64,
     /// Most paths of one core (one per combination of values its reads return).
     pub max_paths: usize,
     /// Check with herd7's exact SC/TSO axioms, without `rmw ⊆ fr` ([`Checker::herd_strict`]).
@@ -41,7 +43,14 @@ pub struct EnumConfig {
 
 impl Default for EnumConfig {
     fn default() -> Self {
-        EnumConfig { max_candidates: 2_000_000, max_steps: 400, max_values: 64, max_paths: 20_000, herd_strict: false }
+        EnumConfig {
+            max_candidates: 2_000_000,
+            max_combinations: 1_000_000,
+            max_steps: 400,
+            max_values: 64,
+            max_paths: 20_000,
+            herd_strict: false,
+        }
     }
 }
 
@@ -50,8 +59,10 @@ impl Default for EnumConfig {
 pub struct AxOutcomes {
     /// Distinct final states of consistent candidates, with whether the condition holds.
     pub finals: BTreeMap<FinalState, bool>,
-    /// Candidate executions and combinations of paths tried.
+    /// Candidate executions tried.
     pub candidates: u64,
+    /// Combinations of one path per core tried.
+    pub combinations: u64,
     pub consistent: u64,
 }
 
@@ -340,10 +351,9 @@ impl Combine<'_> {
     }
 
     fn leaf(&mut self) -> Result<(), EnumError> {
-        // Every combination costs about as much as a candidate: count it against the bound.
-        self.res.candidates += 1;
-        if self.res.candidates > self.cfg.max_candidates {
-            return Err(EnumError::Bounded(format!("more than {} candidates", self.cfg.max_candidates)));
+        self.res.combinations += 1;
+        if self.res.combinations > self.cfg.max_combinations {
+            return Err(EnumError::Bounded(format!("more than {} combinations of paths", self.cfg.max_combinations)));
         }
         let prog = self.prog;
         let nsym = prog.symbols.len();
