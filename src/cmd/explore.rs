@@ -25,8 +25,9 @@ pub struct ExploreArgs {
     /// Stop with verdict `bounded` (exit 3) when the search would use more than this many MiB
     #[arg(long, default_value_t = 8192)]
     pub max_memory: u64,
-    /// Worker threads (0: all cores); the answer is the same for any count
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads (0: all cores); the answer is the same for any count. More
+    /// than one pays off on searches of millions of states
+    #[arg(long, default_value_t = 1)]
     pub threads: usize,
     /// Output: text or json
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
