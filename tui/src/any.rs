@@ -265,3 +265,20 @@ fn arm_notes(m: &Machine<Arm>, c: usize) -> Vec<String> {
     }
     out
 }
+
+impl AnyMachine {
+    /// The axiomatic account of `applied` run from this (start) state: the cycle
+    /// that makes the outcome non-SC and what would close it, as lines.
+    pub fn explain(&self, applied: &[Transition]) -> Result<Vec<String>, String> {
+        dispatch!(self, m => {
+            let (_, verdict, ex) = sim::axiom::explain::explain_run(m, applied).map_err(|e| e.to_string())?;
+            let mut lines = vec![match verdict {
+                Ok(()) => format!("axiomatic check: consistent with {}", m.model.kind().title()),
+                Err(f) => format!("axiomatic check: NOT consistent with {}: {f:?}", m.model.kind().title()),
+            }];
+            lines.push(format!("why: {}", ex.summary));
+            lines.extend(ex.details.iter().map(|d| format!("  - {d}")));
+            Ok(lines)
+        })
+    }
+}

@@ -218,6 +218,10 @@ impl App {
                     self.say(e, Tone::Warn);
                 }
             }
+            Action::Explain => match self.session.explain_axiomatic() {
+                Ok(headline) => self.say(headline, Tone::Good),
+                Err(e) => self.say(format!("cannot explain: {e}"), Tone::Warn),
+            },
             Action::Pick(i) => self.pick(i),
             Action::PickSelected => self.pick(self.selected),
             Action::SelectUp => self.selected = self.selected.saturating_sub(1),

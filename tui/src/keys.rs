@@ -10,6 +10,8 @@ pub enum Action {
     Step,
     /// Advance the cycle clock by one cycle (timed scheduler).
     StepCycle,
+    /// Explain the run axiomatically (the execution graph's cycle) in the event log.
+    Explain,
     /// Take enabled transition number `n` (0-based).
     Pick(usize),
     SelectUp,
@@ -191,6 +193,15 @@ pub static KEYS: &[Binding] = &[
         modes: MAIN,
         bar: true,
         action: |_| Action::StepCycle,
+    },
+    Binding {
+        keys: &[Key::Char('x')],
+        keys_text: "x",
+        name: "explain",
+        help: "explain the run so far axiomatically: the cycle of po/rf/co/fr edges that makes it non-SC, and the fence or RMW that would close it (in the event log)",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::Explain,
     },
     Binding {
         keys: &[Key::Digit],

@@ -404,6 +404,17 @@ impl Session {
         Ok(done.len())
     }
 
+    /// Writes the axiomatic explanation of the run so far into the event log
+    /// (the execution graph's cycle and what would close it); returns its headline.
+    pub fn explain_axiomatic(&mut self) -> Result<String, String> {
+        let lines = self.start.explain(&self.applied)?;
+        for l in &lines {
+            self.note(LogKind::Note, l.clone());
+        }
+        self.refresh();
+        Ok(lines.get(1).cloned().unwrap_or_default())
+    }
+
     /// Runs the scheduler until the run ends or `limit` steps; returns the steps taken.
     pub fn run(&mut self, limit: usize) -> usize {
         let mut n = 0;

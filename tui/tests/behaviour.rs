@@ -80,6 +80,17 @@ fn c_steps_one_cycle() {
     assert!(app.session.machine.cycle() > 100, "cycle {}", app.session.machine.cycle());
 }
 
+/// `x` explains the run axiomatically: after the race, the log names the
+/// store-buffering cycle.
+#[test]
+fn x_explains_the_race() {
+    let mut app = racy_tso();
+    drive(&mut app, 120, 40, &format!("{RACE}x"));
+    assert!(lost(&app), "the race was reproduced");
+    let log: Vec<&str> = app.session.log.iter().map(|e| e.text.as_str()).collect();
+    assert!(log.iter().any(|l| l.contains("store-buffering cycle")), "{log:#?}");
+}
+
 #[test]
 fn every_action_has_a_key_and_the_bar_comes_from_the_table() {
     let main = [Mode::Main];
