@@ -12,6 +12,9 @@ use rand_chacha::ChaCha8Rng;
 pub trait Scheduler {
     fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String>;
     fn name(&self) -> &'static str;
+    /// Called after the chosen transition was applied (the timed scheduler moves
+    /// the machine's cycle clock here).
+    fn applied<M: MemoryModel>(&mut self, _m: &mut Machine<M>) {}
 }
 
 /// Uniform choice among the enabled transitions, from a seeded ChaCha8 stream.
@@ -131,6 +134,7 @@ pub fn run<M: MemoryModel, S: Scheduler>(
             Err(e) => return RunOutcome { end: RunEnd::SchedulerError(e), schedule, steps },
         };
         m.apply_unchecked(t);
+        s.applied(m);
         steps += 1;
         if record {
             schedule.push(t);

@@ -629,6 +629,9 @@ impl Scheduler for TimedScheduler {
     fn name(&self) -> &'static str {
         "timed"
     }
+    fn applied<M: MemoryModel>(&mut self, m: &mut Machine<M>) {
+        m.cycle = self.now;
+    }
 }
 
 /// Runs `m` under the timed scheduler until it stops moving, a violation, or
@@ -639,34 +642,8 @@ pub fn run_timed<M: MemoryModel>(
     max_steps: u64,
     record: bool,
 ) -> RunOutcome {
-    let mut enabled = Vec::with_capacity(8);
-    let mut schedule = Vec::new();
-    let mut steps = 0;
-    loop {
-        enabled.clear();
-        m.enabled_into(&mut enabled);
-        if enabled.is_empty() {
-            let end = match m.violation(true) {
-                Some(v) => RunEnd::Violation(v),
-                None if m.quiescent() => RunEnd::Quiescent,
-                None => RunEnd::DeadEnd,
-            };
-            return RunOutcome { end, schedule, steps };
-        }
-        if steps >= max_steps {
-            return RunOutcome { end: RunEnd::StepLimit, schedule, steps };
-        }
-        let t = match s.choose(m, &enabled) {
-            Ok(t) => t,
-            Err(e) => return RunOutcome { end: RunEnd::SchedulerError(e), schedule, steps },
-        };
-        m.apply_unchecked(t);
-        m.cycle = s.now;
-        steps += 1;
-        if record {
-            schedule.push(t);
-        }
-    }
+    // Every instruction takes its cycles here, so no step is taken eagerly.
+    crate::sched::run(m, s, max_steps, record, false)
 }
 
 /// Whether a run ended in lost work (the violation a sweep counts).
