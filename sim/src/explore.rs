@@ -140,6 +140,82 @@ pub(crate) enum Terminal {
     DeadEnd,
 }
 
+impl ExploreResult {
+    pub(crate) fn empty() -> ExploreResult {
+        ExploreResult {
+            verdict: Verdict::Safe,
+            states: 0,
+            transitions: 0,
+            violation: None,
+            finals: BTreeMap::new(),
+            bound: None,
+            depth: 0,
+            terminals: 0,
+        }
+    }
+}
+
+/// The final states found so far (by the node that reached each first); their
+/// schedules are built once the search ends.
+#[derive(Default)]
+pub(crate) struct Finals {
+    at: FxHashMap<FinalState, (bool, u32)>,
+    order: Vec<FinalState>,
+}
+
+impl Finals {
+    /// Records a state with no enabled transition at node `id`; true when the
+    /// search must stop (a violation, when it stops at the first).
+    pub(crate) fn record<M: MemoryModel>(
+        &mut self,
+        res: &mut ExploreResult,
+        start: &Machine<M>,
+        cfg: &ExploreConfig,
+        nodes: &[Node],
+        id: u32,
+        t: Terminal,
+    ) -> bool {
+        res.terminals += 1;
+        match t {
+            Terminal::Violation(v) => {
+                if res.violation.is_none() {
+                    res.violation = Some((v, schedule_to(start, nodes, id, cfg.reduce)));
+                    res.verdict = Verdict::Violation;
+                }
+                return cfg.stop_on_violation;
+            }
+            Terminal::Final(fs, holds) => {
+                if !self.at.contains_key(&fs) {
+                    self.at.insert(fs.clone(), (holds, id));
+                    self.order.push(fs);
+                }
+            }
+            Terminal::DeadEnd => {}
+        }
+        false
+    }
+
+    /// The finished result: state count, verdict, and a shortest schedule per final state.
+    pub(crate) fn finish<M: MemoryModel>(
+        self,
+        mut res: ExploreResult,
+        states: u64,
+        start: &Machine<M>,
+        cfg: &ExploreConfig,
+        nodes: &[Node],
+    ) -> ExploreResult {
+        res.states = states;
+        if res.bound.is_some() && res.verdict != Verdict::Violation {
+            res.verdict = Verdict::Bounded;
+        }
+        for fs in self.order {
+            let (holds, id) = self.at[&fs];
+            res.finals.insert(fs, FinalInfo { holds, schedule: schedule_to(start, nodes, id, cfg.reduce) });
+        }
+        res
+    }
+}
+
 pub(crate) fn terminal<M: MemoryModel>(m: &Machine<M>) -> Terminal {
     if let Some(v) = m.violation(true) {
         Terminal::Violation(v)
@@ -157,16 +233,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
     if threads > 1 {
         return crate::explore_par::explore_parallel(start, cfg, threads);
     }
-    let mut res = ExploreResult {
-        verdict: Verdict::Safe,
-        states: 0,
-        transitions: 0,
-        violation: None,
-        finals: BTreeMap::new(),
-        bound: None,
-        depth: 0,
-        terminals: 0,
-    };
+    let mut res = ExploreResult::empty();
     let mut root = start.clone();
     if cfg.reduce {
         res.transitions += close(&mut root, None) as u64;
@@ -180,9 +247,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
     let mut cur = root.clone();
     let mut child = root;
     let mut enabled = Vec::new();
-    // Finals found at a node: resolved to schedules at the end.
-    let mut final_nodes: FxHashMap<FinalState, (bool, u32)> = FxHashMap::default();
-    let mut final_order: Vec<FinalState> = Vec::new();
+    let mut finals = Finals::default();
 
     'levels: while !frontier.is_empty() {
         let mut next: Vec<(u32, State<M>)> = Vec::new();
@@ -191,24 +256,8 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
             enabled.clear();
             cur.enabled_into(&mut enabled);
             if enabled.is_empty() {
-                res.terminals += 1;
-                match terminal(&cur) {
-                    Terminal::Violation(v) => {
-                        if res.violation.is_none() {
-                            res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
-                            res.verdict = Verdict::Violation;
-                        }
-                        if cfg.stop_on_violation {
-                            break 'levels;
-                        }
-                    }
-                    Terminal::Final(fs, holds) => {
-                        if !final_nodes.contains_key(&fs) {
-                            final_nodes.insert(fs.clone(), (holds, id));
-                            final_order.push(fs);
-                        }
-                    }
-                    Terminal::DeadEnd => {}
+                if finals.record(&mut res, start, cfg, &nodes, id, terminal(&cur)) {
+                    break 'levels;
                 }
                 continue;
             }
@@ -239,15 +288,7 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
         }
         frontier = next;
     }
-    res.states = visited.len() as u64;
-    if res.bound.is_some() && res.verdict != Verdict::Violation {
-        res.verdict = Verdict::Bounded;
-    }
-    for fs in final_order {
-        let (holds, id) = final_nodes[&fs];
-        res.finals.insert(fs, FinalInfo { holds, schedule: schedule_to(start, &nodes, id, cfg.reduce) });
-    }
-    res
+    finals.finish(res, visited.len() as u64, start, cfg, &nodes)
 }
 
 /// The full schedule (eager steps included) from the start to node `id`.

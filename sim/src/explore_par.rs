@@ -10,16 +10,13 @@
 //!    next level.
 
 use crate::explore::{
-    approx_state_bytes, close, fingerprint, schedule_to, terminal, ExploreConfig, ExploreResult, FinalInfo, Node,
-    Terminal, Verdict,
+    approx_state_bytes, close, fingerprint, terminal, ExploreConfig, ExploreResult, Finals, Node, Terminal,
 };
 use crate::machine::{Machine, State};
 use crate::transition::Transition;
-use crate::FinalState;
 use memmodels::MemoryModel;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeMap;
+use rustc_hash::FxHashSet;
 
 /// What expanding one state gave.
 enum Expanded {
@@ -42,16 +39,7 @@ pub(crate) fn explore_parallel<M: MemoryModel>(
 }
 
 fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
-    let mut res = ExploreResult {
-        verdict: Verdict::Safe,
-        states: 0,
-        transitions: 0,
-        violation: None,
-        finals: BTreeMap::new(),
-        bound: None,
-        depth: 0,
-        terminals: 0,
-    };
+    let mut res = ExploreResult::empty();
     let mut root = start.clone();
     if cfg.reduce {
         res.transitions += close(&mut root, None) as u64;
@@ -61,8 +49,7 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
     let mut nodes: Vec<Node> = vec![Node { parent: u32::MAX, t: Transition::Interrupt { core: 0 } }];
     let state_bytes = approx_state_bytes(start) as u64;
     let mut frontier: Vec<(u32, State<M>)> = vec![(0, root.state.clone())];
-    let mut final_nodes: FxHashMap<FinalState, (bool, u32)> = FxHashMap::default();
-    let mut final_order: Vec<FinalState> = Vec::new();
+    let mut finals = Finals::default();
 
     'levels: while !frontier.is_empty() {
         // 1. Expand every state of the level.
@@ -102,24 +89,11 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
         for (i, e) in expanded.into_iter().enumerate() {
             let id = frontier[i].0;
             match e {
-                Expanded::Terminal(Terminal::Violation(v)) => {
-                    res.terminals += 1;
-                    if res.violation.is_none() {
-                        res.violation = Some((v, schedule_to(start, &nodes, id, cfg.reduce)));
-                        res.verdict = Verdict::Violation;
-                    }
-                    if cfg.stop_on_violation {
+                Expanded::Terminal(t) => {
+                    if finals.record(&mut res, start, cfg, &nodes, id, t) {
                         break 'levels;
                     }
                 }
-                Expanded::Terminal(Terminal::Final(fs, holds)) => {
-                    res.terminals += 1;
-                    if !final_nodes.contains_key(&fs) {
-                        final_nodes.insert(fs.clone(), (holds, id));
-                        final_order.push(fs);
-                    }
-                }
-                Expanded::Terminal(Terminal::DeadEnd) => res.terminals += 1,
                 Expanded::Children(kids, applied) => {
                     res.transitions += applied;
                     for (fp, t) in kids {
@@ -168,13 +142,5 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
         }
         frontier = next;
     }
-    res.states = visited.len() as u64;
-    if res.bound.is_some() && res.verdict != Verdict::Violation {
-        res.verdict = Verdict::Bounded;
-    }
-    for fs in final_order {
-        let (holds, id) = final_nodes[&fs];
-        res.finals.insert(fs, FinalInfo { holds, schedule: schedule_to(start, &nodes, id, cfg.reduce) });
-    }
-    res
+    finals.finish(res, visited.len() as u64, start, cfg, &nodes)
 }
