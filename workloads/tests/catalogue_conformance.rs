@@ -1,0 +1,168 @@
+//! Conformance with herd7 7.57 on herdtools7's own core catalogue
+//! (`shared/litmus/catalogue/verdicts.tsv`: AArch64 under `sc.cat` and
+//! `aarch64.cat`, X86 and X86_64 under `sc.cat` and `x86tso.cat`).
+//!
+//! Every row either *agrees* (herd's verdict and herd's number of final states)
+//! or is *refused*: the file does not import, with a `file:line:col: unsupported …`
+//! error naming the construct (the CLI exits 2 on it). Anything else — a
+//! different verdict or state count, a run that faulted or hit a bound — is a
+//! wrong answer, and fails the test. So does a drop in the number of rows that
+//! run below [`MIN_RUNNING`].
+
+use memmodels::{Arm, Sc, Tso};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use workloads::litmus::{outcomes, Outcomes};
+
+/// States one search may visit.
+const BOUND: u64 = 5_000_000;
+
+/// Rows that must run (agree with herd). Raise it when coverage grows.
+const MIN_RUNNING: usize = 398;
+
+/// herd7's `sc.cat` (and `x86tso.cat` for XCHG) lets a single-instruction RMW read a
+/// write coherence-after its own, since its read and write are not po-related
+/// (`shared/litmus/README.md`); weaksim keeps RMWs atomic and lists one state
+/// fewer. The verdict must still agree: (file, model, herd's count, ours).
+const HERD_RMW_ARTEFACT: &[(&str, &str, usize, usize)] =
+    &[("aarch64/L043.litmus", "sc", 4, 3), ("aarch64/L045.litmus", "sc", 4, 3), ("aarch64/SWP+TWO.litmus", "sc", 3, 2)];
+
+/// Wrong answers still open, each `file@model`; the test fails when one of them
+/// starts agreeing (remove it) and on any wrong answer not listed.
+const KNOWN_WRONG: &[&str] = &[
+    "aarch64/2+2W+posw0w0+posw4w4.litmus@sc",
+    "aarch64/A12.litmus@sc",
+    "aarch64/A14.litmus@sc",
+    "aarch64/A176.litmus@arm",
+    "aarch64/A176.litmus@sc",
+    "aarch64/ADD02.litmus@arm",
+    "aarch64/ADD02.litmus@sc",
+    "aarch64/L041.litmus@arm",
+    "aarch64/LB+dmb.sy+data-wsi-wsi+MIXED.litmus@sc",
+    "aarch64/LDADD01.litmus@arm",
+    "aarch64/LDADD01.litmus@sc",
+    "aarch64/MP+QAmo+AcqAmo.litmus@sc",
+    "aarch64/MP+dmb.syw0w4+dataw4w4-rfiw4q0.litmus@sc",
+    "aarch64/MP+popl.w0-posl.w0q0+poa.w4p.litmus@sc",
+];
+
+fn catalogue_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus/catalogue");
+    assert!(
+        d.join("verdicts.tsv").is_file(),
+        "{} is missing: this test needs the shared litmus catalogue (../shared/litmus/catalogue beside the project)",
+        d.display()
+    );
+    d
+}
+
+struct Row {
+    file: String,
+    model: String,
+    verdict: String,
+    states: usize,
+}
+
+fn rows() -> Vec<Row> {
+    let path = catalogue_dir().join("verdicts.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert!(f.len() >= 5, "bad row {line:?}");
+        let states = f[4].parse().unwrap_or_else(|_| panic!("bad state count in {line:?}"));
+        out.push(Row { file: f[0].into(), model: f[2].into(), verdict: f[3].into(), states });
+    }
+    assert!(out.len() >= 979, "only {} rows in {}", out.len(), path.display());
+    out
+}
+
+/// How one row went.
+enum Answer {
+    Agree,
+    Refused(String),
+    Wrong(String),
+}
+
+fn judge(row: &Row, o: &Outcomes) -> Answer {
+    let states = o.finals.len();
+    let artefact = HERD_RMW_ARTEFACT.iter().any(|&(f, m, herd, ours)| {
+        f == row.file && m == row.model && herd == row.states && ours == states && o.verdict() == row.verdict
+    });
+    if let Some(b) = &o.bounded {
+        Answer::Wrong(format!("bounded ({b})"))
+    } else if let Some(p) = &o.problem {
+        Answer::Wrong(format!("ran into a problem: {p}"))
+    } else if (o.verdict() == row.verdict && states == row.states) || artefact {
+        Answer::Agree
+    } else {
+        Answer::Wrong(format!("herd7 {} with {} states, we say {} with {states}", row.verdict, row.states, o.verdict()))
+    }
+}
+
+fn run(row: &Row, src: &str) -> Answer {
+    let test = match isa::litmus::parse(src, &row.file) {
+        Ok(t) => t,
+        Err(e) => {
+            let text = e.to_string();
+            let positioned = text.starts_with(&format!("{}:{}:{}: ", row.file, e.line, e.col)) && e.line > 0;
+            return if positioned {
+                Answer::Refused(e.msg)
+            } else {
+                Answer::Wrong(format!("refused without a position: {text}"))
+            };
+        }
+    };
+    let p = Arc::new(test.program);
+    let o = match row.model.as_str() {
+        "sc" => outcomes(p, Sc, BOUND),
+        "tso" => outcomes(p, Tso, BOUND),
+        "arm" => outcomes(p, Arm, BOUND),
+        m => panic!("unknown model {m} in verdicts.tsv"),
+    };
+    judge(row, &o)
+}
+
+#[test]
+fn catalogue_rows_agree_with_herd_or_are_refused() {
+    let dir = catalogue_dir();
+    let rows = rows();
+    let t0 = Instant::now();
+    let (mut agree, mut wrong) = (0, Vec::new());
+    let mut refused: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    for row in &rows {
+        let src = sources.entry(row.file.clone()).or_insert_with(|| {
+            let p = dir.join(&row.file);
+            std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        });
+        match run(row, src) {
+            Answer::Agree => agree += 1,
+            Answer::Refused(msg) => *refused.entry(msg).or_default() += 1,
+            Answer::Wrong(why) => wrong.push((format!("{}@{}", row.file, row.model), why)),
+        }
+    }
+    let n_refused: usize = refused.values().sum();
+    println!(
+        "catalogue: {} rows: {agree} agree with herd7, {n_refused} refused, {} wrong ({:.1?})",
+        rows.len(),
+        wrong.len(),
+        t0.elapsed()
+    );
+    let mut by_count: Vec<(&String, &usize)> = refused.iter().collect();
+    by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (r, n) in by_count {
+        println!("  refused {n:4}  {r}");
+    }
+    let unexpected: Vec<String> =
+        wrong.iter().filter(|(k, _)| !KNOWN_WRONG.contains(&k.as_str())).map(|(k, w)| format!("{k}: {w}")).collect();
+    let fixed: Vec<&&str> = KNOWN_WRONG.iter().filter(|k| !wrong.iter().any(|(w, _)| w == *k)).collect();
+    for (k, w) in &wrong {
+        println!("  wrong {k}: {w}");
+    }
+    assert!(unexpected.is_empty(), "wrong answers:\n{}", unexpected.join("\n"));
+    assert!(fixed.is_empty(), "known wrong answers that no longer occur (remove them from KNOWN_WRONG): {fixed:?}");
+    assert!(agree >= MIN_RUNNING, "only {agree} rows agree with herd7; at least {MIN_RUNNING} did before");
+}
