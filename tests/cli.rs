@@ -213,8 +213,15 @@ fn bad_input_exits_2_with_a_clear_message() {
     }
 }
 
+/// A file of `../shared/litmus`: the test fails here, with this message, when it is missing.
 fn shared(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/litmus").join(rel).display().to_string()
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/litmus").join(rel);
+    assert!(
+        p.exists(),
+        "{}: the shared litmus corpus is missing: the tests read ../shared/litmus next to the project (see README)",
+        p.display()
+    );
+    p.display().to_string()
 }
 
 #[test]

@@ -336,8 +336,15 @@ fn unsupported_filter() {
 
 // ---------------------------------------------------------------- robustness
 
+/// `../shared/litmus`: the test fails here, with this message, when it is missing.
 fn litmus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus");
+    assert!(
+        p.is_dir(),
+        "{}: the shared litmus corpus is missing: the tests read ../shared/litmus next to the project (see README)",
+        p.display()
+    );
+    p
 }
 
 /// Truncations and single-character deletions or insertions of every corpus
@@ -347,6 +354,7 @@ fn never_panics_on_mutated_corpus() {
     let tsv = std::fs::read_to_string(litmus_dir().join("verdicts.tsv")).expect("read verdicts.tsv");
     let mut files: Vec<&str> = tsv.lines().skip(1).filter_map(|l| l.split('\t').next()).collect();
     files.dedup();
+    assert!(files.len() >= 230, "only {} files listed in verdicts.tsv", files.len());
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut rand = |n: usize| {
         seed ^= seed << 13;

@@ -3,23 +3,57 @@
 //! final-state set equals the axiomatic one and every reached final state's
 //! execution is consistent; and SC ⊆ TSO ⊆ ARM on outcome sets.
 //!
-//! `WEAKSIM_DIFF_CASES` sets the proptest case count (default 6) and
-//! `WEAKSIM_DIFF_PROGRAMS` the number of seeded programs (default 6); for the
-//! large run: `WEAKSIM_DIFF_PROGRAMS=10000 cargo test --release -p sim --test axiom_diff seeded -- --nocapture`.
-//! `WEAKSIM_DIFF_FROM` shifts the first seed (to split the run into shards).
+//! By default both tests are fixed: the proptest runs `WEAKSIM_DIFF_CASES`
+//! cases (default 6) from the fixed seed `WEAKSIM_DIFF_SEED` (default
+//! [`DEFAULT_SEED`]) with no failure file, and the seeded test checks the
+//! programs `GenProgram::random(seed, 4)` for seeds `WEAKSIM_DIFF_FROM..+WEAKSIM_DIFF_PROGRAMS`
+//! (default 0..6). Same commit, same cases, on any machine.
+//!
+//! Large campaigns are explicit commands, e.g.
+//!
+//! ```text
+//! WEAKSIM_DIFF_PROGRAMS=10000 cargo test --release -p sim --test axiom_diff seeded -- --nocapture
+//! WEAKSIM_DIFF_SEED=random WEAKSIM_DIFF_CASES=2000 cargo test --release -p sim --test axiom_diff operational -- --nocapture
+//! ```
+//!
+//! Every failure prints the command that reproduces it. Known disagreements
+//! are pinned in `axiom_regressions.rs` (a campaign finds them again).
 //! A program counts as inconclusive (not as agreeing) when a search bound stops either side.
 
 use memmodels::{Arm, MemoryModel, ModelKind, Sc, Tso};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
+use proptest::test_runner::{RngAlgorithm, RngSeed};
 use sim::axiom::crosscheck::{crosscheck, Agreement};
 use sim::axiom::enumerate::EnumConfig;
 use sim::axiom::gen::{GOp, GenProgram};
 use sim::Machine;
 use std::sync::Arc;
 
+/// The proptest's seed unless `WEAKSIM_DIFF_SEED` says otherwise.
+const DEFAULT_SEED: u64 = 0x5eed_d1ff;
+
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    match std::env::var(name) {
+        Err(_) => default,
+        Ok(v) => v.parse().unwrap_or_else(|_| panic!("{name}={v:?}: expected a number")),
+    }
+}
+
+/// The proptest's seed: `WEAKSIM_DIFF_SEED` (a number, or `random` for a fresh one), else [`DEFAULT_SEED`].
+/// Drawn once per process.
+fn proptest_seed() -> u64 {
+    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SEED.get_or_init(|| match std::env::var("WEAKSIM_DIFF_SEED").as_deref() {
+        Ok("random") => {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+            let seed = h.finish();
+            eprintln!("WEAKSIM_DIFF_SEED={seed}");
+            seed
+        }
+        _ => env("WEAKSIM_DIFF_SEED", DEFAULT_SEED),
+    })
 }
 
 fn side<M: MemoryModel>(prog: &Arc<isa::Program>, m: M) -> (Agreement, String) {
@@ -71,17 +105,32 @@ fn program() -> impl Strategy<Value = GenProgram> {
         .prop_map(|(locs, threads)| GenProgram { locs, threads })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
+fn proptest_config() -> ProptestConfig {
+    ProptestConfig {
         cases: env("WEAKSIM_DIFF_CASES", 6) as u32,
-        // Failures are kept (and re-run first) in sim/proptest-regressions/, committed.
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("proptest-regressions/axiom_diff.txt"))),
+        rng_algorithm: RngAlgorithm::ChaCha,
+        rng_seed: RngSeed::Fixed(proptest_seed()),
+        // A test run writes nothing into the source tree: a failure found here
+        // becomes a named test in axiom_regressions.rs, on purpose.
+        failure_persistence: None,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+/// The command that reruns the proptest with its current seed and case count.
+fn proptest_command(seed: u64) -> String {
+    format!(
+        "WEAKSIM_DIFF_SEED={seed} WEAKSIM_DIFF_CASES={} cargo test --release -p sim --test axiom_diff operational_equals_axiomatic",
+        env("WEAKSIM_DIFF_CASES", 6)
+    )
+}
+
+proptest! {
+    #![proptest_config(proptest_config())]
     #[test]
     fn operational_equals_axiomatic(g in program()) {
         if let Err(e) = check(&g) {
-            prop_assert!(false, "{}", e);
+            prop_assert!(false, "{}\nreproduce: {}", e, proptest_command(proptest_seed()));
         }
     }
 }
@@ -97,8 +146,11 @@ fn seeded_programs_agree() {
             Ok(true) => {}
             Ok(false) => skipped += 1,
             Err(e) => {
-                eprintln!("seed {seed}: {e}");
-                bad.push(format!("seed {seed}: {e}"))
+                let again = format!(
+                    "WEAKSIM_DIFF_FROM={seed} WEAKSIM_DIFF_PROGRAMS=1 cargo test --release -p sim --test axiom_diff seeded_programs_agree -- --nocapture"
+                );
+                eprintln!("seed {seed}: {e}\nreproduce: {again}");
+                bad.push(format!("seed {seed}: {e}\nreproduce: {again}"))
             }
         }
         if (seed + 1 - from).is_multiple_of(500) {

@@ -18,8 +18,15 @@ struct Row {
     states: usize,
 }
 
+/// `../shared/litmus`: the test fails here, with this message, when it is missing.
 fn litmus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus")
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus");
+    assert!(
+        p.is_dir(),
+        "{}: the shared litmus corpus is missing: the tests read ../shared/litmus next to the project (see README)",
+        p.display()
+    );
+    p
 }
 
 /// The rows of `verdicts.tsv` for architectures `archs` and herd model `model`.
