@@ -29,6 +29,8 @@ pub enum CondExpr {
     False,
     /// `loc = value`
     Eq(Loc, Value),
+    /// `loc = loc` (herd compares two locations' final values).
+    EqLoc(Loc, Loc),
     Not(Box<CondExpr>),
     And(Vec<CondExpr>),
     Or(Vec<CondExpr>),
@@ -40,6 +42,7 @@ impl CondExpr {
             CondExpr::True => true,
             CondExpr::False => false,
             CondExpr::Eq(l, v) => get(*l) == v.resolve(),
+            CondExpr::EqLoc(a, b) => get(*a) == get(*b),
             CondExpr::Not(e) => !e.eval(get),
             CondExpr::And(es) => es.iter().all(|e| e.eval(get)),
             CondExpr::Or(es) => es.iter().any(|e| e.eval(get)),
@@ -53,6 +56,13 @@ impl CondExpr {
             CondExpr::Eq(l, _) => {
                 if !out.contains(l) {
                     out.push(*l)
+                }
+            }
+            CondExpr::EqLoc(a, b) => {
+                for l in [a, b] {
+                    if !out.contains(l) {
+                        out.push(*l)
+                    }
                 }
             }
             CondExpr::Not(e) => e.locs(out),
@@ -138,6 +148,13 @@ pub fn expr_text(p: &Program, e: &CondExpr) -> String {
                     _ => loc_name(p, *l),
                 };
                 out.push_str(&format!("{ln}={}", value_text(p, *v)));
+            }
+            CondExpr::EqLoc(a, b) => {
+                let name = |l: &Loc| match l {
+                    Loc::Mem(s) => format!("[{}]", p.sym_name(*s)),
+                    _ => loc_name(p, *l),
+                };
+                out.push_str(&format!("{}={}", name(a), name(b)));
             }
             CondExpr::Not(e) => {
                 out.push('~');

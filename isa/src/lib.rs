@@ -9,6 +9,7 @@ pub mod cond;
 pub mod disasm;
 pub mod instr;
 pub mod litmus;
+pub mod lkmm;
 pub mod program;
 
 pub use builder::Builder;

@@ -80,6 +80,14 @@ pub struct Program {
     pub lost_work: Vec<SymId>,
     /// Optional final condition in herd's style.
     pub condition: Option<Condition>,
+    /// herd's `filter`: final states that do not satisfy it are not outcomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<crate::cond::CondExpr>,
+    /// For a program lowered for the Linux-kernel memory model: the kernel
+    /// primitive each instruction stands for (one tag per instruction of `code`).
+    /// Empty for every other program.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lkmm: Vec<crate::lkmm::LkTag>,
 }
 
 impl Program {
@@ -93,6 +101,8 @@ impl Program {
             reg_names: Vec::new(),
             lost_work: Vec::new(),
             condition: None,
+            filter: None,
+            lkmm: Vec::new(),
         }
     }
 
@@ -239,6 +249,9 @@ impl Program {
                 }
             }
         }
+        if !self.lkmm.is_empty() && self.lkmm.len() != n {
+            return Err(format!("{} LKMM tags for {n} instructions", self.lkmm.len()));
+        }
         for (c, spec) in self.cores.iter().enumerate() {
             if spec.start as usize >= n {
                 return Err(format!("core {c}: start is outside the code"));
@@ -257,5 +270,14 @@ impl Program {
 // into the isa crate: Debug output of the derive is stable for a given build
 // of the types, and the types are plain data.
 fn serde_json_like(p: &Program) -> String {
-    format!("{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", p.symbols, p.code, p.cores, p.reg_names, p.lost_work, p.condition)
+    let mut s =
+        format!("{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", p.symbols, p.code, p.cores, p.reg_names, p.lost_work, p.condition);
+    // Programs without the newer fields keep the fingerprints they always had.
+    if let Some(f) = &p.filter {
+        s.push_str(&format!("|filter {f:?}"));
+    }
+    if !p.lkmm.is_empty() {
+        s.push_str(&format!("|lkmm {:?}", p.lkmm));
+    }
+    s
 }

@@ -63,7 +63,7 @@ fn extra_text_on_header() {
 fn c_is_unsupported() {
     check(
         "C foo\n{ x=0; }\nP0(int *x) { WRITE_ONCE(*x, 1); }\n",
-        "1:1: unsupported arch C (Linux-kernel C litmus tests are not supported yet)",
+        "1:1: unsupported arch C here (a Linux-kernel C litmus test is lowered through a mapping: see `litmus::parse_with`)",
     );
 }
 

@@ -167,6 +167,10 @@ impl<'a> P<'a, '_> {
                     _ => perr(r.p.off, format!("expected `)`, `/\\` or `\\/`, found {}", describe(&r))),
                 }
             }
+            T::Word if t.p.s == "not" && self.toks[self.i + 1].t == T::LParen => {
+                self.bump();
+                Ok(CondExpr::Not(Box::new(self.atom()?)))
+            }
             T::Word if t.p.s == "true" && self.toks[self.i + 1].t != T::Eq => {
                 self.bump();
                 Ok(CondExpr::True)
@@ -180,6 +184,13 @@ impl<'a> P<'a, '_> {
                 let e = self.bump();
                 if e.t != T::Eq {
                     return perr(e.p.off, format!("expected `=`, found {}", describe(&e)));
+                }
+                // `N:reg` or `[sym]` on the right: a comparison of two locations.
+                let two_locs =
+                    (self.peek().t == T::Word && self.toks[self.i + 1].t == T::Colon) || self.peek().t == T::LBrack;
+                if two_locs {
+                    let (r, _) = self.loc()?;
+                    return Ok(CondExpr::EqLoc(l, r));
                 }
                 let v = self.bump();
                 if v.t != T::Word {
@@ -242,8 +253,14 @@ impl<'a> P<'a, '_> {
         }
     }
 
-    fn condition(&mut self) -> PResult<Condition> {
+    fn condition(&mut self, allow_filter: bool) -> PResult<(Condition, Option<CondExpr>)> {
         let locations = if self.is_word("locations") { self.locations()? } else { Vec::new() };
+        let filter = if allow_filter && self.is_word("filter") {
+            self.bump();
+            Some(self.disj()?)
+        } else {
+            None
+        };
         let t = self.peek();
         let quant = match t.t {
             T::Word if t.p.s == "exists" => Quantifier::Exists,
@@ -266,7 +283,7 @@ impl<'a> P<'a, '_> {
         }
         let t = self.peek();
         match t.t {
-            T::Eof => Ok(Condition { quant, expr, locations }),
+            T::Eof => Ok((Condition { quant, expr, locations }, filter)),
             T::RParen => perr(t.p.off, "unbalanced parentheses: unexpected `)`"),
             _ => perr(t.p.off, format!("unexpected {} after the condition", describe(&t))),
         }
@@ -277,5 +294,12 @@ impl<'a> P<'a, '_> {
 /// end of `src`.
 pub(crate) fn parse_condition(src: Piece<'_>, env: &mut dyn CondEnv) -> PResult<Condition> {
     let toks = tokenize(src)?;
-    P { toks, i: 0, env }.condition()
+    P { toks, i: 0, env }.condition(false).map(|(c, _)| c)
+}
+
+/// Like [`parse_condition`], also accepting herd's `filter PROP` before the
+/// quantifier (C tests).
+pub(crate) fn parse_condition_filter(src: Piece<'_>, env: &mut dyn CondEnv) -> PResult<(Condition, Option<CondExpr>)> {
+    let toks = tokenize(src)?;
+    P { toks, i: 0, env }.condition(true)
 }

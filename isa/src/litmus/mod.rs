@@ -27,6 +27,7 @@
 //! `file:line:col: unsupported ...`; nothing is guessed.
 
 mod aarch64;
+pub mod c;
 mod cond;
 mod regs;
 mod text;
@@ -47,7 +48,7 @@ pub enum Arch {
     /// herd's `X86_64`: AT&T syntax (`movl $1,(x)`).
     X86_64,
     AArch64,
-    /// Linux-kernel C (not supported yet: [`parse`] reports an error).
+    /// Linux-kernel C (through a mapping: [`parse_with`]).
     C,
 }
 
@@ -349,7 +350,17 @@ fn parse_init_item(item: Piece<'_>) -> PResult<InitItem<'_>> {
     Ok(InitItem { lhs: InitLhs::Mem(name), value })
 }
 
-const C_UNSUPPORTED: &str = "unsupported arch C (Linux-kernel C litmus tests are not supported yet)";
+const C_UNSUPPORTED: &str =
+    "unsupported arch C here (a Linux-kernel C litmus test is lowered through a mapping: see `litmus::parse_with`)";
+
+/// Parses any litmus file; a C test is lowered through `mapping` ([`c::Mapping`]).
+pub fn parse_with(src: &str, file: &str, mapping: c::Mapping) -> Result<LitmusTest, LitmusError> {
+    if c::is_c(src) {
+        c::parse(src, file, mapping)
+    } else {
+        parse(src, file)
+    }
+}
 
 fn parse_inner(src: &str) -> PResult<LitmusTest> {
     // C tests are rejected before comments are looked at: C code has `(*p)`.
