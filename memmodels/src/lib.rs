@@ -20,6 +20,7 @@ use std::hash::Hash;
 
 pub mod arm;
 mod exclusive;
+pub mod lkmm;
 pub mod sc;
 pub mod tso;
 

@@ -12,6 +12,7 @@ pub mod explore;
 mod explore_par;
 pub mod fp;
 pub mod graph;
+pub mod lkmm;
 pub mod machine;
 pub mod narrate;
 pub mod sched;
