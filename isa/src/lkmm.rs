@@ -105,9 +105,13 @@ pub enum LkTag {
     /// [`crate::RmwOrd`] (`Relaxed` = `once`, `Acquire`, `Release`, `Full` = the
     /// `mb` forms, which act as if enclosed by `smp_mb()` when they write).
     /// `noreturn`: a non-value-returning atomic (`atomic_inc`, ...), whose read
-    /// is tagged `noreturn`. `unless`: the register holding `atomic_add_unless`'s
-    /// `u` — the RMW writes only when the value read differs from it.
+    /// is tagged `noreturn`.
     Rmw { noreturn: bool },
+    /// `atomic_add_unless(v, a, u)` (herd's built-in): a `fetch_add.full` that,
+    /// for LKMM, writes (fully ordered) only when the value read differs from
+    /// `unless`, and else performs only its read. Its result (whether it added)
+    /// depends on no read, as in herd.
+    AddUnless { unless: crate::Operand },
     /// A `nop` or fence instruction standing for an LKMM fence.
     Fence(LkFence),
     /// `spin_lock()`: a compare-and-swap 0 → 1 whose read is `LKR` and write
@@ -143,6 +147,7 @@ impl LkTag {
             },
             LkTag::Rmw { noreturn: true } => "rmw noreturn".into(),
             LkTag::Rmw { noreturn: false } => "rmw".into(),
+            LkTag::AddUnless { .. } => "add-unless".into(),
             LkTag::Fence(f) => f.name().into(),
             LkTag::Lock => "lock".into(),
             LkTag::Unlock => "unlock".into(),

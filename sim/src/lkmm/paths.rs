@@ -306,7 +306,12 @@ fn step(
                 let at = st.addr_taint(&addr);
                 let vt = st.taint_of(a) | b.map(|b| st.taint_of(b)).unwrap_or(0);
                 for &v in values[loc as usize].iter().rev() {
-                    let wrote = op.apply(v, av, bv);
+                    let mut wrote = op.apply(v, av, bv);
+                    if let LkTag::AddUnless { unless } = t {
+                        if v == st.val(unless) {
+                            wrote = None;
+                        }
+                    }
                     let mut s = st.clone();
                     let (rtags, wtags, mb) = match t {
                         LkTag::Lock if wrote.is_some() => (tag::LKR, tag::LKW, false),
@@ -314,6 +319,7 @@ fn step(
                         LkTag::TryLock if v == 0 => (tag::LKR, tag::LKW, false),
                         LkTag::TryLock if v == 1 => (tag::LF, 0, false),
                         LkTag::TryLock => continue,
+                        LkTag::AddUnless { .. } => (tag::ONCE | tag::ATOMIC, tag::ONCE | tag::ATOMIC, wrote.is_some()),
                         LkTag::Rmw { noreturn } => {
                             let r = if noreturn {
                                 tag::NORETURN
@@ -347,7 +353,8 @@ fn step(
                     }
                     if let Some(d) = dst {
                         s.regs[d as usize] = v;
-                        s.taint[d as usize] = if matches!(t, LkTag::TryLock) { 0 } else { 1 << re };
+                        s.taint[d as usize] =
+                            if matches!(t, LkTag::TryLock | LkTag::AddUnless { .. }) { 0 } else { 1 << re };
                         s.origin[d as usize] = None;
                     }
                     todo.push(s);

@@ -38,6 +38,13 @@ pub(crate) enum Prim {
     /// `dst` := 1 if the lock is held, else 0.
     IsLocked(Addr, Reg),
     Srcu(SrcuOp, SymId),
+    /// `atomic_add_unless(v, a, u)`: `dst` := 1 if it added `a`, else 0.
+    AddUnless {
+        addr: Addr,
+        add: Operand,
+        unless: Operand,
+        dst: Reg,
+    },
 }
 
 /// The ordering suffix of a primitive name.
@@ -238,7 +245,13 @@ fn rmw_call(lw: &mut Lower, name: &str, args: &[Expr], dst: Option<Reg>, off: us
         }
         "atomic_add_negative" if name == base => Shape::Test { add: true, arg: true, negative: true },
         "atomic_add_unless" if name == base => {
-            return perr(off, "unsupported primitive `atomic_add_unless`");
+            arity(name, args, 3, off)?;
+            let add = lw.value(&args[1])?;
+            let unless = lw.value(&args[2])?;
+            let addr = lw.address(&args[0])?;
+            let d = lw.dst_or_temp(dst, off)?;
+            lw.prim(Prim::AddUnless { addr, add, unless, dst: d }, off)?;
+            return Ok(Some(Operand::Reg(d)));
         }
         _ => return perr(off, format!("unsupported primitive `{name}`")),
     };
