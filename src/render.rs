@@ -1,19 +1,18 @@
 //! Text for people: narrated schedules with each core's store buffer and memory
 //! after every step.
 
-use memmodels::MemoryModel;
 use sim::narrate::value_text;
-use sim::{Machine, Transition};
+use sim::{AnyMachine, Transition};
 use std::fmt::Write;
 
 /// Each core's in-flight entries and the memory, on one or two lines.
-pub fn state_line<M: MemoryModel>(m: &Machine<M>) -> String {
-    let p = &m.prog;
+pub fn state_line(m: &AnyMachine) -> String {
+    let p = m.prog();
     let mut s = String::new();
-    // TSO: store buffers; ARM: outstanding promises.
-    let tag = if m.model.kind() == memmodels::ModelKind::Arm { "promises" } else { "SB" };
+    // What the model keeps in flight: store buffers (SB), promises.
+    let tag = m.in_flight().tag();
     for c in 0..m.num_cores() {
-        let pend = m.model.pending(&m.state.shared, &m.state.mcores, c);
+        let pend = m.pending(c);
         let items: Vec<String> = pend.iter().map(|e| format!("{}={}", p.sym_name(e.loc as u16), e.val)).collect();
         let _ = write!(s, "{tag}{c}[{}] ", items.join(","));
     }
@@ -26,7 +25,7 @@ pub fn state_line<M: MemoryModel>(m: &Machine<M>) -> String {
 
 /// Narrates `schedule` from `start`, one numbered line per step and, after each
 /// step that touched memory, each core's buffer and the memory.
-pub fn narrate<M: MemoryModel>(start: &Machine<M>, schedule: &[Transition], with_state: bool) -> (String, Machine<M>) {
+pub fn narrate(start: &AnyMachine, schedule: &[Transition], with_state: bool) -> (String, AnyMachine) {
     let mut m = start.clone();
     let mut out = String::new();
     for (i, &t) in schedule.iter().enumerate() {

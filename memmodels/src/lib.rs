@@ -13,20 +13,47 @@
 //! 3. transitions that are not instruction executions ([`MemoryModel::internal`]);
 //! 4. a say in whether an access may execute now and what a load may read
 //!    ([`MemoryModel::options`]).
+//!
+//! Model-specific extensions sit behind associated types with a no-op default:
+//! promises ([`MemoryModel::Promises`], [`NoPromises`] for every model but ARM).
+//!
+//! A model may also bring an axiomatic face ([`axiom::Axiomatic`]): a
+//! consistency check over execution graphs ([`graph`]), kept in the model's
+//! folder next to its operational code. `sim::models` registers each model
+//! (one line) with whichever faces it has.
 
 use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd};
 use std::fmt::Debug;
 use std::hash::Hash;
 
 pub mod arm;
-mod exclusive;
+pub mod axiom;
+pub mod exclusive;
+pub mod graph;
 pub mod lkmm;
+pub mod rel;
 pub mod sc;
 pub mod tso;
 
-pub use arm::Arm;
-pub use sc::Sc;
-pub use tso::Tso;
+pub use arm::{Arm, ArmAxioms};
+pub use sc::{Sc, ScAxioms};
+pub use tso::{Tso, TsoAxioms};
+
+/// What a model is, for people and for the command line. Each model's folder
+/// has one, shared by its operational and its axiomatic face.
+#[derive(Debug)]
+pub struct ModelInfo {
+    /// The name on the command line and in traces: `tso`.
+    pub name: &'static str,
+    /// Other names the command line accepts: `x86`, `x86-tso`.
+    pub aliases: &'static [&'static str],
+    /// For people: `x86-TSO`.
+    pub title: &'static str,
+    /// One line: what the model is.
+    pub description: &'static str,
+    /// The axiomatic model its checker follows, for people: `herd's x86tso.cat`.
+    pub axioms: &'static str,
+}
 
 /// Metadata carried with register values (dependencies, views).
 pub trait Meta: Copy + Default + Eq + Hash + Debug + Send + Sync + 'static {
@@ -112,6 +139,20 @@ pub enum Request<M> {
 }
 
 impl<M> Request<M> {
+    /// The same request without metadata (for front ends that do not know the model).
+    pub fn erase(&self) -> Request<()> {
+        match self {
+            &Request::Load { loc, ord, exclusive, .. } => Request::Load { loc, addr: (), ord, exclusive },
+            &Request::Store { loc, ref val, ord, exclusive, .. } => {
+                Request::Store { loc, val: Val { v: val.v, meta: () }, addr: (), ord, exclusive }
+            }
+            &Request::Rmw { loc, kind, ref a, ref b, ord, ret, .. } => {
+                Request::Rmw { loc, kind, a: Val { v: a.v, meta: () }, b: Val { v: b.v, meta: () }, addr: (), ord, ret }
+            }
+            &Request::Fence(k) => Request::Fence(k),
+        }
+    }
+
     pub fn loc(&self) -> Option<Loc> {
         match self {
             Request::Load { loc, .. } | Request::Store { loc, .. } | Request::Rmw { loc, .. } => Some(*loc),
@@ -200,48 +241,84 @@ pub struct Pending {
     pub note: String,
 }
 
-/// The models weaksim knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ModelKind {
-    Sc,
-    Tso,
-    Arm,
+/// What a core's pending entries ([`MemoryModel::pending`]) are, for front ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InFlight {
+    /// Stores waiting in a store buffer; internal steps drain them (TSO; SC's is always empty).
+    StoreBuffer,
+    /// Writes promised ahead of time, fulfilled by later stores (Promising-ARM).
+    Promises,
 }
 
-impl ModelKind {
-    pub const ALL: [ModelKind; 3] = [ModelKind::Sc, ModelKind::Tso, ModelKind::Arm];
-    pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Sc => "sc",
-            ModelKind::Tso => "tso",
-            ModelKind::Arm => "arm",
-        }
-    }
+impl InFlight {
+    /// The title of a pane listing them: "Store buffer".
     pub fn title(self) -> &'static str {
         match self {
-            ModelKind::Sc => "SC",
-            ModelKind::Tso => "x86-TSO",
-            ModelKind::Arm => "ARMv8",
+            InFlight::StoreBuffer => "Store buffer",
+            InFlight::Promises => "In flight / promises",
+        }
+    }
+    /// A short tag for one-line states: `SB`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            InFlight::StoreBuffer => "SB",
+            InFlight::Promises => "promises",
         }
     }
 }
 
-impl std::fmt::Display for ModelKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
+/// When other cores see a write (for the timed scheduler).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Propagation {
+    /// When it reaches the one shared memory (at once, or when its store buffer
+    /// drains), every core sees it: SC, TSO.
+    Memory,
+    /// Each write is a message that other cores see some time after it is made;
+    /// a load that may read one of several writes reads the newest one visible
+    /// to its core (ARM).
+    Messages,
 }
 
-impl std::str::FromStr for ModelKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "sc" => Ok(ModelKind::Sc),
-            "tso" | "x86" | "x86-tso" => Ok(ModelKind::Tso),
-            "arm" | "aarch64" | "arm64" | "armv8" => Ok(ModelKind::Arm),
-            _ => Err(format!("unknown model '{s}' (expected sc, tso or arm)")),
-        }
+/// What a fence costs (for the timed scheduler's timing model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FenceCost {
+    /// Nothing to wait for (TSO's load and store fences): an ALU step.
+    Free,
+    /// A full fence (x86 MFENCE): the timing model's `fence`.
+    Full,
+    /// A barrier instruction (ARM DMB/ISB): the timing model's `dmb`.
+    Barrier,
+}
+
+/// Promises (Promising-ARM, see `sim::certify`): a core may promise a write
+/// ahead of time. The machine offers promise transitions only when
+/// [`Promising::ENABLED`]; every other model uses [`NoPromises`].
+pub trait Promising<M: MemoryModel + ?Sized> {
+    /// The model has promises.
+    const ENABLED: bool;
+    /// Core `core` promises to write `val` to `loc` later.
+    fn promise(model: &M, shared: &mut M::Shared, cores: &mut [M::Core], core: usize, loc: Loc, val: u64);
+    /// How many promises core `core` has not yet fulfilled.
+    fn outstanding(model: &M, shared: &M::Shared, cores: &[M::Core], core: usize) -> usize;
+    /// The promise phase is over (`sim`'s `PromiseMode::First`, at the first memory
+    /// step): from now on every write must fulfil a promise (the promise-first
+    /// machine, Promising-ARM's `pf_exec`), so memory is fixed and the cores no
+    /// longer interact; a run that needs an unpromised write is a dead end.
+    fn close(model: &M, shared: &mut M::Shared);
+}
+
+/// The no-op extension: a model without promises.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoPromises;
+
+impl<M: MemoryModel + ?Sized> Promising<M> for NoPromises {
+    const ENABLED: bool = false;
+    /// Never offered, so never called; does nothing.
+    fn promise(_: &M, _: &mut M::Shared, _: &mut [M::Core], _: usize, _: Loc, _: u64) {}
+    fn outstanding(_: &M, _: &M::Shared, _: &[M::Core], _: usize) -> usize {
+        0
     }
+    fn close(_: &M, _: &mut M::Shared) {}
 }
 
 /// A memory model. See the crate documentation.
@@ -251,8 +328,11 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     type Core: Clone + Eq + Hash + Debug + Send + Sync;
     /// Shared model state (memory).
     type Shared: Clone + Eq + Hash + Debug + Send + Sync;
+    /// Promises: [`NoPromises`] unless the model has them.
+    type Promises: Promising<Self>;
 
-    fn kind(&self) -> ModelKind;
+    /// The model's name, title and description.
+    fn info(&self) -> &'static ModelInfo;
     fn new_shared(&self, init: &[u64], cores: usize) -> Self::Shared;
     fn new_core(&self, core: usize) -> Self::Core;
 
@@ -300,28 +380,51 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     /// What the core has in flight, oldest first (store buffer entries, promises).
     fn pending(&self, shared: &Self::Shared, cores: &[Self::Core], core: usize) -> Vec<Pending>;
 
-    /// Whether cores may promise writes ahead of time (Promising-ARM). The
-    /// machine then offers `Promise` transitions for the writes a core can be
-    /// certified to fulfil (see `sim::certify`).
-    fn supports_promises(&self) -> bool {
+    /// What [`MemoryModel::pending`] lists.
+    fn in_flight(&self) -> InFlight {
+        InFlight::StoreBuffer
+    }
+
+    /// Model-specific lines about core `core` for people (ARM: its views and what
+    /// its next read may take); `next` is the core's next access, `name` names a word.
+    fn notes(
+        &self,
+        _shared: &Self::Shared,
+        _cores: &[Self::Core],
+        _core: usize,
+        _next: Option<&Request<Self::Meta>>,
+        _name: &dyn Fn(Loc) -> String,
+    ) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// One sentence for people on how this model let core `core`'s later read of
+    /// `read` take effect before its earlier store to `wrote` was seen (the
+    /// TUI's lost-work explanation); `failed_rmw`: that read was a
+    /// compare-and-swap that failed.
+    fn overtaking(&self, core: usize, read: &str, wrote: &str, failed_rmw: bool) -> String {
+        let _ = failed_rmw;
+        format!("{} does not keep core {core}'s read of {read} after its store of {wrote}.", self.info().title)
+    }
+
+    /// When other cores see a write (timed scheduler).
+    fn propagation(&self) -> Propagation {
+        Propagation::Memory
+    }
+
+    /// Whether `req` waits until every earlier write of its core is visible to
+    /// every core (ARM's barriers and releases; timed scheduler).
+    fn waits_for_own_writes(&self, _req: &Request<Self::Meta>) -> bool {
         false
     }
 
-    /// Core `core` promises to write `val` to `loc` later.
-    fn promise(&self, _shared: &mut Self::Shared, _cores: &mut [Self::Core], _core: usize, _loc: Loc, _val: u64) {
-        unreachable!("this model has no promises")
+    /// What a fence of kind `k` costs (timed scheduler).
+    fn fence_cost(&self, k: FenceKind) -> FenceCost {
+        match k {
+            FenceKind::Full => FenceCost::Full,
+            _ => FenceCost::Free,
+        }
     }
-
-    /// How many promises core `core` has not yet fulfilled.
-    fn outstanding(&self, _shared: &Self::Shared, _cores: &[Self::Core], _core: usize) -> usize {
-        0
-    }
-
-    /// The promise phase is over (`sim`'s `PromiseMode::First`, at the first memory
-    /// step): from now on every write must fulfil a promise (the promise-first
-    /// machine, Promising-ARM's `pf_exec`), so memory is fixed and the cores no
-    /// longer interact; a run that needs an unpromised write is a dead end.
-    fn close_promises(&self, _shared: &mut Self::Shared) {}
 
     /// A conditional branch depends on a value with this metadata.
     fn on_branch(&self, _core: &mut Self::Core, _cond: Self::Meta) {}

@@ -19,13 +19,38 @@
 //! the clones of a machine): the state reached by a promise, checked when the
 //! promise is offered, is the state the search visits next.
 
-use crate::explore::EAGER_LIMIT;
-use crate::machine::{Machine, PromiseMode};
+//!
+//! The algorithm knows the machine only through [`Solo`] (what a solo run
+//! needs), which `machine.rs` implements; the machine calls
+//! [`promise_transitions`] when its model has promises.
+
 use crate::transition::Transition;
-use memmodels::MemoryModel;
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
+
+/// What certification needs of a machine state: run one core alone.
+pub trait Solo: Clone {
+    fn num_cores(&self) -> usize;
+    /// A copy that offers no promises (solo runs make none).
+    fn without_promises(&self) -> Self;
+    /// Fingerprint of what a solo run of core `c` depends on: the core's own
+    /// state (architectural and model) and the shared memory.
+    fn solo_key(&self, c: usize) -> u64;
+    /// How many promises core `c` has not fulfilled.
+    fn outstanding(&self, c: usize) -> usize;
+    /// A fault stopped the machine.
+    fn is_faulted(&self) -> bool;
+    /// Core `c`'s interrupt and instruction steps enabled now (no internal steps, no promises).
+    fn core_steps(&self, c: usize, out: &mut Vec<Transition>);
+    /// The write `(loc, val)` that transition `t` of core `c` performs, if any.
+    fn write_of(&self, c: usize, t: Transition) -> Option<(u16, u64)>;
+    /// Applies an enabled transition.
+    fn step(&mut self, t: Transition);
+    /// Runs core `c`'s purely local steps (they commute with everything).
+    fn run_local(&mut self, c: usize);
+    /// The cache of solo analyses shared by this machine's clones.
+    fn solo_cache(&self) -> &SoloCache;
+}
 
 /// Most distinct states one solo exploration visits.
 pub const SOLO_LIMIT: usize = 100_000;
@@ -35,7 +60,7 @@ const CACHE_LIMIT: usize = 200_000;
 
 /// What the solo runs of one core from one state show.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Solo {
+pub struct SoloRuns {
     /// Some solo run fulfils every promise of the core.
     pub certified: bool,
     /// The writes `(loc, val)` the core performs in its solo runs, sorted.
@@ -43,11 +68,11 @@ pub struct Solo {
 }
 
 /// Solo analyses keyed by (core, state fingerprint).
-type SoloMap = FxHashMap<(usize, u64), Arc<Solo>>;
+type SoloMap = FxHashMap<(usize, u64), Arc<SoloRuns>>;
 
 /// The per-machine cache of solo analyses.
 #[derive(Clone, Default)]
-pub(crate) struct SoloCache(Arc<Mutex<SoloMap>>);
+pub struct SoloCache(Arc<Mutex<SoloMap>>);
 
 impl std::fmt::Debug for SoloCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -58,12 +83,12 @@ impl std::fmt::Debug for SoloCache {
 /// Appends the certified promise transitions of every core to `out`: for each core,
 /// each write `(loc, val)` it performs in some solo run, if promising it now leaves
 /// the core certified. Order: by core, then location, then value.
-pub fn promise_transitions<M: MemoryModel>(m: &Machine<M>, out: &mut Vec<Transition>) {
+pub fn promise_transitions<S: Solo>(m: &S, out: &mut Vec<Transition>) {
     for c in 0..m.num_cores() {
         for &(loc, val) in &solo(m, c).writes {
             let t = Transition::Promise { core: c as u8, loc, val };
             let mut after = m.clone();
-            after.apply_unchecked(t);
+            after.step(t);
             if solo(&after, c).certified {
                 out.push(t);
             }
@@ -72,27 +97,23 @@ pub fn promise_transitions<M: MemoryModel>(m: &Machine<M>, out: &mut Vec<Transit
 }
 
 /// Whether core `c`, running alone from this state, can fulfil all its promises.
-pub fn certified<M: MemoryModel>(m: &Machine<M>, c: usize) -> bool {
-    outstanding(m, c) == 0 || solo(m, c).certified
+pub fn certified<S: Solo>(m: &S, c: usize) -> bool {
+    m.outstanding(c) == 0 || solo(m, c).certified
 }
 
 /// The writes `(loc, val)` core `c` performs in its solo runs from this state, sorted.
-pub fn solo_writes<M: MemoryModel>(m: &Machine<M>, c: usize) -> Vec<(u16, u64)> {
+pub fn solo_writes<S: Solo>(m: &S, c: usize) -> Vec<(u16, u64)> {
     solo(m, c).writes.clone()
 }
 
-fn outstanding<M: MemoryModel>(m: &Machine<M>, c: usize) -> usize {
-    m.model.outstanding(&m.state.shared, &m.state.mcores, c)
-}
-
 /// The solo analysis of core `c` from this state (cached).
-pub fn solo<M: MemoryModel>(m: &Machine<M>, c: usize) -> Arc<Solo> {
-    let key = (c, solo_key(m, c));
-    if let Some(s) = m.solo_cache.0.lock().unwrap().get(&key) {
+pub fn solo<S: Solo>(m: &S, c: usize) -> Arc<SoloRuns> {
+    let key = (c, m.solo_key(c));
+    if let Some(s) = m.solo_cache().0.lock().unwrap().get(&key) {
         return s.clone();
     }
     let s = Arc::new(explore_solo(m, c));
-    let mut cache = m.solo_cache.0.lock().unwrap();
+    let mut cache = m.solo_cache().0.lock().unwrap();
     if cache.len() >= CACHE_LIMIT {
         cache.clear();
     }
@@ -100,46 +121,30 @@ pub fn solo<M: MemoryModel>(m: &Machine<M>, c: usize) -> Arc<Solo> {
     s
 }
 
-/// Fingerprint of what a solo run of core `c` depends on: the core's own state
-/// (architectural and model) and the shared memory. Other cores do not move.
-fn solo_key<M: MemoryModel>(m: &Machine<M>, c: usize) -> u64 {
-    let mut h = crate::fp::FpHasher::default();
-    let st = &m.state;
-    let bank = st.regs.len() / m.num_cores().max(1);
-    st.cores[c].hash(&mut h);
-    st.regs[c * bank..(c + 1) * bank].hash(&mut h);
-    st.metas[c * bank..(c + 1) * bank].hash(&mut h);
-    st.mcores[c].hash(&mut h);
-    st.shared.hash(&mut h);
-    st.fault.is_some().hash(&mut h);
-    h.finish()
-}
-
 /// Depth-first over the solo runs of core `c`: collects the writes performed and
 /// whether some run reaches a state with no outstanding promise.
-fn explore_solo<M: MemoryModel>(m: &Machine<M>, c: usize) -> Solo {
-    let mut start = m.clone();
-    start.promise_mode = PromiseMode::Off;
-    eager(&mut start, c);
+fn explore_solo<S: Solo>(m: &S, c: usize) -> SoloRuns {
+    let mut start = m.without_promises();
+    start.run_local(c);
     let mut visited: FxHashSet<u64> = FxHashSet::default();
-    visited.insert(solo_key(&start, c));
+    visited.insert(start.solo_key(c));
     let mut stack = vec![start];
     let mut enabled = Vec::new();
-    let mut res = Solo::default();
+    let mut res = SoloRuns::default();
     while let Some(x) = stack.pop() {
-        res.certified |= outstanding(&x, c) == 0;
+        res.certified |= x.outstanding(c) == 0;
         enabled.clear();
-        if x.faulted().is_none() {
-            x.core_enabled(c, &mut enabled);
+        if !x.is_faulted() {
+            x.core_steps(c, &mut enabled);
         }
         for &t in &enabled {
-            if let Some(w) = write_of(&x, c, t) {
+            if let Some(w) = x.write_of(c, t) {
                 res.writes.push(w);
             }
             let mut y = x.clone();
-            y.apply_unchecked(t);
-            eager(&mut y, c);
-            if visited.len() < SOLO_LIMIT && visited.insert(solo_key(&y, c)) {
+            y.step(t);
+            y.run_local(c);
+            if visited.len() < SOLO_LIMIT && visited.insert(y.solo_key(c)) {
                 stack.push(y);
             }
         }
@@ -147,22 +152,4 @@ fn explore_solo<M: MemoryModel>(m: &Machine<M>, c: usize) -> Solo {
     res.writes.sort_unstable();
     res.writes.dedup();
     res
-}
-
-/// The write `(loc, val)` that transition `t` of core `c` performs, if any.
-fn write_of<M: MemoryModel>(m: &Machine<M>, c: usize, t: Transition) -> Option<(u16, u64)> {
-    let Transition::Exec { choice, .. } = t else { return None };
-    let req = m.request(c).ok()??;
-    let loc = req.loc()?;
-    let p = m.model.preview(&m.state.shared, &m.state.mcores, c, &req, choice);
-    p.wrote.map(|v| (loc as u16, v))
-}
-
-/// Runs core `c`'s purely local steps (they commute with everything).
-fn eager<M: MemoryModel>(m: &mut Machine<M>, c: usize) {
-    let mut n = 0;
-    while n < EAGER_LIMIT && m.faulted().is_none() && m.is_eager(c) {
-        m.apply_unchecked(Transition::Exec { core: c as u8, choice: 0 });
-        n += 1;
-    }
 }

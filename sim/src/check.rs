@@ -42,17 +42,17 @@ impl<M: MemoryModel> Machine<M> {
     /// lost work at quiescence; deadlock when nothing can move short of quiescence.
     pub fn violation(&self, enabled_is_empty: bool) -> Option<Violation> {
         if let Some(f) = self.faulted() {
-            return Some(Violation::Fault { core: f.core, at: self.prog.location(f.pc), what: f.what.clone() });
+            return Some(Violation::Fault { core: f.core, at: self.prog().location(f.pc), what: f.what.clone() });
         }
         if self.quiescent() {
-            for &s in &self.prog.lost_work {
+            for &s in &self.prog().lost_work {
                 let loc = s as usize;
                 let v = self.memory(loc);
-                let init = self.prog.symbols[loc].init.resolve();
+                let init = self.prog().symbols[loc].init.resolve();
                 let seen: Vec<u64> = self.state.observed.iter().filter(|(sym, _)| *sym == s).map(|&(_, v)| v).collect();
                 if v != init && !seen.contains(&v) {
                     return Some(Violation::LostWork {
-                        word: self.prog.sym_name(s).to_string(),
+                        word: self.prog().sym_name(s).to_string(),
                         value: v,
                         observed: seen,
                     });
@@ -60,7 +60,7 @@ impl<M: MemoryModel> Machine<M> {
             }
             return None;
         }
-        if enabled_is_empty && self.model.quiescent(&self.state.shared, &self.state.mcores) {
+        if enabled_is_empty && self.model().quiescent(&self.state.shared, &self.state.mcores) {
             let stuck: Vec<String> = self
                 .state
                 .cores
@@ -73,7 +73,7 @@ impl<M: MemoryModel> Machine<M> {
                     } else if k.irq.pending {
                         format!("core {c} has an interrupt pending and no handler")
                     } else {
-                        format!("core {c} cannot move at {}", self.prog.location(k.pc))
+                        format!("core {c} cannot move at {}", self.prog().location(k.pc))
                     }
                 })
                 .collect();
@@ -84,7 +84,7 @@ impl<M: MemoryModel> Machine<M> {
 
     /// The final state as the program's condition observes it (empty without a condition).
     pub fn final_state(&self) -> FinalState {
-        match &self.prog.condition {
+        match &self.prog().condition {
             Some(c) => c.observed().into_iter().map(|l| self.loc_value(l)).collect(),
             None => Vec::new(),
         }
@@ -92,27 +92,32 @@ impl<M: MemoryModel> Machine<M> {
 
     /// Whether this state satisfies the condition's expression.
     pub fn condition_holds(&self) -> Option<bool> {
-        self.prog.condition.as_ref().map(|c| c.expr.eval(&|l| self.loc_value(l)))
+        self.prog().condition.as_ref().map(|c| c.expr.eval(&|l| self.loc_value(l)))
     }
 
     /// `0:r1=1; x=2;` — herd's rendering of a final state.
     pub fn final_state_text(&self, fs: &FinalState) -> String {
-        let Some(c) = &self.prog.condition else {
-            return String::new();
-        };
-        c.observed()
-            .into_iter()
-            .zip(fs)
-            .map(|(l, v)| {
-                let val = match l {
-                    isa::Loc::Reg { .. } | isa::Loc::Mem(_) => match self.prog.sym_at(*v) {
-                        Some(s) if *v != 0 => self.prog.sym_name(s).to_string(),
-                        _ => v.to_string(),
-                    },
-                };
-                format!("{}={};", loc_name(&self.prog, l), val)
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        final_state_text(self.prog(), fs)
     }
+}
+
+/// `0:r1=1; x=2;` — herd's rendering of a final state of `prog`.
+pub fn final_state_text(prog: &isa::Program, fs: &FinalState) -> String {
+    let Some(c) = &prog.condition else {
+        return String::new();
+    };
+    c.observed()
+        .into_iter()
+        .zip(fs)
+        .map(|(l, v)| {
+            let val = match l {
+                isa::Loc::Reg { .. } | isa::Loc::Mem(_) => match prog.sym_at(*v) {
+                    Some(s) if *v != 0 => prog.sym_name(s).to_string(),
+                    _ => v.to_string(),
+                },
+            };
+            format!("{}={};", loc_name(prog, l), val)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

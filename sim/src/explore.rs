@@ -13,16 +13,14 @@
 //! core's boot registers, so taking an interrupt also commutes with such steps.
 
 use crate::check::{FinalState, Violation};
-use crate::machine::{Machine, State};
+use crate::machine::{Machine, PromiseMode, State};
 use crate::transition::Transition;
 use memmodels::MemoryModel;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 
-/// Longest run of eager local steps before the search branches again (a loop
-/// made only of local instructions would otherwise never end).
-pub const EAGER_LIMIT: usize = 256;
+pub use crate::machine::EAGER_LIMIT;
 
 /// Bounds and options of a search.
 #[derive(Clone, Debug)]
@@ -39,11 +37,26 @@ pub struct ExploreConfig {
     pub reduce: bool,
     /// Worker threads (0: all cores). The result is the same for any count.
     pub threads: usize,
+    /// How the search offers promise transitions on a model with promises
+    /// (ignored by the others), whatever the start machine's own mode: the
+    /// default [`PromiseMode::First`] is the promise-first machine, which reaches
+    /// the same final states as [`PromiseMode::Anytime`] (the full machine,
+    /// much larger; tests compare the two); [`PromiseMode::Off`] misses the
+    /// behaviours that need promises (tests use it for inclusion). The schedules of the result replay
+    /// from the start machine in this mode ([`ExploreResult::promise_mode`]).
+    pub promises: PromiseMode,
 }
 
 impl Default for ExploreConfig {
     fn default() -> Self {
-        ExploreConfig { max_states: 50_000_000, max_memory: 8 << 30, stop_on_violation: true, reduce: true, threads: 1 }
+        ExploreConfig {
+            max_states: 50_000_000,
+            max_memory: 8 << 30,
+            stop_on_violation: true,
+            reduce: true,
+            threads: 1,
+            promises: PromiseMode::First,
+        }
     }
 }
 
@@ -95,6 +108,9 @@ pub struct ExploreResult {
     /// States with no enabled transition (final, violating or dead ends). Zero
     /// after a complete search means no execution ever stops: a livelock.
     pub terminals: u64,
+    /// The promise mode the search ran in: its schedules replay from the start
+    /// machine with this mode (`start.clone().with_promise_mode(r.promise_mode)`).
+    pub promise_mode: PromiseMode,
 }
 
 /// 64-bit fingerprint of a machine state.
@@ -151,6 +167,7 @@ impl ExploreResult {
             bound: None,
             depth: 0,
             terminals: 0,
+            promise_mode: PromiseMode::Off,
         }
     }
 }
@@ -205,6 +222,7 @@ impl Finals {
         nodes: &[Node],
     ) -> ExploreResult {
         res.states = states;
+        res.promise_mode = start.promise_mode();
         if res.bound.is_some() && res.verdict != Verdict::Violation {
             res.verdict = Verdict::Bounded;
         }
@@ -226,8 +244,10 @@ pub(crate) fn terminal<M: MemoryModel>(m: &Machine<M>) -> Terminal {
     }
 }
 
-/// Explores every state reachable from `start`.
+/// Explores every state reachable from `start` (offering promises as
+/// [`ExploreConfig::promises`] says, on models with promises).
 pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
+    let start = &start.clone().with_promise_mode(cfg.promises);
     let threads =
         if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
     if threads > 1 {
@@ -327,5 +347,5 @@ pub fn approx_state_bytes<M: MemoryModel>(m: &Machine<M>) -> usize {
         + std::mem::size_of::<crate::machine::Core>()
         + std::mem::size_of::<M::Core>()
         + 64;
-    std::mem::size_of::<Machine<M>>() + m.num_cores() * per_core + m.prog.symbols.len() * 16 + 128
+    std::mem::size_of::<Machine<M>>() + m.num_cores() * per_core + m.prog().symbols.len() * 16 + 128
 }

@@ -1,10 +1,16 @@
 //! The machine: cores, registers, interrupts, memory (through the model), and the
 //! one pure pair every front end drives: [`Machine::enabled`] and [`Machine::apply`].
 
+use crate::certify::{self, SoloCache};
 use crate::transition::{Effect, Transition};
 use isa::{Base, Instr, IrqTarget, Operand, Pc, Program, Reg, RmwOp};
-use memmodels::{Internal, MemoryModel, Meta, Request, Response, RmwKind, Val};
+use memmodels::{InFlight, Internal, MemoryModel, Meta, Pending, Preview, Promising, Request, Response, RmwKind, Val};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+
+/// Longest run of eager local steps before the search branches again (a loop
+/// made only of local instructions would otherwise never end).
+pub const EAGER_LIMIT: usize = 256;
 
 /// Deepest call stack a core may build.
 pub const MAX_CALL_DEPTH: usize = 16;
@@ -45,22 +51,24 @@ pub struct Fault {
 }
 
 /// The whole dynamic state: what exhaustive search hashes and compares.
+/// Its parts are the machine's business; front ends read them through
+/// [`Machine`]'s methods.
 #[derive(Debug)]
 pub struct State<M: MemoryModel> {
-    pub cores: Vec<Core>,
+    pub(crate) cores: Vec<Core>,
     /// Every core's two register banks, `[core][bank][reg]`: bank 0 is active,
     /// bank 1 holds the interrupted code's registers while a handler runs (zero otherwise).
-    pub regs: Vec<u64>,
+    pub(crate) regs: Vec<u64>,
     /// Metadata of each register, laid out like `regs` (ARM dependency views; `()` otherwise).
-    pub metas: Vec<M::Meta>,
-    pub mcores: Vec<M::Core>,
-    pub shared: M::Shared,
+    pub(crate) metas: Vec<M::Meta>,
+    pub(crate) mcores: Vec<M::Core>,
+    pub(crate) shared: M::Shared,
     /// Ghost observations `(symbol, value)`, sorted and without duplicates.
-    pub observed: Vec<(u16, u64)>,
-    pub fault: Option<Box<Fault>>,
+    pub(crate) observed: Vec<(u16, u64)>,
+    pub(crate) fault: Option<Box<Fault>>,
     /// Under [`PromiseMode::First`]: a core has made a memory step, so no more
     /// promises are offered.
-    pub promises_closed: bool,
+    pub(crate) promises_closed: bool,
 }
 
 impl<M: MemoryModel> Clone for State<M> {
@@ -140,20 +148,20 @@ pub enum PromiseMode {
 /// A program running on a memory model.
 #[derive(Clone, Debug)]
 pub struct Machine<M: MemoryModel> {
-    pub prog: Arc<Program>,
-    pub model: M,
+    prog: Arc<Program>,
+    model: M,
     /// When promise transitions are offered (ignored by models without promises).
-    pub promise_mode: PromiseMode,
-    pub state: State<M>,
+    promise_mode: PromiseMode,
+    pub(crate) state: State<M>,
     /// Transitions applied since the start.
-    pub steps: u64,
+    steps: u64,
     /// The cycle clock (advanced by the timed scheduler; not part of the state's identity).
-    pub cycle: u64,
+    pub(crate) cycle: u64,
     nregs: usize,
     /// Some instruction raises another core's interrupt.
     cross_irq: bool,
     /// Solo-run analyses of this machine's states (shared by its clones), see `certify`.
-    pub(crate) solo_cache: crate::certify::SoloCache,
+    solo_cache: SoloCache,
     /// Each core's boot registers (the handler's bank starts from them).
     init_regs: Arc<Vec<Vec<u64>>>,
 }
@@ -216,6 +224,105 @@ impl<M: MemoryModel> Machine<M> {
 
     pub fn num_cores(&self) -> usize {
         self.state.cores.len()
+    }
+
+    /// The program.
+    pub fn prog(&self) -> &Arc<Program> {
+        &self.prog
+    }
+
+    /// The memory model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The model's name, title and description.
+    pub fn info(&self) -> &'static memmodels::ModelInfo {
+        self.model.info()
+    }
+
+    /// The whole dynamic state (to compare or hash states; its parts are private).
+    pub fn state(&self) -> &State<M> {
+        &self.state
+    }
+
+    /// Transitions applied since the start.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The cycle clock (moved by the timed scheduler).
+    pub fn cycle(&self) -> u64 {
+        self.cycle
+    }
+
+    /// Control state of core `c`: program counter, call stack, interrupts, halted.
+    pub fn core(&self, c: usize) -> &Core {
+        &self.state.cores[c]
+    }
+
+    /// When promise transitions are offered.
+    pub fn promise_mode(&self) -> PromiseMode {
+        self.promise_mode
+    }
+
+    /// Sets when promise transitions are offered (ignored by models without promises).
+    pub fn set_promise_mode(&mut self, mode: PromiseMode) {
+        self.promise_mode = mode;
+    }
+
+    /// This machine with promise transitions offered as `mode`.
+    pub fn with_promise_mode(mut self, mode: PromiseMode) -> Self {
+        self.promise_mode = mode;
+        self
+    }
+
+    /// Whether the model has promises (Promising-ARM).
+    pub fn has_promises(&self) -> bool {
+        M::Promises::ENABLED
+    }
+
+    /// What core `c` has in flight, oldest first (store buffer entries, promises).
+    pub fn pending(&self, c: usize) -> Vec<Pending> {
+        self.model.pending(&self.state.shared, &self.state.mcores, c)
+    }
+
+    /// What [`Machine::pending`] lists.
+    pub fn in_flight(&self) -> InFlight {
+        self.model.in_flight()
+    }
+
+    /// How many promises core `c` has not fulfilled.
+    pub fn outstanding(&self, c: usize) -> usize {
+        M::Promises::outstanding(&self.model, &self.state.shared, &self.state.mcores, c)
+    }
+
+    /// What alternative `choice` of `req` (core `c`'s access) would do, without doing it.
+    pub fn preview_request(&self, c: usize, req: &Request<M::Meta>, choice: u16) -> Preview {
+        self.model.preview(&self.state.shared, &self.state.mcores, c, req, choice)
+    }
+
+    /// What `t` would do, if it executes a memory instruction.
+    pub fn preview(&self, t: Transition) -> Option<Preview> {
+        let Transition::Exec { core, choice } = t else { return None };
+        let c = core as usize;
+        if c >= self.num_cores() {
+            return None;
+        }
+        let req = self.request(c).ok()??;
+        Some(self.preview_request(c, &req, choice))
+    }
+
+    /// Model-specific lines about core `c` for people (ARM: its views and what its next read may take).
+    pub fn notes(&self, c: usize) -> Vec<String> {
+        let req = self.request(c).ok().flatten();
+        let p = &self.prog;
+        self.model.notes(&self.state.shared, &self.state.mcores, c, req.as_ref(), &|l| p.sym_name(l as u16).to_string())
+    }
+
+    /// Ghost observations `(symbol, value)` made so far, sorted.
+    pub fn observed(&self) -> &[(u16, u64)] {
+        &self.state.observed
     }
 
     /// Number of registers per bank in this machine.
@@ -366,24 +473,24 @@ impl<M: MemoryModel> Machine<M> {
         let mut internal = Vec::new();
         self.model.internal(&self.state.shared, &self.state.mcores, &mut internal);
         out.extend(internal.into_iter().map(|i| Transition::Internal { core: i.core as u8, id: i.id }));
-        if self.model.supports_promises() {
+        if M::Promises::ENABLED {
             let offer = match self.promise_mode {
                 PromiseMode::Off => false,
                 PromiseMode::Anytime => true,
                 PromiseMode::First => !self.state.promises_closed,
             };
             if offer {
-                crate::certify::promise_transitions(self, out);
+                certify::promise_transitions(self, out);
             }
         }
     }
 
     /// Whether the promise-first reduction applies: [`PromiseMode::First`] on a model
     /// with promises (which fixes memory once the promise phase ends, see
-    /// `MemoryModel::close_promises`), and no core raises another core's interrupt
+    /// `Promising::close`), and no core raises another core's interrupt
     /// (the only other way cores interact).
     fn promise_first(&self) -> bool {
-        self.promise_mode == PromiseMode::First && self.model.supports_promises() && !self.cross_irq
+        self.promise_mode == PromiseMode::First && M::Promises::ENABLED && !self.cross_irq
     }
 
     /// The enabled transitions of core `c` (interrupt and instruction; not internal steps).
@@ -478,7 +585,7 @@ impl<M: MemoryModel> Machine<M> {
             Transition::Exec { core, choice } => self.exec(core as usize, choice),
             Transition::Promise { core, loc, val } => {
                 let (c, l) = (core as usize, loc as usize);
-                self.model.promise(&mut self.state.shared, &mut self.state.mcores, c, l, val);
+                M::Promises::promise(&self.model, &mut self.state.shared, &mut self.state.mcores, c, l, val);
                 Effect::Promised { core: c, loc: l, val }
             }
         }
@@ -504,7 +611,7 @@ impl<M: MemoryModel> Machine<M> {
             if self.promise_mode == PromiseMode::First && !self.state.promises_closed {
                 // This step (chosen among the alternatives of the promise phase) ends it.
                 self.state.promises_closed = true;
-                self.model.close_promises(&mut self.state.shared);
+                M::Promises::close(&self.model, &mut self.state.shared);
             }
             let mut value = None;
             if let Response::Value(v) = resp {
@@ -658,5 +765,64 @@ impl<M: MemoryModel> Machine<M> {
             }
             isa::Loc::Mem(s) => self.memory(s as usize),
         }
+    }
+}
+
+/// Certification runs a core of this machine alone (see `certify`).
+impl<M: MemoryModel> certify::Solo for Machine<M> {
+    fn num_cores(&self) -> usize {
+        Machine::num_cores(self)
+    }
+
+    fn without_promises(&self) -> Self {
+        self.clone().with_promise_mode(PromiseMode::Off)
+    }
+
+    fn solo_key(&self, c: usize) -> u64 {
+        let mut h = crate::fp::FpHasher::default();
+        let st = &self.state;
+        let bank = st.regs.len() / self.num_cores().max(1);
+        st.cores[c].hash(&mut h);
+        st.regs[c * bank..(c + 1) * bank].hash(&mut h);
+        st.metas[c * bank..(c + 1) * bank].hash(&mut h);
+        st.mcores[c].hash(&mut h);
+        st.shared.hash(&mut h);
+        st.fault.is_some().hash(&mut h);
+        h.finish()
+    }
+
+    fn outstanding(&self, c: usize) -> usize {
+        Machine::outstanding(self, c)
+    }
+
+    fn is_faulted(&self) -> bool {
+        self.state.fault.is_some()
+    }
+
+    fn core_steps(&self, c: usize, out: &mut Vec<Transition>) {
+        self.core_enabled(c, out)
+    }
+
+    fn write_of(&self, c: usize, t: Transition) -> Option<(u16, u64)> {
+        let Transition::Exec { choice, .. } = t else { return None };
+        let req = self.request(c).ok()??;
+        let loc = req.loc()?;
+        self.preview_request(c, &req, choice).wrote.map(|v| (loc as u16, v))
+    }
+
+    fn step(&mut self, t: Transition) {
+        self.apply_unchecked(t);
+    }
+
+    fn run_local(&mut self, c: usize) {
+        let mut n = 0;
+        while n < EAGER_LIMIT && self.faulted().is_none() && self.is_eager(c) {
+            self.apply_unchecked(Transition::Exec { core: c as u8, choice: 0 });
+            n += 1;
+        }
+    }
+
+    fn solo_cache(&self) -> &SoloCache {
+        &self.solo_cache
     }
 }

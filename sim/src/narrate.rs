@@ -9,20 +9,20 @@ use memmodels::{MemoryModel, Source};
 impl<M: MemoryModel> Machine<M> {
     /// Where core `c` is, as `label+offset`.
     pub fn where_is(&self, c: usize) -> String {
-        self.prog.location(self.state.cores[c].pc)
+        self.prog().location(self.state.cores[c].pc)
     }
 
     /// Text of core `c`'s next instruction.
     pub fn next_text(&self, c: usize) -> String {
-        match self.prog.code.get(self.state.cores[c].pc as usize) {
-            Some(i) => instr_text(&self.prog, i),
+        match self.prog().code.get(self.state.cores[c].pc as usize) {
+            Some(i) => instr_text(self.prog(), i),
             None => "(past the end of the code)".into(),
         }
     }
 
     /// A plain-words label for `t` in the current state (before it is applied).
     pub fn label(&self, t: Transition) -> String {
-        let p = &self.prog;
+        let p = self.prog();
         match t {
             Transition::Interrupt { core } => {
                 let h = p.cores[core as usize].handler.map(|h| p.location(h)).unwrap_or_default();
@@ -32,7 +32,7 @@ impl<M: MemoryModel> Machine<M> {
                 format!("core {core}: promises {} := {}", p.sym_name(loc), value_text(p, val))
             }
             Transition::Internal { core, .. } => {
-                let pend = self.model.pending(&self.state.shared, &self.state.mcores, core as usize);
+                let pend = self.pending(core as usize);
                 match pend.first() {
                     Some(e) => {
                         format!("core {core}: drain {} := {} to memory", p.sym_name(e.loc as u16), value_text(p, e.val))
@@ -47,7 +47,7 @@ impl<M: MemoryModel> Machine<M> {
                     Err(f) => format!("{head} — faults: {}", f.what),
                     Ok(None) => head,
                     Ok(Some(req)) => {
-                        let pv = self.model.preview(&self.state.shared, &self.state.mcores, c, &req, choice);
+                        let pv = self.preview_request(c, &req, choice);
                         let loc = req.loc().map(|l| p.sym_name(l as u16).to_string()).unwrap_or_default();
                         let from = match pv.source {
                             Source::Memory => "from memory".to_string(),

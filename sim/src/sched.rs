@@ -3,6 +3,8 @@
 
 use crate::check::Violation;
 use crate::machine::Machine;
+use crate::timed::{run_timed, TimedScheduler};
+use crate::timing::TimingModel;
 use crate::transition::Transition;
 use memmodels::MemoryModel;
 use rand::{Rng, SeedableRng};
@@ -138,6 +140,63 @@ pub fn run<M: MemoryModel, S: Scheduler>(
         steps += 1;
         if record {
             schedule.push(t);
+        }
+    }
+}
+
+/// Which scheduler drives a seeded run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchedKind {
+    /// Uniform over the enabled transitions (register-only steps taken at once).
+    Random,
+    /// Cycle-level latencies with seeded jitter ([`TimedScheduler`]).
+    Timed,
+}
+
+impl SchedKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SchedKind::Random => "random",
+            SchedKind::Timed => "timed",
+        }
+    }
+    /// What a run's "cycles" count: the random scheduler has no clock and counts one per step.
+    pub fn cycles_word(self) -> &'static str {
+        match self {
+            SchedKind::Random => "cycles (random scheduler: one per step)",
+            SchedKind::Timed => "simulated cycles",
+        }
+    }
+    /// The unit of [`run_seed`]'s cycles, singular.
+    pub fn cycle_word(self) -> &'static str {
+        match self {
+            SchedKind::Random => "step",
+            SchedKind::Timed => "cycle",
+        }
+    }
+}
+
+/// One seeded run from `start` (on a copy); returns the outcome and its cycles
+/// (the machine's clock for timed runs; the number of steps for random runs).
+pub fn run_seed<M: MemoryModel>(
+    start: &Machine<M>,
+    kind: SchedKind,
+    timing: &TimingModel,
+    seed: u64,
+    max_steps: u64,
+    record: bool,
+) -> (RunOutcome, u64) {
+    let mut m = start.clone();
+    match kind {
+        SchedKind::Random => {
+            let out = run(&mut m, &mut RandomScheduler::new(seed), max_steps, record, true);
+            let steps = out.steps;
+            (out, steps)
+        }
+        SchedKind::Timed => {
+            let out = run_timed(&mut m, &mut TimedScheduler::new(seed, timing.clone()), max_steps, record);
+            (out, m.cycle())
         }
     }
 }

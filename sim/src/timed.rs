@@ -17,13 +17,20 @@
 //!   `ipi_send`, delivery `self_ipi_delivery` or `ipi_delivery` later, taking it
 //!   `irq_entry`, returning `irq_exit` (and waiting for the store buffer: `iret`
 //!   is serialising);
-//! - under ARM, per write (message), the cycle it becomes visible to other
-//!   cores: a `transfer` after it was made. Where the model lets a load read
-//!   one of several writes, the load reads the newest write visible to its core
-//!   when it completes (its own writes at once), or the oldest it may read when
-//!   none is visible yet (propagation delay). A full or store barrier, a
-//!   release store and a release RMW also wait until the core's writes are
+//! - for a model whose writes are messages ([`Propagation::Messages`]: ARM),
+//!   per write, the cycle it becomes visible to other cores: a `transfer`
+//!   after it was made. Where the model lets a load read one of several
+//!   writes, the load reads the newest write visible to its core when it
+//!   completes (its own writes at once), or the oldest it may read when none
+//!   is visible yet (propagation delay). An access the model says waits for
+//!   the core's own writes ([`MemoryModel::waits_for_own_writes`]: ARM's full
+//!   or store barrier, release store, release RMW) also waits until they are
 //!   visible everywhere (the barrier's "drain").
+//!
+//! The scheduler asks the model what it needs — when writes become visible,
+//! what a fence costs ([`MemoryModel::fence_cost`]), whether pending entries
+//! are store buffer entries ([`MemoryModel::in_flight`]) — and never which
+//! model it is.
 //!
 //! The scheduler picks the enabled transition that completes earliest (ties
 //! broken by its seeded RNG) and advances [`Machine::cycle`] to that cycle. It
@@ -44,8 +51,8 @@ use crate::machine::Machine;
 use crate::sched::{RunEnd, RunOutcome, Scheduler};
 use crate::timing::{Latency, TimingModel};
 use crate::transition::{Effect, Transition};
-use isa::{FenceKind, Instr, IrqTarget, Operand, RmwOrd, StoreOrd};
-use memmodels::{MemoryModel, ModelKind, Request, Source};
+use isa::{FenceKind, Instr, IrqTarget, Operand};
+use memmodels::{FenceCost, InFlight, MemoryModel, Propagation, Request, Source};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
@@ -77,7 +84,7 @@ struct CoreTiming {
     buf: VecDeque<Entry>,
     /// Cycle of the core's last drain.
     last_drain: u64,
-    /// ARM: the cycle by which all the core's writes are visible to every core.
+    /// Messages: the cycle by which all the core's writes are visible to every core.
     visible_all: u64,
 }
 
@@ -119,10 +126,10 @@ pub struct TimedScheduler {
     started: bool,
     cores: Vec<CoreTiming>,
     lines: Vec<Line>,
-    /// ARM: per message (timestamp - 1), the cycle it becomes visible to other cores and its writer.
+    /// Messages: per message (timestamp - 1), the cycle it becomes visible to other cores and its writer.
     msgs: Vec<(u64, u8)>,
     ties: Vec<usize>,
-    /// ARM: per enabled transition, its rank among its core's alternatives.
+    /// Messages: per enabled transition, its rank among its core's alternatives.
     keys: Vec<(u8, i64)>,
 }
 
@@ -167,12 +174,12 @@ impl TimedScheduler {
         self.started = true;
         self.now = m.cycle;
         self.last_event = m.cycle;
-        self.steps_seen = m.steps;
-        self.lines = vec![Line::default(); m.prog.symbols.len()];
+        self.steps_seen = m.steps();
+        self.lines = vec![Line::default(); m.prog().symbols.len()];
         self.cores = (0..m.num_cores())
             .map(|_| {
                 let skew = self.rng.random_range(0..=self.timing.start_skew);
-                let free = m.cycle + if m.steps == 0 { skew } else { 0 };
+                let free = m.cycle + if m.steps() == 0 { skew } else { 0 };
                 CoreTiming {
                     free,
                     draw: self.rng.next_u64(),
@@ -188,10 +195,10 @@ impl TimedScheduler {
     /// Brings the timing state in line with a machine that was moved by
     /// someone else (a user's pick in the TUI, eager steps of `sim::run`).
     fn resync<M: MemoryModel>(&mut self, m: &Machine<M>) {
-        // The model's pending entries are store buffer entries, except promises.
-        let buffers = !m.model.supports_promises();
+        // Mirror the model's pending entries when they are store buffer entries.
+        let buffers = m.in_flight() == InFlight::StoreBuffer;
         for c in 0..m.num_cores() {
-            let pend = if buffers { m.model.pending(&m.state.shared, &m.state.mcores, c) } else { Vec::new() };
+            let pend = if buffers { m.pending(c) } else { Vec::new() };
             let k = &mut self.cores[c];
             while k.buf.len() > pend.len() {
                 k.buf.pop_front();
@@ -203,14 +210,14 @@ impl TimedScheduler {
             for (e, p) in k.buf.iter_mut().zip(&pend) {
                 e.loc = p.loc as u32;
             }
-            let core = &m.state.cores[c];
+            let core = m.core(c);
             if !core.irq.pending {
                 k.irq = None;
             } else if k.irq.is_none() {
                 k.irq = Some(self.last_event + self.timing.self_ipi_delivery.at(self.rng.random::<f64>()));
             }
         }
-        self.steps_seen = m.steps;
+        self.steps_seen = m.steps();
         self.now = self.now.max(m.cycle);
     }
 
@@ -218,7 +225,7 @@ impl TimedScheduler {
     fn observe<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) {
         if !self.started || self.cores.len() != m.num_cores() {
             self.start(m);
-        } else if m.steps != self.steps_seen {
+        } else if m.steps() != self.steps_seen {
             self.resync(m);
         }
         let mut can_exec = 0u64;
@@ -235,7 +242,7 @@ impl TimedScheduler {
                     k.free = k.free.max(self.last_event);
                     k.blocked = false;
                 }
-            } else if !m.state.cores[c].halted {
+            } else if !m.core(c).halted {
                 k.blocked = true;
             }
         }
@@ -276,12 +283,12 @@ impl TimedScheduler {
         }
     }
 
-    fn fence_cost(&self, kind: ModelKind, k: FenceKind, u: f64) -> u64 {
-        match (kind, k) {
-            (ModelKind::Arm, _) => self.timing.dmb.at(u),
-            (_, FenceKind::Full) => self.timing.fence.at(u),
-            // TSO keeps load-load and store-store order anyway: a no-op.
-            _ => self.timing.alu.at(u),
+    fn fence_cost<M: MemoryModel>(&self, m: &Machine<M>, k: FenceKind, u: f64) -> u64 {
+        match m.model().fence_cost(k) {
+            FenceCost::Barrier => self.timing.dmb.at(u),
+            FenceCost::Full => self.timing.fence.at(u),
+            // E.g. TSO's load and store fences: it keeps those orders anyway.
+            FenceCost::Free => self.timing.alu.at(u),
         }
     }
 
@@ -291,8 +298,7 @@ impl TimedScheduler {
         let k = &self.cores[c];
         let (u1, u2) = halves(k.draw);
         let t = &self.timing;
-        let st = &m.state;
-        let arm = m.model.kind() == ModelKind::Arm;
+        let msgs = m.model().propagation() == Propagation::Messages;
         let lat = match m.request(c) {
             Err(_) => t.alu.at(u1),
             Ok(None) => match m.next_instr(c) {
@@ -302,27 +308,21 @@ impl TimedScheduler {
                 _ => t.alu.at(u1),
             },
             Ok(Some(req)) => {
-                // ARM: barriers and releases wait until the core's writes are visible everywhere.
-                let waits = arm
-                    && match req {
-                        Request::Fence(f) => matches!(f, FenceKind::Full | FenceKind::StoreStore),
-                        Request::Store { ord, .. } => ord == StoreOrd::Release,
-                        Request::Rmw { ord, .. } => matches!(ord, RmwOrd::Full | RmwOrd::Release),
-                        Request::Load { .. } => false,
-                    };
+                // E.g. ARM's barriers and releases: wait until the core's writes are visible everywhere.
+                let waits = msgs && m.model().waits_for_own_writes(&req);
                 let lat = match req {
                     Request::Load { loc, .. } => {
-                        let pv = m.model.preview(&st.shared, &st.mcores, c, &req, choice);
+                        let pv = m.preview_request(c, &req, choice);
                         if pv.source == Source::OwnBuffer {
                             t.l1_hit.at(u1)
                         } else {
                             self.read_cost(loc, c, u1)
                         }
                     }
-                    // ARM: a store retires into the core's store buffer; `msgs` has when others see it.
-                    Request::Store { .. } if arm => t.alu.at(u1),
+                    // Messages: a store retires at once; `self.msgs` has when others see it.
+                    Request::Store { .. } if msgs => t.alu.at(u1),
                     Request::Store { loc, .. } => {
-                        let pv = m.model.preview(&st.shared, &st.mcores, c, &req, choice);
+                        let pv = m.preview_request(c, &req, choice);
                         if pv.buffered {
                             t.alu.at(u1)
                         } else {
@@ -330,7 +330,7 @@ impl TimedScheduler {
                         }
                     }
                     Request::Rmw { loc, .. } => t.rmw.at(u1) + self.ownership_cost(loc, c, u2),
-                    Request::Fence(f) => self.fence_cost(m.model.kind(), f, u1),
+                    Request::Fence(f) => self.fence_cost(m, f, u1),
                 };
                 if waits {
                     return (k.free + lat).max(k.visible_all);
@@ -341,16 +341,15 @@ impl TimedScheduler {
         k.free.saturating_add(lat)
     }
 
-    /// ARM: how much core `c` prefers alternative `choice` of its next
+    /// Messages: how much core `c` prefers alternative `choice` of its next
     /// instruction, completing at cycle `at` (higher is preferred): the newest
     /// write visible to it, else the oldest write it may read.
-    fn arm_key<M: MemoryModel>(&self, m: &Machine<M>, c: usize, choice: u16, at: u64) -> (u8, i64) {
-        let st = &m.state;
+    fn read_key<M: MemoryModel>(&self, m: &Machine<M>, c: usize, choice: u16, at: u64) -> (u8, i64) {
         let Ok(Some(req)) = m.request(c) else { return (1, 0) };
         if !matches!(req, Request::Load { .. } | Request::Rmw { .. }) {
             return (1, 0);
         }
-        match m.model.preview(&st.shared, &st.mcores, c, &req, choice).source {
+        match m.preview_request(c, &req, choice).source {
             Source::Message(ts) => {
                 let seen = ts == 0
                     || match self.msgs.get(ts as usize - 1) {
@@ -398,8 +397,8 @@ impl TimedScheduler {
         let mut best = u64::MAX;
         let mut ties = std::mem::take(&mut self.ties);
         ties.clear();
-        let arm = m.model.kind() == ModelKind::Arm;
-        if arm {
+        let msgs = m.model().propagation() == Propagation::Messages;
+        if msgs {
             // A core's alternatives are listed together: keep only its preferred ones.
             let mut keys = std::mem::take(&mut self.keys);
             keys.clear();
@@ -413,7 +412,7 @@ impl TimedScheduler {
                             .nth(1)
                             .is_some();
                         if several {
-                            self.arm_key(m, c, choice, self.exec_ready(m, c, choice).max(self.now))
+                            self.read_key(m, c, choice, self.exec_ready(m, c, choice).max(self.now))
                         } else {
                             (1, 0)
                         }
@@ -425,7 +424,7 @@ impl TimedScheduler {
         }
         for (i, &t) in enabled.iter().enumerate() {
             let mut r = self.ready(m, t);
-            if arm {
+            if msgs {
                 if let Transition::Exec { core, .. } = t {
                     let mine = self.keys[i];
                     let top = enabled
@@ -462,11 +461,10 @@ impl TimedScheduler {
         match t {
             Transition::Exec { core, choice } => {
                 let c = core as usize;
-                let st = &m.state;
                 match m.request(c) {
                     Ok(Some(req)) => {
-                        let pv = m.model.preview(&st.shared, &st.mcores, c, &req, choice);
-                        let arm = m.model.kind() == ModelKind::Arm;
+                        let pv = m.preview_request(c, &req, choice);
+                        let msgs = m.model().propagation() == Propagation::Messages;
                         let (_, u2) = halves(self.cores[c].draw);
                         match req {
                             Request::Load { loc, .. } if pv.source != Source::OwnBuffer => self.on_read(loc, c),
@@ -474,19 +472,19 @@ impl TimedScheduler {
                                 let draw = self.rng.next_u64();
                                 self.cores[c].buf.push_back(Entry { loc: loc as u32, enq: now, draw });
                             }
-                            // ARM: a write is a new message unless it fulfils a promise.
-                            Request::Store { loc, .. } if arm && pv.wrote.is_some() => {
+                            // Messages: a write is a new message unless it fulfils a promise.
+                            Request::Store { loc, .. } if msgs && pv.wrote.is_some() => {
                                 if !matches!(pv.source, Source::Message(_)) {
-                                    self.arm_message(c, now, u2);
+                                    self.message(c, now, u2);
                                 }
                                 self.on_write(loc, c)
                             }
-                            Request::Rmw { loc, .. } if arm && pv.wrote.is_some() => {
-                                self.arm_message(c, now, u2);
+                            Request::Rmw { loc, .. } if msgs && pv.wrote.is_some() => {
+                                self.message(c, now, u2);
                                 self.on_write(loc, c)
                             }
-                            // A failed CAS on ARM only reads.
-                            Request::Rmw { loc, .. } if arm => self.on_read(loc, c),
+                            // Messages: an RMW that does not write (a failed CAS) only reads.
+                            Request::Rmw { loc, .. } if msgs => self.on_read(loc, c),
                             Request::Store { loc, exclusive, .. } if !exclusive || pv.read == Some(0) => {
                                 self.on_write(loc, c)
                             }
@@ -543,8 +541,8 @@ impl TimedScheduler {
         }
     }
 
-    /// ARM: core `c` made a message at cycle `now`; others see it a transfer later.
-    fn arm_message(&mut self, c: usize, now: u64, u: f64) {
+    /// Messages: core `c` made a message at cycle `now`; others see it a transfer later.
+    fn message(&mut self, c: usize, now: u64, u: f64) {
         let vis = now + self.timing.transfer.at(u);
         self.msgs.push((vis, c as u8));
         let k = &mut self.cores[c];

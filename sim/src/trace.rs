@@ -130,9 +130,9 @@ pub fn make_trace<M: memmodels::MemoryModel>(
     for s in &steps {
         let _ = m.apply(s.t);
     }
-    let mut t = Trace::new(&start.prog, start.model.kind().name(), scheduler, seed, steps);
-    t.promise_mode = start.promise_mode;
-    t.cycles = m.cycle;
+    let mut t = Trace::new(start.prog(), start.info().name, scheduler, seed, steps);
+    t.promise_mode = start.promise_mode();
+    t.cycles = m.cycle();
     t
 }
 

@@ -8,7 +8,7 @@ use isa::{
     Quantifier, Reg, RmwOp, RmwOrd, StoreOrd, SymId, Value,
 };
 use memmodels::Arm;
-use sim::{explore, ExploreConfig, Machine, PromiseMode, Verdict};
+use sim::{explore, ExploreConfig, Machine, Verdict};
 use std::sync::Arc;
 
 /// One instruction of a test thread, with labels for branches.
@@ -121,8 +121,7 @@ fn program(name: &str, init: [u64; 3], threads: Vec<Vec<Op>>, cond: Vec<CondExpr
 
 /// Whether the `exists` clause is reachable under ARM (promise-first exhaustive search).
 fn allowed(p: Program) -> bool {
-    let mut m = Machine::new(Arc::new(p), Arm);
-    m.promise_mode = PromiseMode::First;
+    let m = Machine::new(Arc::new(p), Arm);
     let cfg = ExploreConfig { stop_on_violation: false, max_states: 2_000_000, ..ExploreConfig::default() };
     let res = explore(&m, &cfg);
     assert_eq!(res.verdict, Verdict::Safe, "search did not complete: {:?}", res.bound);

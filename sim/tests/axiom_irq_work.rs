@@ -3,10 +3,9 @@
 //! execution of a few hundred random runs, is consistent with its model's
 //! axioms; and every lost-work counterexample is a non-SC cycle.
 
-use memmodels::{Arm, MemoryModel, Sc, Tso};
 use sim::axiom::crosscheck::consistent;
 use sim::axiom::explain::sc_cycle;
-use sim::{explore, ExploreConfig, Machine, PromiseMode, RandomScheduler, Verdict};
+use sim::{ExploreConfig, Verdict};
 use std::sync::Arc;
 use workloads::{irq_work_program, IrqWorkConfig, Variant};
 
@@ -14,17 +13,17 @@ fn program(v: Variant) -> Arc<isa::Program> {
     Arc::new(irq_work_program(&IrqWorkConfig::new(v, 2)).unwrap())
 }
 
-fn counterexamples<M: MemoryModel>(m: M) {
-    let kind = m.kind();
+fn counterexamples(kind: &str) {
+    let model = sim::models::get(kind).unwrap();
     for v in Variant::ALL {
-        let mut start = Machine::new(program(v), m.clone());
-        start.promise_mode = PromiseMode::First;
-        let r = explore(&start, &ExploreConfig { threads: 1, max_states: 3_000_000, ..ExploreConfig::default() });
+        let start = model.machine(program(v)).unwrap();
+        let r = start.explore(&ExploreConfig { threads: 1, max_states: 3_000_000, ..ExploreConfig::default() });
         if r.verdict != Verdict::Violation {
             continue;
         }
+        let start = start.with_promise_mode(r.promise_mode);
         let (_, s) = r.violation.unwrap();
-        let (exe, verdict) = consistent(&start, &s, kind).unwrap();
+        let (exe, verdict) = consistent(&*start, &s, model.axioms().unwrap()).unwrap();
         assert_eq!(verdict, Ok(()), "{v} on {kind}: the counterexample breaks the axioms");
         assert!(sc_cycle(&exe).is_some(), "{v} on {kind}: lost work without a non-SC cycle");
     }
@@ -32,18 +31,18 @@ fn counterexamples<M: MemoryModel>(m: M) {
 
 #[test]
 fn counterexamples_are_axiomatically_consistent() {
-    counterexamples(Tso);
-    counterexamples(Arm);
+    counterexamples("tso");
+    counterexamples("arm");
 }
 
-fn random_runs<M: MemoryModel>(m: M, runs: u64) {
-    let kind = m.kind();
+fn random_runs(kind: &str, runs: u64) {
+    let model = sim::models::get(kind).unwrap();
     for v in Variant::ALL {
-        let start = Machine::new(program(v), m.clone());
+        let start = model.machine(program(v)).unwrap();
         for seed in 0..runs {
             let mut mm = start.clone();
-            let out = sim::run(&mut mm, &mut RandomScheduler::new(seed), 10_000, true, false);
-            let (_, verdict) = consistent(&start, &out.schedule, kind).unwrap();
+            let out = mm.run_random(seed, 10_000, true, false);
+            let (_, verdict) = consistent(&*start, &out.schedule, model.axioms().unwrap()).unwrap();
             assert_eq!(verdict, Ok(()), "{v} on {kind}, seed {seed}");
         }
     }
@@ -51,7 +50,7 @@ fn random_runs<M: MemoryModel>(m: M, runs: u64) {
 
 #[test]
 fn random_runs_are_axiomatically_consistent() {
-    random_runs(Sc, 40);
-    random_runs(Tso, 40);
-    random_runs(Arm, 40);
+    random_runs("sc", 40);
+    random_runs("tso", 40);
+    random_runs("arm", 40);
 }

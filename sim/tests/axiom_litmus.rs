@@ -6,10 +6,9 @@
 //! The axiomatic side is also checked against herd7's own state counts and
 //! verdicts (`verdicts.tsv`) where the catalog has them.
 
-use memmodels::{Arm, MemoryModel, ModelKind, Sc, Tso};
 use sim::axiom::crosscheck::{crosscheck, Agreement};
 use sim::axiom::enumerate::EnumConfig;
-use sim::Machine;
+use sim::Model;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,21 +41,22 @@ fn files(root: &Path) -> Vec<PathBuf> {
     v
 }
 
-fn run<M: MemoryModel>(prog: &Arc<isa::Program>, m: M) -> (Agreement, String) {
-    let a = crosscheck(prog, m.clone(), 5_000_000, &EnumConfig::default());
-    let diff = a.difference(&Machine::new(prog.clone(), m));
+/// The models cross-checked: every registered model with both faces.
+fn models() -> Vec<Model> {
+    sim::models::all().into_iter().filter(|m| m.is_operational() && m.is_axiomatic()).collect()
+}
+
+fn run(prog: &Arc<isa::Program>, m: &Model) -> (Agreement, String) {
+    let a = crosscheck(prog, m, 5_000_000, &EnumConfig::default());
+    let diff = a.difference(prog);
     (a, diff)
 }
 
-fn check_one(root: &Path, rel: &str, model: ModelKind) -> Agreement {
+fn check_one(root: &Path, rel: &str, model: &Model) -> Agreement {
     let text = std::fs::read_to_string(root.join(rel)).unwrap();
     let t = isa::litmus::parse(&text, rel).unwrap();
     let prog = Arc::new(t.program);
-    let (a, diff) = match model {
-        ModelKind::Sc => run(&prog, Sc),
-        ModelKind::Tso => run(&prog, Tso),
-        ModelKind::Arm => run(&prog, Arm),
-    };
+    let (a, diff) = run(&prog, model);
     assert!(a.agrees(), "{rel} on {model}: {diff}");
     a
 }
@@ -68,7 +68,7 @@ fn classic_shapes_agree() {
     for rel in
         ["x86/SB.litmus", "x86/MP.litmus", "aarch64/MP+dmb.sys.litmus", "aarch64/LB.litmus", "aarch64/CoRR.litmus"]
     {
-        for m in ModelKind::ALL {
+        for m in &models() {
             check_one(&root, rel, m);
         }
     }
@@ -90,13 +90,9 @@ fn catalog_agrees() {
         };
         parsed += 1;
         let prog = Arc::new(t.program);
-        for m in ModelKind::ALL {
+        for m in &models() {
             total += 1;
-            let (a, diff) = match m {
-                ModelKind::Sc => run(&prog, Sc),
-                ModelKind::Tso => run(&prog, Tso),
-                ModelKind::Arm => run(&prog, Arm),
-            };
+            let (a, diff) = run(&prog, m);
             if a.agrees() {
                 agree += 1;
             } else {
@@ -125,16 +121,16 @@ fn axiomatic_matches_herd() {
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let [file, _arch, model, verdict, states, ..] = cols[..] else { continue };
-        let Ok(kind) = model.parse::<ModelKind>() else { continue };
         if !["sc", "tso", "arm"].contains(&model) {
             continue;
         }
+        let kind = sim::models::get(model).unwrap();
         let text = std::fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         let Ok(t) = isa::litmus::parse(&text, file) else { continue };
         let prog = Arc::new(t.program);
         rows += 1;
         let cfg = EnumConfig { herd_strict: true, ..EnumConfig::default() };
-        let o = sim::axiom::enumerate::outcomes(&prog, kind, &cfg).expect(file);
+        let o = sim::axiom::enumerate::outcomes(&prog, kind.axioms().unwrap(), &cfg).expect(file);
         let pos = o.finals.values().filter(|h| **h).count();
         let c = prog.condition.as_ref().unwrap();
         let allowed = c.verdict(pos, o.finals.len() - pos);

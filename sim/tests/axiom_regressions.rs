@@ -13,19 +13,21 @@
 //! the CAS succeed with a release write, after which the acquire xchg may not
 //! read the initial x (its `[L]; po; [A]` pre-view covers the promise).
 
-use memmodels::{Arm, MemoryModel, Sc, Tso};
 use sim::axiom::crosscheck::crosscheck;
 use sim::axiom::enumerate::EnumConfig;
-use sim::Machine;
 use std::sync::Arc;
+
+fn model(name: &str) -> sim::Model {
+    sim::models::get(name).unwrap()
+}
 
 fn check(name: &str, src: &str) {
     let prog = Arc::new(isa::asm::parse(src, name).unwrap());
-    fn one<M: MemoryModel>(prog: &Arc<isa::Program>, m: M) -> Option<String> {
-        let a = crosscheck(prog, m.clone(), 2_000_000, &EnumConfig::default());
-        (!a.agrees()).then(|| format!("{}: {}", m.kind(), a.difference(&Machine::new(prog.clone(), m))))
-    }
-    let bad: Vec<String> = [one(&prog, Sc), one(&prog, Tso), one(&prog, Arm)].into_iter().flatten().collect();
+    let one = |m: &str| {
+        let a = crosscheck(&prog, &model(m), 2_000_000, &EnumConfig::default());
+        (!a.agrees()).then(|| format!("{m}: {}", a.difference(&prog)))
+    };
+    let bad: Vec<String> = [one("sc"), one("tso"), one("arm")].into_iter().flatten().collect();
     assert!(bad.is_empty(), "{name}: operational and axiomatic disagree\n{}\n{src}", bad.join("\n"));
 }
 
@@ -35,27 +37,27 @@ fn check(name: &str, src: &str) {
 fn check_known_arm_gap(name: &str, src: &str, missing: usize) -> String {
     let prog = Arc::new(isa::asm::parse(src, name).unwrap());
     for a in [
-        crosscheck(&prog, Sc, 2_000_000, &EnumConfig::default()),
-        crosscheck(&prog, Tso, 2_000_000, &EnumConfig::default()),
+        crosscheck(&prog, &model("sc"), 2_000_000, &EnumConfig::default()),
+        crosscheck(&prog, &model("tso"), 2_000_000, &EnumConfig::default()),
     ] {
-        assert!(a.agrees(), "{name}: {} disagrees: {}", a.model, a.difference(&Machine::new(prog.clone(), Sc)));
+        assert!(a.agrees(), "{name}: {} disagrees: {}", a.model, a.difference(&prog));
     }
-    let a = crosscheck(&prog, Arm, 2_000_000, &EnumConfig::default());
-    let m = Machine::new(prog.clone(), Arm);
-    assert!(a.incomplete.is_none() && a.unsound.is_empty(), "{name}: {}", a.difference(&m));
+    let a = crosscheck(&prog, &model("arm"), 2_000_000, &EnumConfig::default());
+    let m = &*prog;
+    assert!(a.incomplete.is_none() && a.unsound.is_empty(), "{name}: {}", a.difference(m));
     assert!(
         a.operational.is_subset(&a.axiomatic),
         "{name}: operational states outside the axiomatic set: {}",
-        a.difference(&m)
+        a.difference(m)
     );
     let gap = a.axiomatic.difference(&a.operational).count();
     assert_eq!(
         gap,
         missing,
         "{name}: the known ARM gap changed ({gap} states instead of {missing}): {}",
-        a.difference(&m)
+        a.difference(m)
     );
-    a.difference(&m)
+    a.difference(m)
 }
 
 #[test]

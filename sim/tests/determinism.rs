@@ -32,7 +32,7 @@ fn same_seed_same_trace() {
         let ra = run(&mut a, &mut RandomScheduler::new(seed), 10_000, true, true);
         let rb = run(&mut b, &mut RandomScheduler::new(seed), 10_000, true, true);
         assert_eq!(ra.schedule, rb.schedule, "seed {seed}");
-        assert_eq!(a.state, b.state, "seed {seed}");
+        assert_eq!(a.state(), b.state(), "seed {seed}");
     }
 }
 
@@ -56,7 +56,7 @@ fn lost_work_trace_round_trips() {
         .find_map(|seed| {
             let mut m = start.clone();
             let out = run(&mut m, &mut RandomScheduler::new(seed), 10_000, true, true);
-            matches!(out.end, RunEnd::Violation(_)).then(|| (seed, out, m.state.clone()))
+            matches!(out.end, RunEnd::Violation(_)).then(|| (seed, out, m.state().clone()))
         })
         .expect("some seed below 100000 loses work on racy/TSO");
     let trace = sim::trace::make_trace(&start, &out.schedule, "random", Some(seed));
@@ -66,7 +66,7 @@ fn lost_work_trace_round_trips() {
     let mut m = Machine::new(Arc::new(back.program.clone()), Tso);
     let replayed = run(&mut m, &mut ReplayScheduler::new(back.transitions()), 10_000, true, false);
     assert_eq!(replayed.schedule, out.schedule);
-    assert_eq!(m.state, end_state);
+    assert_eq!(m.state(), &end_state);
     assert!(matches!(replayed.end, RunEnd::Violation(sim::Violation::LostWork { .. })), "{:?}", replayed.end);
 }
 

@@ -27,10 +27,10 @@ fn same_seed_same_run_and_cycles() {
         let (a, ma) = timed(&start, seed);
         let (b, mb) = timed(&start, seed);
         assert_eq!(a.schedule, b.schedule, "seed {seed}");
-        assert_eq!((ma.cycle, &ma.state), (mb.cycle, &mb.state), "seed {seed}");
-        assert!(ma.cycle > 1000, "seed {seed}: {} cycles is too few for an IPI round trip", ma.cycle);
+        assert_eq!((ma.cycle(), ma.state()), (mb.cycle(), mb.state()), "seed {seed}");
+        assert!(ma.cycle() > 1000, "seed {seed}: {} cycles is too few for an IPI round trip", ma.cycle());
     }
-    let distinct: std::collections::BTreeSet<u64> = (0..30).map(|s| timed(&start, s).1.cycle).collect();
+    let distinct: std::collections::BTreeSet<u64> = (0..30).map(|s| timed(&start, s).1.cycle()).collect();
     assert!(distinct.len() > 20, "jitter makes runs differ: {distinct:?}");
 }
 
@@ -43,7 +43,7 @@ fn timed_schedules_replay() {
         let mut m = start.clone();
         let rep = run(&mut m, &mut ReplayScheduler::new(out.schedule.clone()), 100_000, false, false);
         assert_eq!(rep.end, out.end, "seed {seed}");
-        assert_eq!(m.state, end.state, "seed {seed}");
+        assert_eq!(m.state(), end.state(), "seed {seed}");
     }
 }
 
@@ -60,15 +60,15 @@ fn step_cycle_matches_the_run() {
         while !m.enabled().is_empty() {
             let applied = s.step_cycle(&mut m);
             for a in &applied {
-                assert_eq!(a.cycle, m.cycle, "seed {seed}: every transition of a step completes in its cycle");
+                assert_eq!(a.cycle, m.cycle(), "seed {seed}: every transition of a step completes in its cycle");
             }
             taken.extend(applied.into_iter().map(|a| a.t));
             cycles += 1;
             assert!(cycles < 1_000_000);
         }
         assert_eq!(taken, out.schedule, "seed {seed}");
-        assert_eq!(m.cycle, end.cycle, "seed {seed}");
-        assert_eq!(cycles, end.cycle, "seed {seed}: one call per cycle");
+        assert_eq!(m.cycle(), end.cycle(), "seed {seed}");
+        assert_eq!(cycles, end.cycle(), "seed {seed}: one call per cycle");
     }
 }
 
@@ -86,7 +86,7 @@ fn step_event_matches_the_run() {
         taken.push(a.t);
     }
     assert_eq!(taken, out.schedule);
-    assert_eq!(m.cycle, end.cycle);
+    assert_eq!(m.cycle(), end.cycle());
 }
 
 /// Safe cells stay safe: the timed scheduler only picks among enabled transitions.
@@ -156,7 +156,7 @@ fn latencies_follow_the_model() {
     assert_eq!(taken - raise, 300, "self-IPI delivery");
     let iret = at("iret");
     assert!(iret > taken + 300, "entry and exit costs");
-    assert_eq!(m.cycle, iret);
+    assert_eq!(m.cycle(), iret);
 }
 
 /// ARM: the same guarantees, with loads picking among writes by propagation delay.
@@ -167,7 +167,7 @@ fn arm_runs_are_deterministic_replayable_and_sound() {
         for seed in 0..40 {
             let (a, ma) = timed(&start, seed);
             let (b, mb) = timed(&start, seed);
-            assert_eq!((&a.schedule, ma.cycle), (&b.schedule, mb.cycle), "{v} seed {seed}");
+            assert_eq!((&a.schedule, ma.cycle()), (&b.schedule, mb.cycle()), "{v} seed {seed}");
             let mut m = start.clone();
             let rep = run(&mut m, &mut ReplayScheduler::new(a.schedule.clone()), 100_000, false, false);
             assert_eq!(rep.end, a.end, "{v} seed {seed}");

@@ -4,8 +4,7 @@
 use super::EXIT_OK;
 use anyhow::Result;
 use clap::Args;
-use memmodels::{MemoryModel, Sc, Tso};
-use sim::{explore, run, ExploreConfig, Machine, RandomScheduler};
+use sim::{AnyMachine, ExploreConfig};
 use std::sync::Arc;
 use std::time::Instant;
 use workloads::{irq_work_program, IrqWorkConfig, Variant};
@@ -26,8 +25,9 @@ pub struct BenchArgs {
     pub sweep: bool,
 }
 
-fn machine<M: MemoryModel>(v: Variant, cores: usize, model: M) -> Machine<M> {
-    Machine::new(Arc::new(irq_work_program(&IrqWorkConfig::new(v, cores)).unwrap()), model)
+fn machine(v: Variant, cores: usize, model: &str) -> Result<AnyMachine> {
+    let p = irq_work_program(&IrqWorkConfig::new(v, cores)).map_err(anyhow::Error::msg)?;
+    Ok(sim::models::get(model)?.machine(Arc::new(p))?)
 }
 
 fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
@@ -42,14 +42,14 @@ fn best<T>(repeat: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (best, last.unwrap())
 }
 
-fn explore_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M, threads: usize) {
-    let m = machine(v, cores, model);
+fn explore_row(a: &BenchArgs, v: Variant, cores: usize, model: &str, threads: usize) -> Result<()> {
+    let m = machine(v, cores, model)?;
     let cfg = ExploreConfig { threads, ..ExploreConfig::default() };
-    let (secs, r) = best(a.repeat, || explore(&m, &cfg));
+    let (secs, r) = best(a.repeat, || m.explore(&cfg));
     println!(
         "explore  {:<15} {:<4} {} cores {} thr {:>10} states {:>11} transitions {:>9.1} ms {:>7.2} M states/s  {}",
         v.name(),
-        m.model.kind().name(),
+        m.model().name(),
         cores,
         threads,
         r.states,
@@ -58,15 +58,15 @@ fn explore_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M
         r.states as f64 / secs / 1e6,
         r.verdict.name()
     );
+    Ok(())
 }
 
-fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M) {
-    let m = machine(v, cores, model);
+fn random_row(a: &BenchArgs, v: Variant, cores: usize, model: &str) -> Result<()> {
+    let m = machine(v, cores, model)?;
     let (secs, (steps, lost)) = best(a.repeat, || {
         let (mut steps, mut lost) = (0u64, 0u64);
         for seed in 0..a.runs {
-            let mut x = m.clone();
-            let out = run(&mut x, &mut RandomScheduler::new(seed), 100_000, false, true);
+            let (out, _) = m.run_seed(sim::SchedKind::Random, &sim::TimingModel::default(), seed, 100_000, false);
             steps += out.steps;
             lost += matches!(out.end, sim::RunEnd::Violation(_)) as u64;
         }
@@ -75,7 +75,7 @@ fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M)
     println!(
         "random   {:<15} {:<4} {} cores  {:>10} runs {:>12} transitions {:>9.1} ms {:>7.1} M transitions/s  {:.0} runs/s, {} lost",
         v.name(),
-        m.model.kind().name(),
+        m.model().name(),
         cores,
         a.runs,
         steps,
@@ -84,6 +84,7 @@ fn random_row<M: MemoryModel>(a: &BenchArgs, v: Variant, cores: usize, model: M)
         a.runs as f64 / secs,
         lost
     );
+    Ok(())
 }
 
 pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
@@ -93,19 +94,19 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
     }
     println!("weaksim bench (best of {})", a.repeat);
     for v in Variant::ALL {
-        explore_row(a, v, 2, Sc, 1);
-        explore_row(a, v, 2, Tso, 1);
+        explore_row(a, v, 2, "sc", 1)?;
+        explore_row(a, v, 2, "tso", 1)?;
     }
     for threads in [1, 2] {
         for v in [Variant::BusyXchg, Variant::ClaimCmpxchg] {
-            explore_row(a, v, 3, Tso, threads);
+            explore_row(a, v, 3, "tso", threads)?;
         }
         if a.big {
-            explore_row(a, Variant::ClaimCmpxchg, 4, Tso, threads);
+            explore_row(a, Variant::ClaimCmpxchg, 4, "tso", threads)?;
         }
     }
     for (v, c) in [(Variant::BusyXchg, 2), (Variant::ClaimCmpxchg, 2), (Variant::BusyXchg, 4)] {
-        random_row(a, v, c, Tso);
+        random_row(a, v, c, "tso")?;
     }
     Ok(EXIT_OK)
 }

@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use memmodels::ModelKind;
 use std::path::PathBuf;
 use tui::{App, Options};
 
@@ -29,7 +28,7 @@ pub fn demo_cmd(a: &DemoArgs) -> Result<u8> {
     };
     let script = tui::demo::parse(&text, &name).map_err(anyhow::Error::msg)?;
     super::tui::run(|| {
-        let opts = Options::irq_work(workloads::Variant::BusyXchg, ModelKind::Tso, 2, 1);
+        let opts = Options::irq_work(workloads::Variant::BusyXchg, sim::models::get("tso")?, 2, 1);
         let mut app = App::new(opts).map_err(anyhow::Error::msg)?;
         tui::demo::start(&mut app, script);
         Ok(app)

@@ -2,15 +2,12 @@
 //! sequentially consistent (the cycle, in words), and the graph as DOT / SVG.
 
 use super::{write_atomic, EXIT_BAD_INPUT, EXIT_OK};
-use crate::with_model;
 use anyhow::{bail, Result};
 use clap::Args;
-use memmodels::{MemoryModel, ModelKind};
 use sim::axiom::explain::explain_run;
-use sim::{Machine, Transition};
+use sim::{AnyMachine, Transition};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -29,16 +26,12 @@ pub struct ExplainArgs {
 
 pub fn explain_cmd(a: &ExplainArgs) -> Result<u8> {
     let tr = super::replay::load_trace(&a.file)?;
-    let kind: ModelKind = tr.model.parse().map_err(|e: String| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let start = super::replay::trace_machine(&tr, &a.file)?;
     let name = a.file.file_name().map_or_else(|| a.file.display().to_string(), |n| n.to_string_lossy().to_string());
-    with_model!(kind, m => {
-        let mut start = Machine::new(Arc::new(tr.program.clone()), m);
-        start.promise_mode = tr.promise_mode;
-        go(a, &name, &start, &tr.transitions())
-    })
+    go(a, &name, &start, &tr.transitions())
 }
 
-fn go<M: MemoryModel>(a: &ExplainArgs, name: &str, start: &Machine<M>, schedule: &[Transition]) -> Result<u8> {
+fn go(a: &ExplainArgs, name: &str, start: &AnyMachine, schedule: &[Transition]) -> Result<u8> {
     let (text, dot) = match explanation(start, schedule, name, a.all) {
         Ok(x) => x,
         Err(e) => bail!("{name}: {e}"),
@@ -97,28 +90,29 @@ pub fn render_svg(dot: &str, out: &Path) -> Result<(), String> {
 }
 
 /// The explanation of a run in words, and its graph as DOT.
-pub fn explanation<M: MemoryModel>(
-    start: &Machine<M>,
+pub fn explanation(
+    start: &AnyMachine,
     schedule: &[Transition],
     title: &str,
     all: bool,
 ) -> Result<(String, String), String> {
-    let model = start.model.kind();
-    let (exe, verdict, ex) = explain_run(start, schedule).map_err(|e| e.to_string())?;
+    let model = start.model();
+    let axioms = model.axioms().map_err(|e| e.to_string())?;
+    let (exe, verdict, ex) = explain_run(&**start, schedule, axioms).map_err(|e| e.to_string())?;
     let mut s = String::new();
     let mem = exe.events.iter().filter(|e| e.is_mem() && e.core.is_some()).count();
     let _ =
         writeln!(s, "Execution graph: {mem} memory events on {} cores (po, rf, co, fr; herd's vocabulary)", exe.ncores);
     match &verdict {
         Ok(()) => {
-            let _ = writeln!(s, "Axiomatic check: consistent with {} ({})", model.title(), cat_name(model));
+            let _ = writeln!(s, "Axiomatic check: consistent with {} ({})", model.title(), model.info().axioms);
         }
         Err(f) => {
             let _ = writeln!(
                 s,
                 "Axiomatic check: NOT consistent with {} ({}): axiom `{}` fails — a disagreement between the operational and the axiomatic model",
                 model.title(),
-                cat_name(model),
+                model.info().axioms,
                 f.axiom
             );
         }
@@ -136,15 +130,7 @@ pub fn explanation<M: MemoryModel>(
         }
     }
     let cycle: Vec<(usize, usize, &str)> = ex.cycle.iter().map(|e| (e.from, e.to, e.rel)).collect();
-    let title = format!("{} on {}: {}", start.prog.name, model.title(), title);
+    let title = format!("{} on {}: {}", start.prog().name, model.title(), title);
     let dot = sim::graph::dot::dot(&exe, &title, &cycle, !all);
     Ok((s, dot))
-}
-
-fn cat_name(m: ModelKind) -> &'static str {
-    match m {
-        ModelKind::Sc => "herd's sc.cat",
-        ModelKind::Tso => "herd's x86tso.cat",
-        ModelKind::Arm => "herd7 7.57's aarch64.cat",
-    }
 }

@@ -3,12 +3,10 @@
 use super::{write_atomic, EXIT_BOUNDED, EXIT_OK, EXIT_VIOLATION};
 use crate::render::narrate;
 use crate::target::{Target, TargetArgs};
-use crate::with_model;
 use anyhow::Result;
 use clap::Args;
-use memmodels::{MemoryModel, ModelKind};
 use serde_json::json;
-use sim::{explore, ExploreConfig, Machine, PromiseMode, Verdict};
+use sim::{AnyMachine, ExploreConfig, Model, Verdict};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,9 +14,9 @@ use std::time::Instant;
 pub struct ExploreArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Memory model: sc, tso or arm
-    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
-    pub model: ModelKind,
+    /// Memory model
+    #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
+    pub model: Model,
     /// Stop with verdict `bounded` (exit 3) after this many distinct states
     #[arg(long, default_value_t = 50_000_000)]
     pub max_states: u64,
@@ -42,13 +40,11 @@ pub struct ExploreArgs {
 
 pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
     let t = a.target.resolve()?;
-    with_model!(a.model, m => go(a, &t, m))
+    let start = a.model.machine(Arc::new(t.program.clone()))?;
+    go(a, &t, start)
 }
 
-fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
-    let mut start = Machine::new(Arc::new(t.program.clone()), model);
-    // Promise-first: the promising machine's final states, with promises made up front (ARM).
-    start.promise_mode = PromiseMode::First;
+fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
     let is_file = t.irq_work.is_none();
     let cfg = ExploreConfig {
         max_states: a.max_states,
@@ -56,9 +52,12 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         stop_on_violation: !is_file,
         reduce: true,
         threads: a.threads,
+        ..ExploreConfig::default()
     };
     let t0 = Instant::now();
-    let r = explore(&start, &cfg);
+    let r = start.explore(&cfg);
+    // The schedules found replay in the search's promise mode.
+    let start = start.with_promise_mode(r.promise_mode);
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
     // The schedule worth saving: the counterexample, or a witness of the file's condition.
@@ -70,7 +69,7 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
         _ => (None, None),
     };
     let trace = schedule.as_ref().map(|s| {
-        let mut tr = sim::trace::make_trace(&start, s, "exhaustive", None);
+        let mut tr = start.make_trace(s, "exhaustive", None);
         tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
         tr.outcome = outcome.clone();
         tr
@@ -168,7 +167,7 @@ fn go<M: MemoryModel>(a: &ExploreArgs, t: &Target, model: M) -> Result<u8> {
 }
 
 /// The explanation of a schedule (`--explain`).
-fn print_explanation<M: MemoryModel>(start: &Machine<M>, s: &[sim::Transition]) {
+fn print_explanation(start: &AnyMachine, s: &[sim::Transition]) {
     match super::explain::explanation(start, s, "counterexample", false) {
         Ok((text, _)) => println!("\n{text}"),
         Err(e) => println!("\n(no explanation: {e})"),
@@ -176,6 +175,6 @@ fn print_explanation<M: MemoryModel>(start: &Machine<M>, s: &[sim::Transition]) 
 }
 
 /// One closing line pointing at the replay command.
-fn explain_hint<M: MemoryModel>(_start: &Machine<M>, _s: &[sim::Transition]) {
+fn explain_hint(_start: &AnyMachine, _s: &[sim::Transition]) {
     println!("\nSave it with --save-trace FILE and step through it with `weaksim replay FILE` or `weaksim tui --trace FILE`.");
 }

@@ -3,14 +3,11 @@
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 use crate::render::narrate;
-use crate::with_model;
-use anyhow::Result;
 use clap::Args;
 use isa::litmus::LitmusTest;
-use memmodels::{MemoryModel, ModelKind};
 use rayon::prelude::*;
 use serde_json::json;
-use sim::Machine;
+use sim::{AnyMachine, Model};
 use std::fmt::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,9 +15,9 @@ use std::time::Instant;
 
 #[derive(Args, Debug)]
 pub struct LitmusArgs {
-    /// Memory model: sc, tso or arm (any test runs under any model)
-    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
-    pub model: ModelKind,
+    /// Memory model (any test runs under any model)
+    #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
+    pub model: Model,
     /// Output: text (herd7's block) or json (one object per file and line)
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
@@ -45,7 +42,7 @@ struct FileResult {
     error: bool,
 }
 
-pub fn litmus_cmd(a: &LitmusArgs) -> Result<u8> {
+pub fn litmus_cmd(a: &LitmusArgs) -> anyhow::Result<u8> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(a.threads.unwrap_or(0)).build()?;
     let results: Vec<FileResult> = pool.install(|| a.files.par_iter().map(|f| one_file(a, f)).collect());
     let mut failed = false;
@@ -81,20 +78,19 @@ fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
         Ok(t) => t,
         Err(e) => return fail(e.to_string()),
     };
-    let r: Result<String> = (|| with_model!(a.model, m => Ok(run_test(a, &file, &test, m))))();
-    match r {
-        Ok(out) => FileResult { out, error: false },
+    match a.model.machine(Arc::new(test.program.clone())) {
+        Ok(m) => FileResult { out: run_test(a, &file, &test, m), error: false },
         Err(e) => fail(format!("{file}: {e}")),
     }
 }
 
-fn run_test<M: MemoryModel>(a: &LitmusArgs, file: &str, t: &LitmusTest, model: M) -> String {
-    let prog = Arc::new(t.program.clone());
+fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String {
+    let prog = m.prog().clone();
     let t0 = Instant::now();
-    let o = workloads::litmus::outcomes(prog.clone(), model.clone(), a.max_states);
+    let o = workloads::litmus::outcomes(&*m, a.max_states);
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let mut m = Machine::new(prog.clone(), model);
-    m.promise_mode = sim::PromiseMode::First;
+    // The witness replays in the search's promise mode.
+    let m = m.with_promise_mode(o.promise_mode);
     if a.format == "json" {
         let mut j = json!({
             "file": file,
@@ -114,7 +110,7 @@ fn run_test<M: MemoryModel>(a: &LitmusArgs, file: &str, t: &LitmusTest, model: M
             j["problem"] = json!(p);
         }
         if a.witness {
-            j["witness"] = json!(o.witness.as_ref().map(|w| sim::trace::make_trace(&m, w, "exhaustive", None)));
+            j["witness"] = json!(o.witness.as_ref().map(|w| m.make_trace(w, "exhaustive", None)));
         }
         return format!("{j}\n");
     }

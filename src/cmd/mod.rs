@@ -14,32 +14,37 @@ pub mod sweep;
 pub mod sweep_bench;
 pub mod tui;
 
-use memmodels::ModelKind;
+use clap::builder::{PossibleValue, TypedValueParser};
+use sim::Model;
 
-/// Runs `$body` with `$m` bound to the memory model named by `$kind`.
-#[macro_export]
-macro_rules! with_model {
-    ($kind:expr, $m:ident => $body:expr) => {
-        match $kind {
-            memmodels::ModelKind::Sc => {
-                let $m = memmodels::Sc;
-                $body
-            }
-            memmodels::ModelKind::Tso => {
-                let $m = memmodels::Tso;
-                $body
-            }
-            memmodels::ModelKind::Arm => {
-                let $m = memmodels::Arm::default();
-                $body
-            }
-        }
-    };
-}
+/// The `--model` value parser, built from the model registry (`sim::models`):
+/// any registered name or alias, in any case; `--help` lists the names.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ModelParser;
 
-/// Parses a model name for clap.
-pub fn parse_model(s: &str) -> Result<ModelKind, String> {
-    s.parse()
+impl TypedValueParser for ModelParser {
+    type Value = Model;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Model, clap::Error> {
+        let s = value.to_string_lossy();
+        sim::models::get(&s).map_err(|e| {
+            let flag = arg.map(|a| format!(" for '{a}'")).unwrap_or_default();
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("invalid value '{s}'{flag}: {e}\n"))
+                .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(sim::models::all().into_iter().map(|m| {
+            let i = m.info();
+            PossibleValue::new(i.name).aliases(i.aliases.iter().copied()).help(i.description)
+        })))
+    }
 }
 
 /// Exit statuses (scripts depend on them).

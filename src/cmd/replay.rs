@@ -2,11 +2,9 @@
 
 use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::render::{narrate, state_line};
-use crate::with_model;
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use memmodels::{MemoryModel, ModelKind};
-use sim::{Machine, Trace};
+use sim::{AnyMachine, Trace};
 use std::sync::Arc;
 
 #[derive(Args, Debug)]
@@ -27,13 +25,18 @@ pub fn load_trace(path: &std::path::Path) -> Result<Trace> {
 
 pub fn replay_cmd(a: &ReplayArgs) -> Result<u8> {
     let tr = load_trace(&a.file)?;
-    let kind: ModelKind = tr.model.parse().map_err(|e: String| anyhow::anyhow!("{}: {e}", a.file.display()))?;
-    with_model!(kind, m => go(a, &tr, m))
+    let start = trace_machine(&tr, &a.file)?;
+    go(a, &tr, start)
 }
 
-fn go<M: MemoryModel>(a: &ReplayArgs, tr: &Trace, model: M) -> Result<u8> {
-    let mut start = Machine::new(Arc::new(tr.program.clone()), model);
-    start.promise_mode = tr.promise_mode;
+/// The machine a trace starts from: its program under its model, promises offered as it says.
+pub fn trace_machine(tr: &Trace, file: &std::path::Path) -> Result<AnyMachine> {
+    let model = sim::models::get(&tr.model).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let m = model.machine(Arc::new(tr.program.clone())).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    Ok(m.with_promise_mode(tr.promise_mode))
+}
+
+fn go(a: &ReplayArgs, tr: &Trace, start: AnyMachine) -> Result<u8> {
     let schedule = tr.transitions();
     // Check every step first: a trace that does not fit is bad input, not a result.
     let mut m = start.clone();
@@ -46,7 +49,7 @@ fn go<M: MemoryModel>(a: &ReplayArgs, tr: &Trace, model: M) -> Result<u8> {
         println!(
             "Replaying {} on {} ({} steps, scheduler {}{})",
             tr.program.name,
-            start.model.kind().title(),
+            start.model().title(),
             schedule.len(),
             tr.scheduler,
             tr.seed.map(|s| format!(", seed {s}")).unwrap_or_default()

@@ -1,14 +1,12 @@
 //! `weaksim run`: seeded runs under the random or the timed scheduler.
 
-use super::sweep::{load_timing, run_seed, SchedKind};
+use super::sweep::{load_timing, sched_kind};
 use super::{write_atomic, EXIT_OK, EXIT_VIOLATION};
 use crate::target::{Target, TargetArgs};
-use crate::with_model;
 use anyhow::Result;
 use clap::Args;
-use memmodels::{MemoryModel, ModelKind};
 use serde_json::json;
-use sim::{Machine, RunEnd, TimingModel};
+use sim::{AnyMachine, Model, RunEnd, SchedKind, TimingModel};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,9 +14,9 @@ use std::time::Instant;
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Memory model: sc, tso or arm
-    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
-    pub model: ModelKind,
+    /// Memory model
+    #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
+    pub model: Model,
     /// Seed of the first run; run i uses seed + i
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -43,10 +41,11 @@ pub struct RunArgs {
 }
 
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
-    let kind = SchedKind::parse(&a.scheduler, a.timing.as_deref())?;
+    let kind = sched_kind(&a.scheduler, a.timing.as_deref())?;
     let timing = load_timing(a.timing.as_deref())?;
     let t = a.target.resolve()?;
-    with_model!(a.model, m => go(a, &t, m, kind, &timing))
+    let start = a.model.machine(Arc::new(t.program.clone()))?;
+    go(a, &t, &start, kind, &timing)
 }
 
 /// The command line that reruns one seed of this workload.
@@ -73,16 +72,14 @@ pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
     s
 }
 
-fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M, kind: SchedKind, timing: &TimingModel) -> Result<u8> {
-    let start = Machine::new(Arc::new(t.program.clone()), model);
+fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &TimingModel) -> Result<u8> {
     let t0 = Instant::now();
     let (mut violations, mut step_limit, mut dead, mut total_steps) = (0u64, 0u64, 0u64, 0u64);
     let mut total_cycles = 0u64;
     let mut first: Option<(u64, String, u64)> = None;
     for i in 0..a.runs {
         let seed = a.seed.wrapping_add(i);
-        let (out, cycles) =
-            run_seed(&start, kind, timing, seed, a.max_steps, first.is_none() && a.save_trace.is_some());
+        let (out, cycles) = start.run_seed(kind, timing, seed, a.max_steps, first.is_none() && a.save_trace.is_some());
         total_steps += out.steps;
         total_cycles += cycles;
         match out.end {
@@ -90,7 +87,7 @@ fn go<M: MemoryModel>(a: &RunArgs, t: &Target, model: M, kind: SchedKind, timing
                 violations += 1;
                 if first.is_none() {
                     if let Some(path) = &a.save_trace {
-                        let mut tr = sim::trace::make_trace(&start, &out.schedule, kind.name(), Some(seed));
+                        let mut tr = start.make_trace(&out.schedule, kind.name(), Some(seed));
                         tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
                         tr.outcome = Some(v.to_string());
                         tr.cycles = cycles;

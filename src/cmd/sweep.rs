@@ -11,9 +11,8 @@ use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult};
 use super::journal::{journal_path, open_journal, JournalHeader, JOURNAL_FORMAT};
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use memmodels::{Arm, MemoryModel, ModelKind, Sc, Tso};
 use rayon::prelude::*;
-use sim::{run, run_timed, Machine, RandomScheduler, RunEnd, RunOutcome, TimedScheduler, TimingModel};
+use sim::{AnyMachine, Model, RunEnd, SchedKind, TimingModel};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,45 +73,17 @@ pub struct SweepArgs {
     pub quiet: bool,
 }
 
-/// Which scheduler drives a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SchedKind {
-    Random,
-    Timed,
-}
-
-impl SchedKind {
-    /// The scheduler named on the command line; `--timing` only goes with `timed`.
-    pub fn parse(name: &str, timing: Option<&Path>) -> Result<SchedKind> {
-        let k = match name {
-            "random" => SchedKind::Random,
-            "timed" => SchedKind::Timed,
-            _ => bail!("--scheduler {name}: expected random or timed"),
-        };
-        if k == SchedKind::Random && timing.is_some() {
-            bail!("--timing applies to the timed scheduler: add --scheduler timed");
-        }
-        Ok(k)
+/// The scheduler named on the command line; `--timing` only goes with `timed`.
+pub fn sched_kind(name: &str, timing: Option<&Path>) -> Result<SchedKind> {
+    let k = match name {
+        "random" => SchedKind::Random,
+        "timed" => SchedKind::Timed,
+        _ => bail!("--scheduler {name}: expected random or timed"),
+    };
+    if k == SchedKind::Random && timing.is_some() {
+        bail!("--timing applies to the timed scheduler: add --scheduler timed");
     }
-    pub fn name(self) -> &'static str {
-        match self {
-            SchedKind::Random => "random",
-            SchedKind::Timed => "timed",
-        }
-    }
-    /// What a run's "cycles" count: the random scheduler has no clock and counts one per step.
-    pub fn cycles_word(self) -> &'static str {
-        match self {
-            SchedKind::Random => "cycles (random scheduler: one per step)",
-            SchedKind::Timed => "simulated cycles",
-        }
-    }
-    pub fn cycle_word(self) -> &'static str {
-        match self {
-            SchedKind::Random => "step",
-            SchedKind::Timed => "cycle",
-        }
-    }
+    Ok(k)
 }
 
 /// The timing model in `path`, or the default one.
@@ -122,30 +93,6 @@ pub fn load_timing(path: Option<&Path>) -> Result<TimingModel> {
     let bytes = std::fs::read(p).with_context(|| format!("--timing: cannot read {file}"))?;
     let Ok(text) = String::from_utf8(bytes) else { bail!("{file}:1:1: the file is not valid UTF-8 text") };
     Ok(TimingModel::parse(&text, &file)?)
-}
-
-/// One seeded run from `start`; returns the outcome and its cycles (the
-/// machine's clock for timed runs; the number of steps for random runs).
-pub fn run_seed<M: MemoryModel>(
-    start: &Machine<M>,
-    kind: SchedKind,
-    timing: &TimingModel,
-    seed: u64,
-    max_steps: u64,
-    record: bool,
-) -> (RunOutcome, u64) {
-    let mut m = start.clone();
-    match kind {
-        SchedKind::Random => {
-            let out = run(&mut m, &mut RandomScheduler::new(seed), max_steps, record, true);
-            let steps = out.steps;
-            (out, steps)
-        }
-        SchedKind::Timed => {
-            let out = run_timed(&mut m, &mut TimedScheduler::new(seed, timing.clone()), max_steps, record);
-            (out, m.cycle)
-        }
-    }
 }
 
 /// `2..8` (inclusive), `2..=8`, `2,4,8`, `4`.
@@ -201,6 +148,28 @@ pub fn parse_shard(s: &str) -> Result<(u64, u64)> {
     Ok((k, n))
 }
 
+/// `all` (every model with operational semantics) or a list such as `sc,tso`, in the registry's order.
+fn parse_models(s: &str) -> Result<Vec<Model>> {
+    let known = sim::models::operational();
+    if s.trim() == "all" {
+        return Ok(known);
+    }
+    let mut out = Vec::new();
+    for p in s.split(',').map(str::trim) {
+        let m = sim::models::get(p).map_err(|e| anyhow::anyhow!("--models {s}: {e}"))?;
+        if !m.is_operational() {
+            bail!("--models {s}: {}", sim::ModelError::NoOperational(m.name()));
+        }
+        out.push(m);
+    }
+    if out.is_empty() {
+        bail!("--models: the list is empty");
+    }
+    out.sort_by_key(|m| known.iter().position(|k| k == m));
+    out.dedup();
+    Ok(out)
+}
+
 fn parse_list<T: std::str::FromStr<Err = String> + Ord + Copy>(flag: &str, s: &str, all: &[T]) -> Result<Vec<T>> {
     if s.trim() == "all" {
         return Ok(all.to_vec());
@@ -222,9 +191,9 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
     if a.target != "irq_work" && a.target != "irq-work" {
         bail!("sweep {}: only the irq_work workload can be swept", a.target);
     }
-    let kind = SchedKind::parse(&a.scheduler, a.timing.as_deref())?;
+    let kind = sched_kind(&a.scheduler, a.timing.as_deref())?;
     let variants = parse_list("variants", &a.variants, &Variant::ALL)?;
-    let models = parse_list("models", &a.models, &ModelKind::ALL)?;
+    let models = parse_models(&a.models)?;
     let cores = parse_cores(&a.cores)?;
     let seeds = parse_seeds(&a.seeds)?;
     IrqWorkConfig { writes: a.writes, ..IrqWorkConfig::new(Variant::BusyXchg, 1) }
@@ -258,29 +227,20 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
     })
 }
 
-/// A cell's starting machine, for whichever model it runs.
-pub(super) enum Start {
-    Sc(Machine<Sc>),
-    Tso(Machine<Tso>),
-    Arm(Machine<Arm>),
-}
-
-pub(super) fn start_of(spec: &SweepSpec, cell: &Cell) -> Result<Start> {
+/// A cell's starting machine.
+pub(super) fn start_of(spec: &SweepSpec, cell: &Cell) -> Result<AnyMachine> {
     let v: Variant = cell.variant.parse().map_err(anyhow::Error::msg)?;
     let cfg = IrqWorkConfig { writes: spec.writes, ..IrqWorkConfig::new(v, cell.cores) };
     let p = Arc::new(irq_work_program(&cfg).map_err(anyhow::Error::msg)?);
-    Ok(match cell.model.parse::<ModelKind>().map_err(anyhow::Error::msg)? {
-        ModelKind::Sc => Start::Sc(Machine::new(p, Sc)),
-        ModelKind::Tso => Start::Tso(Machine::new(p, Tso)),
-        ModelKind::Arm => Start::Arm(Machine::new(p, Arm)),
-    })
+    Ok(sim::models::get(&cell.model)?.machine(p)?)
 }
 
-fn run_unit_on<M: MemoryModel>(start: &Machine<M>, spec: &SweepSpec, timing: &TimingModel, u: &Unit) -> UnitResult {
+fn run_unit(starts: &[AnyMachine], spec: &SweepSpec, timing: &TimingModel, u: &Unit) -> UnitResult {
+    let start = &starts[u.cell];
     let kind = if spec.scheduler == "timed" { SchedKind::Timed } else { SchedKind::Random };
     let mut r = UnitResult { unit: u.id, cell: u.cell, seeds: u.seeds, ..Default::default() };
     for seed in u.seeds[0]..u.seeds[1] {
-        let (out, cycles) = run_seed(start, kind, timing, seed, spec.max_steps, false);
+        let (out, cycles) = start.run_seed(kind, timing, seed, spec.max_steps, false);
         r.runs += 1;
         r.steps += out.steps;
         r.cycles += cycles;
@@ -296,14 +256,6 @@ fn run_unit_on<M: MemoryModel>(start: &Machine<M>, spec: &SweepSpec, timing: &Ti
         }
     }
     r
-}
-
-fn run_unit(starts: &[Start], spec: &SweepSpec, timing: &TimingModel, u: &Unit) -> UnitResult {
-    match &starts[u.cell] {
-        Start::Sc(m) => run_unit_on(m, spec, timing, u),
-        Start::Tso(m) => run_unit_on(m, spec, timing, u),
-        Start::Arm(m) => run_unit_on(m, spec, timing, u),
-    }
 }
 
 /// Progress on stderr: a bar on a terminal, a line per finished cell otherwise.
@@ -350,7 +302,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
     };
     let units = spec.shard_units(shard);
     let cells = spec.cells();
-    let starts: Vec<Start> = cells.iter().map(|c| start_of(&spec, c)).collect::<Result<_>>()?;
+    let starts: Vec<AnyMachine> = cells.iter().map(|c| start_of(&spec, c)).collect::<Result<_>>()?;
     let timing = spec.timing.clone().unwrap_or_default();
     let shard_name = shard.map(|(k, n)| format!("{k}/{n}"));
     let header = JournalHeader {

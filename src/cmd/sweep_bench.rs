@@ -3,11 +3,10 @@
 //! time to the first lost work.
 
 use super::cells::{Cell, SweepSpec};
-use super::sweep::{run_seed, start_of, SchedKind, Start, DEFAULT_MAX_STEPS};
+use super::sweep::{start_of, DEFAULT_MAX_STEPS};
 use anyhow::Result;
-use memmodels::{MemoryModel, ModelKind, Tso};
 use rayon::prelude::*;
-use sim::{Machine, RunEnd, TimingModel};
+use sim::{AnyMachine, RunEnd, SchedKind, TimingModel};
 use std::sync::Arc;
 use std::time::Instant;
 use workloads::{irq_work_program, IrqWorkConfig, Variant};
@@ -17,7 +16,7 @@ use workloads::{irq_work_program, IrqWorkConfig, Variant};
 pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
     let racy = |cores| {
         let p = irq_work_program(&IrqWorkConfig::new(Variant::BusyXchg, cores)).map_err(anyhow::Error::msg)?;
-        anyhow::Ok(Machine::new(Arc::new(p), Tso))
+        anyhow::Ok(sim::models::get("tso")?.machine(Arc::new(p))?)
     };
     let timing = TimingModel::default();
     for kind in [SchedKind::Timed, SchedKind::Random] {
@@ -36,7 +35,7 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
                         (0..runs as usize)
                             .into_par_iter()
                             .with_min_len(64)
-                            .map(|seed| run_seed(&start, kind, &timing, seed as u64, DEFAULT_MAX_STEPS, false).1)
+                            .map(|seed| start.run_seed(kind, &timing, seed as u64, DEFAULT_MAX_STEPS, false).1)
                             .sum::<u64>()
                     });
                     let wall = t0.elapsed().as_secs_f64();
@@ -61,7 +60,8 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
             println!("         scaling 1 -> 2 threads: {:.2}x", per_thread[1] / per_thread[0]);
         }
     }
-    let first = |v: Variant, m: ModelKind, cores: usize, kind: SchedKind, limit: u64| -> Result<()> {
+    let first = |v: Variant, m: &str, cores: usize, kind: SchedKind, limit: u64| -> Result<()> {
+        let m = sim::models::get(m)?;
         let cell = Cell { variant: v.name().into(), model: m.name().into(), cores };
         let spec = SweepSpec {
             workload: "irq_work".into(),
@@ -80,11 +80,7 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
         let mut found = None;
         for _ in 0..repeat.max(1) {
             let t0 = Instant::now();
-            found = match start_of(&spec, &cell)? {
-                Start::Sc(m) => first_lost(&m, kind, &timing, limit),
-                Start::Tso(m) => first_lost(&m, kind, &timing, limit),
-                Start::Arm(m) => first_lost(&m, kind, &timing, limit),
-            };
+            found = first_lost(&start_of(&spec, &cell)?, kind, &timing, limit);
             best = best.min(t0.elapsed().as_secs_f64());
         }
         let what = format!("first lost work, {} {} {cores} cores, {} scheduler:", v.name(), m.name(), kind.name());
@@ -99,10 +95,10 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
         }
         Ok(())
     };
-    first(Variant::BusyXchg, ModelKind::Tso, 2, SchedKind::Random, 1_000_000)?;
-    first(Variant::BusyXchg, ModelKind::Tso, 2, SchedKind::Timed, 1_000_000)?;
-    first(Variant::V36, ModelKind::Tso, 4, SchedKind::Timed, 1_000_000)?;
-    first(Variant::ClaimCmpxchg, ModelKind::Arm, 2, SchedKind::Timed, 1_000_000)?;
+    first(Variant::BusyXchg, "tso", 2, SchedKind::Random, 1_000_000)?;
+    first(Variant::BusyXchg, "tso", 2, SchedKind::Timed, 1_000_000)?;
+    first(Variant::V36, "tso", 4, SchedKind::Timed, 1_000_000)?;
+    first(Variant::ClaimCmpxchg, "arm", 2, SchedKind::Timed, 1_000_000)?;
     Ok(())
 }
 
@@ -119,9 +115,9 @@ fn cpu_seconds() -> f64 {
 }
 
 /// The first seed (from 0) whose run loses work, and the cycles it ended at.
-fn first_lost<M: MemoryModel>(start: &Machine<M>, kind: SchedKind, t: &TimingModel, limit: u64) -> Option<(u64, u64)> {
+fn first_lost(start: &AnyMachine, kind: SchedKind, t: &TimingModel, limit: u64) -> Option<(u64, u64)> {
     (0..limit).find_map(|seed| {
-        let (out, cycles) = run_seed(start, kind, t, seed, DEFAULT_MAX_STEPS, false);
+        let (out, cycles) = start.run_seed(kind, t, seed, DEFAULT_MAX_STEPS, false);
         matches!(out.end, RunEnd::Violation(_)).then_some((seed, cycles))
     })
 }

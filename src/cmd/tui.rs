@@ -4,7 +4,7 @@ use super::{EXIT_BAD_INPUT, EXIT_OK};
 use crate::target::TargetArgs;
 use anyhow::Result;
 use clap::Args;
-use memmodels::ModelKind;
+use sim::Model;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tui::{App, Options, Source};
@@ -16,9 +16,9 @@ pub struct TuiArgs {
     /// irq_work variant: v3.6, busy-xchg (racy), plain-busy, claim-cmpxchg (fixed), claim-fetch-or, smp-mb
     #[arg(long, default_value = "busy-xchg")]
     pub variant: String,
-    /// Memory model: sc, tso or arm
-    #[arg(long, default_value = "tso", value_parser = super::parse_model)]
-    pub model: ModelKind,
+    /// Memory model
+    #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
+    pub model: Model,
     /// Number of cores (irq_work)
     #[arg(long, default_value_t = 2)]
     pub cores: usize,
@@ -53,7 +53,7 @@ fn options(a: &TuiArgs) -> Result<Options> {
         Some(p) => Some((p.display().to_string(), super::replay::load_trace(p)?)),
         None => None,
     };
-    Ok(Options { source, model: a.model, seed: a.seed, trace, save_dir: PathBuf::from(".") })
+    Ok(Options { source, model: a.model.clone(), seed: a.seed, trace, save_dir: PathBuf::from(".") })
 }
 
 pub fn tui_cmd(a: &TuiArgs) -> Result<u8> {
@@ -63,7 +63,7 @@ pub fn tui_cmd(a: &TuiArgs) -> Result<u8> {
 
 /// `weaksim` alone: the irq_work demo (racy, TSO, 2 cores).
 pub fn default_tui() -> Result<u8> {
-    let opts = Options::irq_work(workloads::Variant::BusyXchg, ModelKind::Tso, 2, 1);
+    let opts = Options::irq_work(workloads::Variant::BusyXchg, sim::models::get("tso")?, 2, 1);
     run(|| App::new(opts).map_err(anyhow::Error::msg))
 }
 

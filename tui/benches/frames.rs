@@ -4,7 +4,6 @@
 //! `CARGO_TARGET_DIR=... cargo bench -p tui --bench frames`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use memmodels::ModelKind;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use tui::{Action, App, Options, Status};
 use workloads::Variant;
 
 fn eight_cores() -> App {
-    let mut app = App::new(Options::irq_work(Variant::BusyXchg, ModelKind::Tso, 8, 1)).expect("app");
+    let mut app = App::new(Options::irq_work(Variant::BusyXchg, sim::models::get("tso").unwrap(), 8, 1)).expect("app");
     for _ in 0..40 {
         app.update(Action::Step);
     }

@@ -1,13 +1,11 @@
 //! The application state and its only mutator, [`App::update`].
 
-use crate::any::{AnyMachine, Status};
 use crate::demo::Demo;
 use crate::keys::{Action, Mode};
 use crate::session::{Choice, ReplayReport, Session};
 use crate::snapshot::{listing, ListingLine};
 use isa::Program;
-use memmodels::ModelKind;
-use sim::{ExploreConfig, PromiseMode, Trace, Verdict};
+use sim::{ExploreConfig, Model, PromiseMode, Status, Trace, Verdict};
 use std::path::PathBuf;
 use std::sync::Arc;
 use workloads::{IrqWorkConfig, Variant};
@@ -53,7 +51,7 @@ pub fn variant_name(v: Variant) -> String {
 #[derive(Clone, Debug)]
 pub struct Options {
     pub source: Source,
-    pub model: ModelKind,
+    pub model: Model,
     pub seed: u64,
     /// A trace to open, ready to step through (its program and model win over `source` and `model`).
     pub trace: Option<(String, Trace)>,
@@ -63,7 +61,7 @@ pub struct Options {
 
 impl Options {
     /// The irq_work demo: the variant on the model, `cores` cores, all producing.
-    pub fn irq_work(variant: Variant, model: ModelKind, cores: usize, seed: u64) -> Options {
+    pub fn irq_work(variant: Variant, model: Model, cores: usize, seed: u64) -> Options {
         Options {
             source: Source::IrqWork(IrqWorkConfig::new(variant, cores)),
             model,
@@ -111,7 +109,7 @@ pub struct App {
     pub session: Session,
     pub split: Option<Split>,
     /// The model on the right of the split view (kept when the split is closed).
-    pub split_model: ModelKind,
+    pub split_model: Model,
     pub selected: usize,
     pub overlay: Overlay,
     pub message: Option<(String, Tone)>,
@@ -126,7 +124,7 @@ pub struct App {
     pub promises: bool,
     /// The choices the user made, and on which model, while the current
     /// session only replays them (switching again replays the originals).
-    pub basis: Option<(ModelKind, Vec<Choice>)>,
+    pub basis: Option<(Model, Vec<Choice>)>,
 }
 
 /// What a restart keeps.
@@ -139,26 +137,33 @@ enum Carry {
     Choices,
 }
 
-fn other_model(m: ModelKind) -> ModelKind {
-    let avail = AnyMachine::models();
-    match m {
-        ModelKind::Tso if avail.contains(&ModelKind::Arm) => ModelKind::Arm,
-        ModelKind::Tso => ModelKind::Sc,
-        _ => ModelKind::Tso,
+/// The models the TUI can step (those with operational semantics), in the registry's order.
+pub fn models() -> Vec<Model> {
+    sim::models::operational()
+}
+
+/// The split view's partner for `m`: its neighbour in the registry's order (the
+/// next model, or the one before for the last).
+fn other_model(m: &Model) -> Model {
+    let all = models();
+    match all.iter().position(|x| x == m) {
+        Some(i) if i + 1 < all.len() => all[i + 1].clone(),
+        Some(i) if i > 0 => all[i - 1].clone(),
+        _ => m.clone(),
     }
 }
 
 impl App {
     pub fn new(opts: Options) -> Result<App, String> {
         let prog = opts.source.program()?;
-        let session = Session::new(prog.clone(), opts.model, opts.seed, true)?;
+        let session = Session::new(prog.clone(), opts.model.clone(), opts.seed, true)?;
         let mut app = App {
             source: opts.source.clone(),
             listing: listing(&prog),
             prog,
             seed: opts.seed,
             split: None,
-            split_model: other_model(opts.model),
+            split_model: other_model(&opts.model),
             session,
             selected: 0,
             overlay: Overlay::None,
@@ -177,8 +182,8 @@ impl App {
         Ok(app)
     }
 
-    pub fn model(&self) -> ModelKind {
-        self.session.model()
+    pub fn model(&self) -> Model {
+        self.session.model().clone()
     }
 
     /// The input modes active now (the first is the app's own).
@@ -255,15 +260,15 @@ impl App {
                     self.split = None;
                 } else {
                     if self.split_model == self.model() {
-                        self.split_model = other_model(self.model());
+                        self.split_model = other_model(&self.model());
                     }
                     self.split = Some(self.make_split());
                 }
             }
             Action::NextSplitModel => {
-                let models = AnyMachine::models();
+                let models = models();
                 let i = models.iter().position(|m| *m == self.split_model).unwrap_or(0);
-                self.split_model = models[(i + 1) % models.len()];
+                self.split_model = models[(i + 1) % models.len()].clone();
                 if self.split.is_none() {
                     self.split = Some(self.make_split());
                 }
@@ -280,8 +285,8 @@ impl App {
                 );
             }
             Action::TogglePromises => {
-                if !self.session.machine.supports_promises() {
-                    self.say("Only the ARM model has promises.", Tone::Warn);
+                if !self.session.machine.has_promises() {
+                    self.say(format!("{} has no promises.", self.model().title()), Tone::Warn);
                 } else {
                     self.promises = !self.promises;
                     let _ = self.rebuild(self.model(), self.source.clone(), Carry::Choices);
@@ -363,21 +368,21 @@ impl App {
     }
 
     fn make_split(&self) -> Split {
-        let mut s = match Session::new(self.prog.clone(), self.split_model, self.seed, self.session.reduce) {
+        let mut s = match Session::new(self.prog.clone(), self.split_model.clone(), self.seed, self.session.reduce) {
             Ok(s) => s,
             Err(_) => return Split { session: self.session.clone(), report: ReplayReport::default() },
         };
-        if self.promises && s.machine.supports_promises() {
+        if self.promises && s.machine.has_promises() {
             s.set_promise_mode(PromiseMode::Anytime);
         }
         let (from, choices) = self.basis();
-        let report = s.replay(&choices, from);
+        let report = s.replay(&choices, &from);
         Split { session: s, report }
     }
 
     /// Starts over on `model` and `source`, carrying over the choices (each
     /// replayed as far as it is possible there), the loaded trace (rewound), or nothing.
-    fn rebuild(&mut self, model: ModelKind, source: Source, carry: Carry) -> Result<ReplayReport, String> {
+    fn rebuild(&mut self, model: Model, source: Source, carry: Carry) -> Result<ReplayReport, String> {
         let prog = source.program()?;
         let same = model == self.model() && source == self.source;
         let replay = carry == Carry::Choices;
@@ -387,14 +392,14 @@ impl App {
             Some(p) => Session::with_plan(prog.clone(), model, self.seed, self.session.reduce, &p.name, p.steps, hint)?,
             None => {
                 let mut s = Session::new(prog.clone(), model, self.seed, self.session.reduce)?;
-                if self.promises && s.machine.supports_promises() {
+                if self.promises && s.machine.has_promises() {
                     s.set_promise_mode(PromiseMode::Anytime);
                 }
                 s
             }
         };
         let basis = self.basis();
-        let report = if replay { s.replay(&basis.1, basis.0) } else { ReplayReport::default() };
+        let report = if replay { s.replay(&basis.1, &basis.0) } else { ReplayReport::default() };
         if replay {
             s.remark(format!("{} from the {} run", report.summary(), basis.0.title()));
             if report.reordered {
@@ -413,7 +418,7 @@ impl App {
     }
 
     /// The choices to replay on another model or variant, and where they were made.
-    fn basis(&self) -> (ModelKind, Vec<Choice>) {
+    fn basis(&self) -> (Model, Vec<Choice>) {
         self.basis.clone().unwrap_or_else(|| (self.model(), self.session.choices.clone()))
     }
 
@@ -426,32 +431,23 @@ impl App {
     }
 
     /// Switches to `model`, replaying the same choices.
-    pub fn set_model(&mut self, model: ModelKind) {
-        if !AnyMachine::available(model) {
-            self.say(format!("{} is not available in this build yet.", model.title()), Tone::Warn);
+    pub fn set_model(&mut self, model: Model) {
+        if !model.is_operational() {
+            self.say(format!("{} has no operational semantics: it cannot be stepped.", model.title()), Tone::Warn);
             return;
         }
-        match self.rebuild(model, self.source.clone(), Carry::Choices) {
+        match self.rebuild(model.clone(), self.source.clone(), Carry::Choices) {
             Ok(r) => self.replay_message(&format!("Now {}", model.title()), &r),
             Err(e) => self.say(e, Tone::Warn),
         }
     }
 
     fn next_model(&mut self) {
+        let all = models();
         let cur = self.model();
-        let i = ModelKind::ALL.iter().position(|m| *m == cur).unwrap_or(0);
-        let mut skipped = Vec::new();
-        for k in 1..=ModelKind::ALL.len() {
-            let m = ModelKind::ALL[(i + k) % ModelKind::ALL.len()];
-            if AnyMachine::available(m) {
-                self.set_model(m);
-                if !skipped.is_empty() {
-                    let msg = self.message.take().map(|(t, _)| t).unwrap_or_default();
-                    self.say(format!("{msg} ({} is not available in this build yet.)", skipped.join(", ")), Tone::Info);
-                }
-                return;
-            }
-            skipped.push(m.title());
+        let i = all.iter().position(|m| *m == cur).unwrap_or(0);
+        if let Some(m) = all.get((i + 1) % all.len().max(1)) {
+            self.set_model(m.clone());
         }
     }
 
@@ -478,9 +474,9 @@ impl App {
     }
 
     /// Starts afresh on `model` with `cores` cores (irq_work; other programs keep theirs).
-    pub fn restart_on(&mut self, model: ModelKind, cores: usize) -> Result<(), String> {
-        if !AnyMachine::available(model) {
-            return Err(format!("{} is not available in this build yet", model.title()));
+    pub fn restart_on(&mut self, model: Model, cores: usize) -> Result<(), String> {
+        if !model.is_operational() {
+            return Err(format!("{} has no operational semantics: it cannot be stepped", model.title()));
         }
         let source = match &self.source {
             Source::IrqWork(c) if c.cores != cores => {
@@ -507,9 +503,9 @@ impl App {
 
     /// "Find it for me": exhaustive search from the start; loads the shortest counterexample.
     pub fn find(&mut self) {
-        let start = match AnyMachine::new(self.prog.clone(), self.model()) {
+        let start = match self.model().machine(self.prog.clone()) {
             Ok(m) => m,
-            Err(e) => return self.say(e, Tone::Warn),
+            Err(e) => return self.say(e.to_string(), Tone::Warn),
         };
         // A litmus test has a condition and no lost-work invariant: look for a witness of the condition.
         let witness = self.prog.lost_work.is_empty() && self.prog.condition.is_some();
@@ -539,7 +535,7 @@ impl App {
                 self.session.reduce,
                 &name,
                 schedule,
-                Some(PromiseMode::First),
+                Some(r.promise_mode),
             );
             match s {
                 Ok(mut s) => {
@@ -604,7 +600,7 @@ impl App {
 
     /// The run so far as a trace.
     pub fn trace(&self) -> Trace {
-        let mut tr = crate::any::make_trace(&self.session.start, &self.session.applied, "interactive", Some(self.seed));
+        let mut tr = self.session.start.make_trace(&self.session.applied, "interactive", Some(self.seed));
         if let Source::IrqWork(c) = &self.source {
             tr.workload = Some(serde_json::json!({"name": "irq_work", "config": c}));
         }
@@ -637,9 +633,9 @@ impl App {
     /// Opens a trace ready to step through: its program (as irq_work when it
     /// says so, so that variants can still be switched) and its model.
     pub fn open_trace(&mut self, name: &str, tr: Trace) -> Result<(), String> {
-        let model: ModelKind = tr.model.parse()?;
-        if !AnyMachine::available(model) {
-            return Err(format!("{name}: the trace is for {}, which this build does not have yet", model.title()));
+        let model = sim::models::get(&tr.model).map_err(|e| format!("{name}: {e}"))?;
+        if !model.is_operational() {
+            return Err(format!("{name}: the trace is for {}, which has no operational semantics", model.title()));
         }
         let cfg = tr
             .workload

@@ -3,12 +3,10 @@
 //! predict what happens, and reveal it on the next key press. The default
 //! script (`tui/demo/irq_work.toml`) tells the irq_work race and its fixes.
 
-use crate::any::Status;
 use crate::app::{App, Tone};
 use crate::keys::Action;
-use memmodels::ModelKind;
 use serde::Deserialize;
-use sim::Violation;
+use sim::{Status, Violation};
 use std::sync::Arc;
 use workloads::Variant;
 
@@ -156,10 +154,10 @@ fn apply_setup(app: &mut App, s: &Setup) {
         app.seed = seed;
     }
     let model = match &s.model {
-        Some(m) => match m.parse::<ModelKind>() {
+        Some(m) => match sim::models::get(m) {
             Ok(m) => Some(m),
             Err(e) => {
-                errs.push(e);
+                errs.push(e.to_string());
                 None
             }
         },
@@ -281,16 +279,16 @@ fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
             return Err(format!("no step containing {text:?} within 500 steps"));
         }
         Cmd::Model(m) => {
-            let m: ModelKind = m.parse()?;
-            app.set_model(m);
+            let m = sim::models::get(m).map_err(|e| e.to_string())?;
+            app.set_model(m.clone());
             if app.model() != m {
                 return Err(format!("{} is not available", m.title()));
             }
         }
         Cmd::Variant(v) => app.set_variant(v.parse()?),
         Cmd::Split(m) => {
-            let m: ModelKind = m.parse()?;
-            if !crate::any::AnyMachine::available(m) {
+            let m = sim::models::get(m).map_err(|e| e.to_string())?;
+            if !m.is_operational() {
                 return Err(format!("{} is not available", m.title()));
             }
             app.split_model = m;

@@ -3,11 +3,10 @@
 //! that store was at the moment of the load (still in a store buffer? written
 //! but not yet seen?), and the producer's claim that gave up.
 
-use crate::any::{dispatch, AnyMachine};
 use crate::snapshot::flag_bits;
 use isa::Instr;
-use memmodels::{InternalEffect, MemoryModel, ModelKind, Request};
-use sim::{Effect, Machine, Transition, Violation};
+use memmodels::{InternalEffect, Request};
+use sim::{AnyMachine, Effect, Transition, Violation};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -39,9 +38,9 @@ struct Ev {
     pending_before: Vec<Vec<(usize, u64)>>,
 }
 
-fn events<M: MemoryModel>(start: &Machine<M>, applied: &[Transition], steps: &[usize]) -> Vec<Ev> {
+fn events(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<Ev> {
     let mut m = start.clone();
-    let p = m.prog.clone();
+    let p = m.prog().clone();
     let mut out = Vec::with_capacity(applied.len());
     for (idx, &t) in applied.iter().enumerate() {
         let c = t.core();
@@ -59,11 +58,10 @@ fn events<M: MemoryModel>(start: &Machine<M>, applied: &[Transition], steps: &[u
             text: String::new(),
             pending_before: Vec::new(),
         };
-        if let Transition::Exec { choice, .. } = t {
-            let pc = m.state.cores[c].pc as usize;
+        if let Transition::Exec { .. } = t {
+            let pc = m.core(c).pc as usize;
             ev.text = m.next_text(c);
-            if let Ok(Some(req)) = m.request(c) {
-                let pv = m.model.preview(&m.state.shared, &m.state.mcores, c, &req, choice);
+            if let (Ok(Some(req)), Some(pv)) = (m.access(c), m.preview(t)) {
                 ev.loc = req.loc();
                 ev.read = pv.read;
                 ev.wrote = pv.wrote;
@@ -79,15 +77,8 @@ fn events<M: MemoryModel>(start: &Machine<M>, applied: &[Transition], steps: &[u
                     ev.func_load = Some(*sym as usize) == ev.loc;
                 }
                 if ev.func_load {
-                    ev.pending_before = (0..m.num_cores())
-                        .map(|k| {
-                            m.model
-                                .pending(&m.state.shared, &m.state.mcores, k)
-                                .iter()
-                                .map(|e| (e.loc, e.val))
-                                .collect()
-                        })
-                        .collect();
+                    ev.pending_before =
+                        (0..m.num_cores()).map(|k| m.pending(k).iter().map(|e| (e.loc, e.val)).collect()).collect();
                 }
             }
         }
@@ -114,18 +105,11 @@ fn events<M: MemoryModel>(start: &Machine<M>, applied: &[Transition], steps: &[u
 /// there is nothing more to say than the violation itself).
 pub fn explain(start: &AnyMachine, applied: &[Transition], steps: &[usize], v: &Violation) -> Vec<String> {
     let Violation::LostWork { word, value, .. } = v else { return Vec::new() };
-    dispatch!(start, m => lost_work(m, applied, steps, word, *value))
+    lost_work(start, applied, steps, word, *value)
 }
 
-fn lost_work<M: MemoryModel>(
-    start: &Machine<M>,
-    applied: &[Transition],
-    steps: &[usize],
-    word: &str,
-    value: u64,
-) -> Vec<String> {
-    let p = start.prog.clone();
-    let kind = start.model.kind();
+fn lost_work(start: &AnyMachine, applied: &[Transition], steps: &[usize], word: &str, value: u64) -> Vec<String> {
+    let p = start.prog().clone();
     let Some(l) = p.sym_by_name(word).map(|s| s as usize) else { return Vec::new() };
     let evs = events(start, applied, steps);
     let writes = |e: &&Ev| matches!(e.kind, Kind::Store | Kind::Rmw) && e.loc == Some(l) && e.wrote == Some(value);
@@ -205,18 +189,7 @@ fn lost_work<M: MemoryModel>(
                 flag_bits(r)
             ));
         }
-        out.push(match kind {
-            ModelKind::Tso => format!(
-                "x86-TSO lets a load overtake the core's own older store to another address (the store waits in \
-                 the store buffer): core {pr}'s read of flags went ahead of its store of {word}."
-            ),
-            ModelKind::Arm => format!(
-                "ARMv8 lets core {pr}'s read of flags be satisfied before its store of {word} is visible to other \
-                 cores: nothing orders them{}.",
-                if c.failed_cas { " (a failed cmpxchg is only a read and carries no barrier)" } else { "" }
-            ),
-            ModelKind::Sc => "Under SC this cannot happen: every access takes effect in one global order.".into(),
-        });
+        out.push(start.overtaking(pr, "flags", word, c.failed_cas));
     }
     out
 }

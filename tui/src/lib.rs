@@ -7,7 +7,6 @@
 //! drawing is `impl Widget for &App` ([`view`]). [`run`] is generic over the
 //! ratatui backend, so tests drive it with `TestBackend`.
 
-pub mod any;
 pub mod app;
 pub mod demo;
 pub mod explain;
@@ -17,8 +16,8 @@ pub mod snapshot;
 pub mod term;
 pub mod view;
 
-pub use any::{AnyMachine, Status};
 pub use app::{App, Options, Source};
 pub use keys::Action;
 pub use session::Session;
+pub use sim::{AnyMachine, Status};
 pub use term::{check_terminal, run, run_terminal, TermError};

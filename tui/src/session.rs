@@ -4,14 +4,12 @@
 //! the register-only steps that follow it) so that undo, replay, saving and the
 //! explanation of a lost work all see the same record.
 
-use crate::any::{AnyMachine, Status};
 use crate::explain::explain;
 use crate::snapshot::{Extra, Snapshot};
 use isa::Program;
-use memmodels::ModelKind;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sim::{ExploreConfig, PromiseMode, Transition, Verdict};
+use sim::{AnyMachine, ExploreConfig, Model, PromiseMode, Status, Transition, Verdict};
 use std::sync::Arc;
 
 /// Longest run of register-only steps taken at once (as the search's `close`).
@@ -141,8 +139,8 @@ pub struct Session {
 
 impl Session {
     /// A session at the program's initial state (register-only steps taken when `reduce`).
-    pub fn new(prog: Arc<Program>, model: ModelKind, seed: u64, reduce: bool) -> Result<Session, String> {
-        let machine = AnyMachine::new(prog.clone(), model)?;
+    pub fn new(prog: Arc<Program>, model: Model, seed: u64, reduce: bool) -> Result<Session, String> {
+        let machine = model.machine(prog.clone()).map_err(|e| e.to_string())?;
         let nsym = prog.symbols.len();
         let snap = Arc::new(Snapshot::of(&machine, &Extra { last_read: &vec![None; nsym], planned: None, prev: None }));
         let mut s = Session {
@@ -175,7 +173,7 @@ impl Session {
     /// with the promise mode `hint` if the trace fits it.
     pub fn with_plan(
         prog: Arc<Program>,
-        model: ModelKind,
+        model: Model,
         seed: u64,
         reduce: bool,
         name: &str,
@@ -186,7 +184,7 @@ impl Session {
         s.reduce = reduce;
         // A trace from the search on a model with promises was made promise-first;
         // one made interactively may have promised at any time, or never.
-        if s.machine.supports_promises() {
+        if s.machine.has_promises() {
             let fits = |mode| {
                 let mut m = s.start.clone();
                 m.set_promise_mode(mode);
@@ -217,8 +215,8 @@ impl Session {
         self.machine.prog()
     }
 
-    pub fn model(&self) -> ModelKind {
-        self.machine.kind()
+    pub fn model(&self) -> &Model {
+        self.machine.model()
     }
 
     /// User steps taken so far.
@@ -248,7 +246,7 @@ impl Session {
     fn apply_logged(&mut self, t: Transition, kind: LogKind) -> Result<(), String> {
         let label = self.machine.label(t);
         let obs = self.machine.observe_of(t);
-        self.machine.apply(t)?;
+        self.machine.apply(t).map_err(|e| e.to_string())?;
         if let Some((sym, v)) = obs {
             if let Some(slot) = self.last_read.get_mut(sym as usize) {
                 *slot = Some(v);
@@ -388,7 +386,7 @@ impl Session {
                 buffered: pv.is_some_and(|p| p.buffered),
                 label: a.label.clone(),
             });
-            m.apply(a.t)?;
+            m.apply(a.t).map_err(|e| e.to_string())?;
             self.applied.push(a.t);
             self.applied_step.push(self.choices.len());
             self.note(LogKind::Step, format!("cycle {}: {}", a.cycle, a.label));
@@ -407,7 +405,7 @@ impl Session {
     /// Writes the axiomatic explanation of the run so far into the event log
     /// (the execution graph's cycle and what would close it); returns its headline.
     pub fn explain_axiomatic(&mut self) -> Result<String, String> {
-        let lines = self.start.explain(&self.applied)?;
+        let lines = axiomatic_lines(&self.start, &self.applied)?;
         for l in &lines {
             self.note(LogKind::Note, l.clone());
         }
@@ -445,17 +443,14 @@ impl Session {
 
     /// Replays `choices` (made under model `from`, maybe on another variant):
     /// each one as far as it is possible here, picking the alternative that
-    /// reads the same value. From TSO to a model without store buffers, a
-    /// core's store and the core's later steps are taken when that store
-    /// drained, so each store happens when it became visible. Here on TSO, a
-    /// locked instruction waiting for its core's store buffer drains it first.
-    pub fn replay(&mut self, choices: &[Choice], from: ModelKind) -> ReplayReport {
+    /// reads the same value. From a model with store buffers (TSO) to another
+    /// model, a core's buffered store and the core's later steps are taken
+    /// when that store drained, so each store happens when it became visible.
+    /// Here on TSO, a locked instruction waiting for its core's store buffer
+    /// drains it first.
+    pub fn replay(&mut self, choices: &[Choice], from: &Model) -> ReplayReport {
         let mut r = ReplayReport { total: choices.len(), ..Default::default() };
-        let order = if from == ModelKind::Tso && self.model() != ModelKind::Tso {
-            drain_order(choices)
-        } else {
-            (0..choices.len()).collect()
-        };
+        let order = if from != self.model() { drain_order(choices) } else { (0..choices.len()).collect() };
         if order.iter().enumerate().any(|(k, i)| k != *i) {
             r.reordered = true;
         }
@@ -568,6 +563,21 @@ impl Session {
             _ => FromHere::Bounded,
         }
     }
+}
+
+/// The axiomatic account of `applied` run from `start`: the cycle that makes the
+/// outcome non-SC and what would close it, as lines.
+pub fn axiomatic_lines(start: &AnyMachine, applied: &[Transition]) -> Result<Vec<String>, String> {
+    let axioms = start.model().axioms().map_err(|e| e.to_string())?;
+    let (_, verdict, ex) = sim::axiom::explain::explain_run(&**start, applied, axioms).map_err(|e| e.to_string())?;
+    let title = start.model().title();
+    let mut lines = vec![match verdict {
+        Ok(()) => format!("axiomatic check: consistent with {title}"),
+        Err(f) => format!("axiomatic check: NOT consistent with {title}: {f:?}"),
+    }];
+    lines.push(format!("why: {}", ex.summary));
+    lines.extend(ex.details.iter().map(|d| format!("  - {d}")));
+    Ok(lines)
 }
 
 /// The order in which TSO choices took effect in memory: a core's buffered

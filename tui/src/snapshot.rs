@@ -1,10 +1,10 @@
 //! What the screen shows, as plain data: computed from the machine after each
 //! update, so that drawing is a pure function of the app and cheap.
 
-use crate::any::{dispatch, AnyMachine, Status};
 use isa::Program;
-use memmodels::{MemoryModel, ModelKind};
-use sim::{Machine, Transition};
+use memmodels::InFlight;
+use sim::Transition;
+use sim::{AnyMachine, Model, Status};
 use std::sync::Arc;
 
 /// One line of a program listing: a label line or an instruction.
@@ -88,7 +88,9 @@ pub struct EnabledRow {
 /// Everything a frame draws of one machine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot {
-    pub model: ModelKind,
+    pub model: Model,
+    /// What each core's pending entries are (store buffer entries, promises).
+    pub in_flight: InFlight,
     pub cores: Vec<CoreView>,
     pub memory: Vec<MemRow>,
     pub enabled: Vec<EnabledRow>,
@@ -162,20 +164,16 @@ pub fn queue_text(p: &Program, mem: impl Fn(usize) -> u64, c: usize) -> Option<S
 impl Snapshot {
     pub fn of(m: &AnyMachine, x: &Extra) -> Snapshot {
         let status = m.status();
-        let mut s = dispatch!(m, mm => build(mm, x, status));
-        for (c, cv) in s.cores.iter_mut().enumerate() {
-            cv.notes = m.notes(c);
-        }
-        s
+        build(m, x, status)
     }
 }
 
-fn build<M: MemoryModel>(m: &Machine<M>, x: &Extra, status: Status) -> Snapshot {
-    let p = &*m.prog;
+fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
+    let p = &**m.prog();
     let prev = x.prev;
     let cores = (0..m.num_cores())
         .map(|c| {
-            let k = &m.state.cores[c];
+            let k = m.core(c);
             let pk = prev.and_then(|s| s.cores.get(c));
             let regs: Vec<RegView> = m
                 .regs(c)
@@ -189,8 +187,7 @@ fn build<M: MemoryModel>(m: &Machine<M>, x: &Extra, status: Status) -> Snapshot 
                 })
                 .collect();
             let pending: Vec<String> = m
-                .model
-                .pending(&m.state.shared, &m.state.mcores, c)
+                .pending(c)
                 .iter()
                 .map(|e| {
                     let mut s = format!("{} := {}", p.sym_name(e.loc as u16), value_text(p, e.val));
@@ -217,7 +214,7 @@ fn build<M: MemoryModel>(m: &Machine<M>, x: &Extra, status: Status) -> Snapshot 
                 blocked: m.blocked_reason(c),
                 queue: queue_text(p, |l| m.memory(l), c),
                 pc_changed: pk.is_some_and(|pk| pk.pc != k.pc || pk.halted != k.halted),
-                notes: Vec::new(),
+                notes: m.notes(c),
             }
         })
         .collect();
@@ -246,5 +243,13 @@ fn build<M: MemoryModel>(m: &Machine<M>, x: &Extra, status: Status) -> Snapshot 
         .collect();
     let enabled =
         m.enabled().into_iter().map(|t| EnabledRow { t, label: m.label(t), planned: x.planned == Some(t) }).collect();
-    Snapshot { model: m.model.kind(), cores, memory, enabled, status, transitions: m.steps }
+    Snapshot {
+        model: m.model().clone(),
+        in_flight: m.in_flight(),
+        cores,
+        memory,
+        enabled,
+        status,
+        transitions: m.steps(),
+    }
 }

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use memmodels::ModelKind;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tui::keys::{self, Action, Mode};
@@ -49,9 +48,9 @@ fn keys_do_what_the_table_says() {
     check("   R", |a| a.session.step_no() == 0, "R restarts");
     check("fr", lost, "f finds the counterexample, r follows it");
     check("f   ", |a| a.session.plan.as_ref().is_some_and(|p| p.pos > 0), "space follows the loaded trace");
-    check("m", |a| a.model() == ModelKind::Arm, "m: TSO → ARM");
-    check("mm", |a| a.model() == ModelKind::Sc, "m: ARM → SC");
-    check("mmm", |a| a.model() == ModelKind::Tso, "m: SC → TSO");
+    check("m", |a| a.model().name() == "arm", "m: TSO → ARM");
+    check("mm", |a| a.model().name() == "sc", "m: ARM → SC");
+    check("mmm", |a| a.model().name() == "tso", "m: SC → TSO");
     check("v", |a| a.source.variant() == Some(Variant::PlainBusy), "v: next variant");
     check("t", |a| a.split.is_some(), "t opens the split view");
     check("tt", |a| a.split.is_none(), "t closes it");
@@ -145,12 +144,12 @@ fn the_same_choices_on_the_fixed_variant_and_on_arm() {
     assert!(app.session.choices.iter().any(|c| c.label.contains("core 1: drain data1 := 1")));
     // The same (original) choices on ARM lose the work again.
     drive(&mut app, 120, 40, "m");
-    assert_eq!(app.model(), ModelKind::Arm);
+    assert_eq!(app.model().name(), "arm");
     assert!(lost(&app), "{:?}", app.session.status());
     assert!(app.session.explanation.iter().any(|l| l.contains("a failed cmpxchg is only a read")));
     // And back on TSO: safe again.
     drive(&mut app, 120, 40, "mm");
-    assert_eq!(app.model(), ModelKind::Tso);
+    assert_eq!(app.model().name(), "tso");
     assert_eq!(app.session.status(), &Status::Quiescent);
 }
 
@@ -167,11 +166,11 @@ fn lost_work_explanation_names_the_buffered_store_and_the_stale_load() {
 #[test]
 fn find_on_safe_and_unsafe_configurations() {
     for (v, m, loses) in [
-        (Variant::BusyXchg, ModelKind::Sc, false),
-        (Variant::BusyXchg, ModelKind::Tso, true),
-        (Variant::ClaimCmpxchg, ModelKind::Tso, false),
-        (Variant::ClaimCmpxchg, ModelKind::Arm, true),
-        (Variant::ClaimFetchOr, ModelKind::Arm, false),
+        (Variant::BusyXchg, "sc", false),
+        (Variant::BusyXchg, "tso", true),
+        (Variant::ClaimCmpxchg, "tso", false),
+        (Variant::ClaimCmpxchg, "arm", true),
+        (Variant::ClaimFetchOr, "arm", false),
     ] {
         let mut a = app(v, m, 2);
         drive(&mut a, 100, 30, "fr");
@@ -181,7 +180,7 @@ fn find_on_safe_and_unsafe_configurations() {
 
 #[test]
 fn from_here_says_what_the_search_says() {
-    let a = app(Variant::ClaimCmpxchg, ModelKind::Tso, 2);
+    let a = app(Variant::ClaimCmpxchg, "tso", 2);
     assert!(matches!(a.session.from_here, Some(FromHere::Safe { .. })), "{:?}", a.session.from_here);
     let a = racy_tso();
     assert!(matches!(a.session.from_here, Some(FromHere::Reachable { .. })), "{:?}", a.session.from_here);
@@ -255,7 +254,7 @@ fn no_panic_at_any_size() {
     tui::demo::start(&mut demo, tui::demo::parse(tui::demo::DEFAULT_SCRIPT, "d").unwrap());
     demo.update(Action::DemoNext);
     states.push(demo);
-    let mut eight = app(Variant::BusyXchg, ModelKind::Tso, 8);
+    let mut eight = app(Variant::BusyXchg, "tso", 8);
     drive(&mut eight, 80, 24, "   ");
     states.push(eight);
     for a in &states {
@@ -287,10 +286,10 @@ const SB: &str = "X86 SB\n\"Fre PodWR Fre PodWR\"\n{ x=0; y=0; }\n P0          |
 #[test]
 fn litmus_condition_witness() {
     let prog = std::sync::Arc::new(isa::litmus::parse(SB, "SB.litmus").expect("parses").program);
-    for (model, reachable) in [(ModelKind::Sc, false), (ModelKind::Tso, true), (ModelKind::Arm, true)] {
+    for (model, reachable) in [("sc", false), ("tso", true), ("arm", true)] {
         let opts = tui::Options {
             source: tui::Source::Program(prog.clone()),
-            model,
+            model: sim::models::get(model).expect("a model"),
             seed: 1,
             trace: None,
             save_dir: std::env::temp_dir(),
@@ -309,7 +308,7 @@ fn input_flood() {
     use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use rand::{Rng, SeedableRng};
     // 4 cores: no "from here" search after each step, so the flood stays fast.
-    let mut app = app(Variant::BusyXchg, ModelKind::Tso, 4);
+    let mut app = app(Variant::BusyXchg, "tso", 4);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let chars: Vec<char> = "sc123456789bmvtMlpn?jk Rsssscccc".chars().collect();
     let mut events = Vec::new();

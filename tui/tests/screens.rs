@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use memmodels::ModelKind;
 use tui::Status;
 use workloads::Variant;
 
@@ -12,7 +11,7 @@ const RACE: &str = "111211111111111111111";
 
 #[test]
 fn race_digits_are_the_shortest_counterexample() {
-    assert_eq!(counterexample_digits(Variant::BusyXchg, ModelKind::Tso), RACE, "update RACE");
+    assert_eq!(counterexample_digits(Variant::BusyXchg, "tso"), RACE, "update RACE");
 }
 
 #[test]
@@ -45,7 +44,7 @@ fn side_by_side_fixed_tso_and_arm() {
     // The race by hand, the fixed variant (two presses of v), then the split view with ARM on the right.
     let t = drive(&mut app, 160, 50, &format!("{RACE}vvt"));
     let sp = app.split.as_ref().expect("split");
-    assert_eq!(sp.session.model(), ModelKind::Arm);
+    assert_eq!(sp.session.model().name(), "arm");
     insta::assert_snapshot!(t.backend());
 }
 
@@ -58,7 +57,7 @@ fn help() {
 
 #[test]
 fn found_counterexample_on_arm() {
-    let mut app = app(Variant::ClaimCmpxchg, ModelKind::Arm, 2);
+    let mut app = app(Variant::ClaimCmpxchg, "arm", 2);
     let t = drive(&mut app, 140, 45, "fr");
     assert!(matches!(app.session.status(), Status::Violation(_)), "{:?}", app.session.status());
     insta::assert_snapshot!(t.backend());
@@ -66,7 +65,7 @@ fn found_counterexample_on_arm() {
 
 #[test]
 fn eight_cores() {
-    let mut app = app(Variant::BusyXchg, ModelKind::Tso, 8);
+    let mut app = app(Variant::BusyXchg, "tso", 8);
     let t = drive(&mut app, 160, 50, "   ");
     insta::assert_snapshot!(t.backend());
 }

@@ -2,10 +2,7 @@
 //! herd7 counts them (valuations of the locations the condition names and the
 //! `locations [...]` list), and herd's verdict (`Ok` / `No`).
 
-use isa::Program;
-use memmodels::MemoryModel;
-use sim::{explore, ExploreConfig, FinalState, Machine, PromiseMode, Transition, Verdict};
-use std::sync::Arc;
+use sim::{DynMachine, ExploreConfig, FinalState, PromiseMode, Transition, Verdict};
 
 /// What a model allows for a litmus test.
 #[derive(Clone, Debug)]
@@ -20,6 +17,8 @@ pub struct Outcomes {
     pub ok: bool,
     /// For a reachable `exists` expression: a shortest schedule reaching a satisfying state.
     pub witness: Option<Vec<Transition>>,
+    /// The promise mode the witness replays in (see `sim::ExploreResult::promise_mode`).
+    pub promise_mode: PromiseMode,
     /// States the search visited.
     pub explored: u64,
     /// Set when a search bound stopped the search: the answer is then incomplete.
@@ -39,12 +38,12 @@ impl Outcomes {
     }
 }
 
-/// Explores every execution of `program` under `model` and collects its final states.
-pub fn outcomes<M: MemoryModel>(program: Arc<Program>, model: M, max_states: u64) -> Outcomes {
-    let mut start = Machine::new(program.clone(), model);
-    start.promise_mode = PromiseMode::First;
+/// Explores every execution of the program `start` runs (under its model) and
+/// collects its final states.
+pub fn outcomes(start: &dyn DynMachine, max_states: u64) -> Outcomes {
+    let program = start.prog();
     let cfg = ExploreConfig { max_states, stop_on_violation: false, ..ExploreConfig::default() };
-    let r = explore(&start, &cfg);
+    let r = start.explore(&cfg);
     let finals: Vec<(FinalState, bool)> = r.finals.iter().map(|(f, i)| (f.clone(), i.holds)).collect();
     let positive = finals.iter().filter(|f| f.1).count();
     let negative = finals.len() - positive;
@@ -59,6 +58,7 @@ pub fn outcomes<M: MemoryModel>(program: Arc<Program>, model: M, max_states: u64
         negative,
         ok,
         witness,
+        promise_mode: r.promise_mode,
         explored: r.states,
         bounded: (r.verdict == Verdict::Bounded).then(|| r.bound.clone().unwrap_or_default()),
         problem: r.violation.map(|(v, _)| v.to_string()),

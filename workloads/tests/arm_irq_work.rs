@@ -10,9 +10,8 @@ use workloads::{irq_work_program, IrqWorkConfig, Variant};
 
 fn machine(v: Variant) -> Machine<Arm> {
     let p = irq_work_program(&IrqWorkConfig::new(v, 2)).unwrap();
-    let mut m = Machine::new(Arc::new(p), Arm);
-    m.promise_mode = PromiseMode::First;
-    m
+    // The search's schedules replay in its promise mode (promise-first).
+    Machine::new(Arc::new(p), Arm).with_promise_mode(PromiseMode::First)
 }
 
 fn search(v: Variant) -> ExploreResult {
@@ -64,7 +63,7 @@ fn claim_cmpxchg_counterexample_replays() {
     let r = search(Variant::ClaimCmpxchg);
     let (violation, schedule) = r.violation.expect("claim-cmpxchg loses work on ARM");
     let mut m = machine(Variant::ClaimCmpxchg);
-    let flags = m.prog.sym_by_name("flags").unwrap();
+    let flags = m.prog().sym_by_name("flags").unwrap();
     let mut promised = 0;
     let mut failed_claim = false;
     for (i, &t) in schedule.iter().enumerate() {

@@ -9,7 +9,6 @@
 //! wrong answer, and fails the test. So does a drop in the number of rows that
 //! run below [`MIN_RUNNING`].
 
-use memmodels::{Arm, Sc, Tso};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -116,12 +115,8 @@ fn run(row: &Row, src: &str) -> Answer {
         }
     };
     let p = Arc::new(test.program);
-    let o = match row.model.as_str() {
-        "sc" => outcomes(p, Sc, BOUND),
-        "tso" => outcomes(p, Tso, BOUND),
-        "arm" => outcomes(p, Arm, BOUND),
-        m => panic!("unknown model {m} in verdicts.tsv"),
-    };
+    let model = sim::models::get(&row.model).unwrap_or_else(|e| panic!("verdicts.tsv: {e}"));
+    let o = outcomes(&*model.machine(p).expect("an operational model"), BOUND);
     judge(row, &o)
 }
 

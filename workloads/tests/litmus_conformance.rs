@@ -63,7 +63,7 @@ fn conform<M: MemoryModel + Copy>(archs: &[&str], herd_model: &str, model: M) ->
             }
         };
         let t = Instant::now();
-        let o = outcomes(Arc::new(test.program), model, BOUND);
+        let o = outcomes(&sim::Machine::new(Arc::new(test.program), model), BOUND);
         slow.push((t.elapsed(), row.file.clone()));
         let ok_verdict = o.bounded.is_none() && o.verdict() == row.verdict;
         let ok_count = o.bounded.is_none() && o.finals.len() == row.states;
@@ -144,9 +144,13 @@ fn x86_tests_agree_with_herd_sc_cat() {
 /// The final states (as the condition observes them) of `program` under ARM with
 /// promises offered as `mode`.
 fn arm_finals(program: &isa::Program, mode: sim::PromiseMode) -> Vec<sim::FinalState> {
-    let mut m = sim::Machine::new(Arc::new(program.clone()), Arm);
-    m.promise_mode = mode;
-    let cfg = sim::ExploreConfig { stop_on_violation: false, max_states: BOUND, ..sim::ExploreConfig::default() };
+    let m = sim::Machine::new(Arc::new(program.clone()), Arm);
+    let cfg = sim::ExploreConfig {
+        stop_on_violation: false,
+        max_states: BOUND,
+        promises: mode,
+        ..sim::ExploreConfig::default()
+    };
     let r = sim::explore(&m, &cfg);
     assert_eq!(r.verdict, sim::Verdict::Safe, "{}: {:?}", program.name, r.bound);
     r.finals.into_keys().collect()
@@ -183,7 +187,7 @@ fn sc_and_promise_free_runs_are_included_in_arm() {
             let arm = arm_finals(&p, sim::PromiseMode::First);
             let off = arm_finals(&p, sim::PromiseMode::Off);
             assert!(off.iter().all(|f| arm.contains(f)), "{}: a promise-free final state is missing", p.name);
-            let sc = workloads::litmus::outcomes(Arc::new(p.clone()), Sc, BOUND);
+            let sc = workloads::litmus::outcomes(&sim::Machine::new(Arc::new(p.clone()), Sc), BOUND);
             assert!(sc.finals.iter().all(|(f, _)| arm.contains(f)), "{}: an SC final state is missing", p.name);
         }
     }

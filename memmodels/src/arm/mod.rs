@@ -31,19 +31,52 @@
 //!   is a read only (extension 6); a successful CAS's result register has herd's two
 //!   alternative dependency structures (extension 2).
 
+mod axioms;
 mod explain;
 mod state;
 mod steps;
 mod view;
 
+pub use axioms::{ArmAxioms, ArmStatic};
 pub use explain::{Candidate, Explanation, NextRead};
 pub use state::{ArmCore, ArmShared, Fwd, Msg, Xcl};
 pub use steps::{Alt, Excluded, WriteAt};
 pub use view::{Ts, Views};
 
 use crate::{
-    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
+    Blocked, FenceCost, InFlight, Internal, InternalEffect, Loc, MemoryModel, ModelInfo, Pending, Preview, Promising,
+    Propagation, Request, Response, Source, Val,
 };
+use isa::{FenceKind, RmwOrd, StoreOrd};
+
+/// ARMv8.
+pub static INFO: ModelInfo = ModelInfo {
+    name: "arm",
+    aliases: &["aarch64", "arm64", "armv8"],
+    title: "ARMv8",
+    description: "ARMv8 (AArch64), other-multi-copy-atomic: Promising-ARM's views and promises, matched to aarch64.cat",
+    axioms: "herd7 7.57's aarch64.cat",
+};
+
+/// ARM's promises (see `sim::certify` for which ones are offered).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ArmPromises;
+
+impl Promising<Arm> for ArmPromises {
+    const ENABLED: bool = true;
+
+    fn promise(_: &Arm, s: &mut ArmShared, cores: &mut [ArmCore], core: usize, loc: Loc, val: u64) {
+        steps::promise(s, &mut cores[core], core, loc, val);
+    }
+
+    fn outstanding(_: &Arm, _: &ArmShared, cores: &[ArmCore], core: usize) -> usize {
+        cores[core].prom.len()
+    }
+
+    fn close(_: &Arm, s: &mut ArmShared) {
+        s.closed = true;
+    }
+}
 
 /// The ARMv8 model (Promising-ARM with view pairs).
 #[derive(Clone, Copy, Debug, Default)]
@@ -60,9 +93,10 @@ impl MemoryModel for Arm {
     type Meta = Views;
     type Core = ArmCore;
     type Shared = ArmShared;
+    type Promises = ArmPromises;
 
-    fn kind(&self) -> ModelKind {
-        ModelKind::Arm
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
     }
 
     fn new_shared(&self, init: &[u64], _cores: usize) -> ArmShared {
@@ -161,20 +195,69 @@ impl MemoryModel for Arm {
             .collect()
     }
 
-    fn supports_promises(&self) -> bool {
-        true
+    fn in_flight(&self) -> InFlight {
+        InFlight::Promises
     }
 
-    fn promise(&self, s: &mut ArmShared, cores: &mut [ArmCore], core: usize, loc: Loc, val: u64) {
-        steps::promise(s, &mut cores[core], core, loc, val);
+    /// Its views (those not zero) and, before a load or RMW, each write it may or may not read.
+    fn notes(
+        &self,
+        s: &ArmShared,
+        cores: &[ArmCore],
+        core: usize,
+        next: Option<&Request<Views>>,
+        name: &dyn Fn(Loc) -> String,
+    ) -> Vec<String> {
+        let e = self.explain(s, cores, core, next);
+        let mut out = Vec::new();
+        let views: Vec<String> = e.views.iter().filter(|(_, v)| v.w != 0).map(|(n, v)| format!("{n}={v}")).collect();
+        if !views.is_empty() {
+            out.push(format!("views {}", views.join(" ")));
+        }
+        if let Some(r) = &e.next_read {
+            let cands: Vec<String> = r
+                .candidates
+                .iter()
+                .map(|k| {
+                    let by = k.by.map_or("init".to_string(), |b| format!("core {b}"));
+                    match k.excluded {
+                        None => format!("ts {} ={} ({by}) may be read", k.ts, k.val),
+                        Some(x) => format!("ts {} ={} ({by}) no: {x}", k.ts, k.val),
+                    }
+                })
+                .collect();
+            out.push(format!("next read of {}: {}", name(r.loc), cands.join("; ")));
+        }
+        out
     }
 
-    fn outstanding(&self, _: &ArmShared, cores: &[ArmCore], core: usize) -> usize {
-        cores[core].prom.len()
+    fn overtaking(&self, core: usize, read: &str, wrote: &str, failed_rmw: bool) -> String {
+        format!(
+            "ARMv8 lets core {core}'s read of {read} be satisfied before its store of {wrote} is visible to other \
+             cores: nothing orders them{}.",
+            if failed_rmw { " (a failed cmpxchg is only a read and carries no barrier)" } else { "" }
+        )
     }
 
-    fn close_promises(&self, s: &mut ArmShared) {
-        s.closed = true;
+    /// Each write is a message; other cores see it later.
+    fn propagation(&self) -> Propagation {
+        Propagation::Messages
+    }
+
+    /// Full and store barriers, release stores and release or full RMWs wait until
+    /// the core's writes are visible everywhere (the barrier's "drain").
+    fn waits_for_own_writes(&self, req: &Request<Views>) -> bool {
+        match *req {
+            Request::Fence(f) => matches!(f, FenceKind::Full | FenceKind::StoreStore),
+            Request::Store { ord, .. } => ord == StoreOrd::Release,
+            Request::Rmw { ord, .. } => matches!(ord, RmwOrd::Full | RmwOrd::Release),
+            Request::Load { .. } => false,
+        }
+    }
+
+    /// Every DMB and ISB costs a barrier.
+    fn fence_cost(&self, _: FenceKind) -> FenceCost {
+        FenceCost::Barrier
     }
 
     /// `vCAP ⊔= view(condition)`: `ctrl; [W]` (and `pick-ctrl-dep; [W]`), and with an

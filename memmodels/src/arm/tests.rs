@@ -2,7 +2,7 @@
 //! Whole-program discriminators (§3.3, §3.4) are in `sim/tests/arm_rules.rs`.
 
 use super::*;
-use crate::{MemoryModel, RmwKind};
+use crate::{MemoryModel, Promising, RmwKind};
 use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd};
 
 const X: Loc = 0;
@@ -59,7 +59,7 @@ fn latest_uses_the_data_component_of_the_address() {
 #[test]
 fn a_write_waits_for_pick_dependencies() {
     let (mut s, mut cores) = setup(&[(X, 1, 1)]);
-    Arm.promise(&mut s, &mut cores, 0, Y, 1); // ts 2
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, Y, 1); // ts 2
     let w = |addr| alts(&s, &cores, 0, &store(Y, 1, addr));
     assert_eq!(w(Views::BOT), vec![Alt::Write { at: WriteAt::Promise(2) }, Alt::Write { at: WriteAt::Append }]);
     // `[Exp]; pick-dep; [W]`: the promise at ts 2 is not above a pick view of 2.
@@ -72,7 +72,7 @@ fn reads_take_coh_into_account_and_skip_own_promises() {
     run(&mut s, &mut cores, 0, &load(X, Views::BOT, LoadOrd::Plain), Alt::Read { ts: 2 });
     // CoRR: after reading ts 2, ts 0 and ts 1 are excluded by `coh`.
     assert_eq!(alts(&s, &cores, 0, &load(X, Views::BOT, LoadOrd::Plain)), vec![Alt::Read { ts: 2 }]);
-    Arm.promise(&mut s, &mut cores, 0, X, 3); // ts 3
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, X, 3); // ts 3
     assert_eq!(alts(&s, &cores, 0, &load(X, Views::BOT, LoadOrd::Plain)), vec![Alt::Read { ts: 2 }]);
     let e = Arm.explain(&s, &cores, 0, Some(&load(X, Views::BOT, LoadOrd::Plain)));
     let why: Vec<Option<Excluded>> = e.next_read.unwrap().candidates.iter().map(|c| c.excluded).collect();
@@ -179,7 +179,7 @@ fn store_exclusive_fails_after_another_cores_write() {
 #[test]
 fn release_orders_earlier_reads_and_acquire_sc_waits_for_release() {
     let (mut s, mut cores) = setup(&[(X, 1, 1)]);
-    Arm.promise(&mut s, &mut cores, 0, Y, 1); // ts 2
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, Y, 1); // ts 2
     run(&mut s, &mut cores, 0, &load(X, Views::BOT, LoadOrd::Plain), Alt::Read { ts: 1 });
     let stlr =
         Request::Store { loc: Y, val: Val::plain(1), addr: Views::BOT, ord: StoreOrd::Release, exclusive: false };
@@ -198,8 +198,8 @@ fn release_orders_earlier_reads_and_acquire_sc_waits_for_release() {
 #[test]
 fn after_the_promise_phase_writes_only_fulfil_promises() {
     let (mut s, mut cores) = setup(&[]);
-    Arm.promise(&mut s, &mut cores, 0, X, 1);
-    Arm.close_promises(&mut s);
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, X, 1);
+    ArmPromises::close(&Arm, &mut s);
     assert_eq!(alts(&s, &cores, 0, &store(X, 1, Views::BOT)), vec![Alt::Write { at: WriteAt::Promise(1) }]);
     assert_eq!(alts(&s, &cores, 0, &store(X, 2, Views::BOT)), vec![Alt::Dead]);
     run(&mut s, &mut cores, 0, &store(X, 2, Views::BOT), Alt::Dead);
@@ -213,7 +213,7 @@ fn explain_names_the_rule_that_excludes_each_write() {
     // Read y@2, then DMB: the next read of x has pre = 2, so x@0 is not the latest.
     run(&mut s, &mut cores, 0, &load(Y, Views::BOT, LoadOrd::Plain), Alt::Read { ts: 2 });
     run(&mut s, &mut cores, 0, &Request::Fence(FenceKind::Full), Alt::Fence);
-    Arm.promise(&mut s, &mut cores, 0, X, 7); // ts 4
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, X, 7); // ts 4
     let e = Arm.explain(&s, &cores, 0, Some(&load(X, Views::BOT, LoadOrd::Plain)));
     let text = e.to_string();
     assert!(text.contains("vrNew=2"), "{text}");

@@ -7,21 +7,20 @@
 //!   ([`super::enumerate`]) are exactly the final states the search reaches.
 
 use super::enumerate::{outcomes, EnumConfig, EnumError};
-use super::Checker;
-use crate::check::FinalState;
-use crate::graph::{build_with, Execution, GraphError};
-use crate::machine::{Machine, PromiseMode};
+use super::{Axiomatic, CheckOptions, Failure};
+use crate::check::{final_state_text, FinalState};
+use crate::graph::{Execution, GraphError};
+use crate::models::{DynMachine, Model};
 use crate::transition::Transition;
-use crate::{explore, ExploreConfig, Verdict};
+use crate::{ExploreConfig, Verdict};
 use isa::Program;
-use memmodels::{MemoryModel, ModelKind};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The result of one cross-check.
 #[derive(Clone, Debug)]
 pub struct Agreement {
-    pub model: ModelKind,
+    pub model: Model,
     pub operational: BTreeSet<FinalState>,
     pub axiomatic: BTreeSet<FinalState>,
     /// Operational final states whose execution the axiomatic model rejects, in words.
@@ -36,10 +35,10 @@ impl Agreement {
         self.incomplete.is_none() && self.unsound.is_empty() && self.operational == self.axiomatic
     }
 
-    /// A short account of a disagreement (which final states only one side has).
-    pub fn difference(&self, m: &Machine<impl MemoryModel>) -> String {
+    /// A short account of a disagreement (which final states of `prog` only one side has).
+    pub fn difference(&self, prog: &Program) -> String {
         let only = |a: &BTreeSet<FinalState>, b: &BTreeSet<FinalState>| -> Vec<String> {
-            a.difference(b).map(|f| m.final_state_text(f)).collect()
+            a.difference(b).map(|f| final_state_text(prog, f)).collect()
         };
         let mut s = Vec::new();
         let op = only(&self.operational, &self.axiomatic);
@@ -58,41 +57,50 @@ impl Agreement {
     }
 }
 
-/// Whether the execution of `schedule` is consistent with `model`; models with
-/// compare-and-swap alternatives (ARM) accept it if either alternative is.
-pub fn consistent<M: MemoryModel>(
-    start: &Machine<M>,
+/// Whether the execution of `schedule` (run from `start`) is consistent with
+/// `model`; for a model that reads dependencies, either compare-and-swap
+/// alternative may be the consistent one.
+pub fn consistent(
+    start: &dyn DynMachine,
     schedule: &[Transition],
-    model: ModelKind,
-) -> Result<(Execution, Result<(), super::Failure>), GraphError> {
-    let (exe, points) = build_with(start, schedule, 0)?;
-    let first = Checker::new(&exe.events, model).check(&exe);
-    if first.is_ok() || model != ModelKind::Arm || points == 0 {
+    model: &dyn Axiomatic,
+) -> Result<(Execution, Result<(), Failure>), GraphError> {
+    let (exe, points) = start.execution(schedule, 0)?;
+    let check = |e: &Execution| model.checker(&e.events, CheckOptions::default()).check(e);
+    let first = check(&exe);
+    if first.is_ok() || !model.reads_dependencies() || points == 0 {
         return Ok((exe, first));
     }
     for mask in 1..(1u64 << points.min(12)) {
-        let (e, _) = build_with(start, schedule, mask)?;
-        if Checker::new(&e.events, model).check(&e).is_ok() {
+        let (e, _) = start.execution(schedule, mask)?;
+        if check(&e).is_ok() {
             return Ok((e, Ok(())));
         }
     }
     Ok((exe, first))
 }
 
-/// Cross-checks `prog` under `model` (whose kind names the axiomatic model).
-pub fn crosscheck<M: MemoryModel>(prog: &Arc<Program>, model: M, max_states: u64, cfg: &EnumConfig) -> Agreement {
-    let kind = model.kind();
-    let mut start = Machine::new(prog.clone(), model);
-    start.promise_mode = PromiseMode::First;
-    let ecfg = ExploreConfig { max_states, stop_on_violation: false, ..ExploreConfig::default() };
-    let r = explore(&start, &ecfg);
+/// Cross-checks `prog` under `model`'s two faces: its operational search and
+/// its axiomatic checker (a model without both cannot be cross-checked).
+pub fn crosscheck(prog: &Arc<Program>, model: &Model, max_states: u64, cfg: &EnumConfig) -> Agreement {
     let mut ag = Agreement {
-        model: kind,
-        operational: r.finals.keys().cloned().collect(),
+        model: model.clone(),
+        operational: BTreeSet::new(),
         axiomatic: BTreeSet::new(),
         unsound: Vec::new(),
         incomplete: None,
     };
+    let (m, axioms) = match (model.machine(prog.clone()), model.axioms()) {
+        (Ok(m), Ok(a)) => (m, a),
+        (Err(e), _) | (_, Err(e)) => {
+            ag.incomplete = Some(e.to_string());
+            return ag;
+        }
+    };
+    let ecfg = ExploreConfig { max_states, stop_on_violation: false, ..ExploreConfig::default() };
+    let r = m.explore(&ecfg);
+    let start = m.with_promise_mode(r.promise_mode);
+    ag.operational = r.finals.keys().cloned().collect();
     if r.verdict == Verdict::Bounded {
         ag.incomplete = Some(format!("operational: {}", r.bound.clone().unwrap_or_default()));
     }
@@ -100,7 +108,7 @@ pub fn crosscheck<M: MemoryModel>(prog: &Arc<Program>, model: M, max_states: u64
         ag.incomplete = Some(format!("operational: {v}"));
     }
     for (fs, info) in &r.finals {
-        match consistent(&start, &info.schedule, kind) {
+        match consistent(&*start, &info.schedule, axioms) {
             Err(e) => ag.unsound.push(format!("graph of {}: {e}", start.final_state_text(fs))),
             Ok((exe, verdict)) => {
                 if let Err(f) = verdict {
@@ -115,7 +123,7 @@ pub fn crosscheck<M: MemoryModel>(prog: &Arc<Program>, model: M, max_states: u64
             }
         }
     }
-    match outcomes(prog, kind, cfg) {
+    match outcomes(prog, axioms, cfg) {
         Ok(o) => ag.axiomatic = o.finals.into_keys().collect(),
         Err(e @ (EnumError::Bounded(_) | EnumError::Unsupported(_))) => {
             ag.incomplete.get_or_insert(format!("axiomatic: {e}"));

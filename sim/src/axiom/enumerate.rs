@@ -12,14 +12,15 @@
 //! Cores run on the ordinary [`Machine`] over a "free" memory model whose reads
 //! return the chosen value, so the register semantics are the machine's own.
 
-use super::Checker;
+use super::{Axiomatic, CheckOptions};
 use crate::check::FinalState;
 use crate::graph::{build_inner, Event, EventId, Execution, Kind};
 use crate::machine::Machine;
 use crate::transition::Transition;
 use isa::Program;
 use memmodels::{
-    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
+    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelInfo, NoPromises, Pending, Preview, Request, Response,
+    Source, Val,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -37,7 +38,7 @@ pub struct EnumConfig {
     pub max_combinations: u64,
     /// Most paths of one core (one per combination of values its reads return).
     pub max_paths: usize,
-    /// Check with herd7's exact SC/TSO axioms, without `rmw ⊆ fr` ([`Checker::herd_strict`]).
+    /// Check with herd7's exact SC/TSO axioms, without `rmw ⊆ fr` ([`CheckOptions::herd_strict`]).
     pub herd_strict: bool,
 }
 
@@ -80,14 +81,23 @@ pub struct Free {
     pub values: Arc<Vec<Vec<u64>>>,
 }
 
+static FREE: ModelInfo = ModelInfo {
+    name: "free",
+    aliases: &[],
+    title: "free reads",
+    description: "every read returns any value of its word's value set (candidate enumeration only)",
+    axioms: "",
+};
+
 impl MemoryModel for Free {
     type Meta = ();
     /// The reservation of a load-exclusive.
     type Core = Option<u32>;
     type Shared = ();
+    type Promises = NoPromises;
 
-    fn kind(&self) -> ModelKind {
-        ModelKind::Sc
+    fn info(&self) -> &'static ModelInfo {
+        &FREE
     }
     fn new_shared(&self, _: &[u64], _: usize) {}
     fn new_core(&self, _: usize) -> Option<u32> {
@@ -167,7 +177,7 @@ fn schedules(prog: &Arc<Program>, c: usize, free: &Free, cfg: &EnumConfig) -> Re
         if m.faulted().is_some() {
             continue; // a value no execution can give it (bad address): no path
         }
-        let k = &m.state.cores[c];
+        let k = m.core(c);
         if k.halted && !k.irq.pending {
             out.push(sched);
             if out.len() > cfg.max_paths {
@@ -262,8 +272,8 @@ fn all_paths(prog: &Arc<Program>, alts: bool, cfg: &EnumConfig) -> Result<Vec<Ve
 }
 
 /// Every final state the axiomatic `model` allows for `prog`.
-pub fn outcomes(prog: &Arc<Program>, model: ModelKind, cfg: &EnumConfig) -> Result<AxOutcomes, EnumError> {
-    let paths = all_paths(prog, model == ModelKind::Arm, cfg)?;
+pub fn outcomes(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &EnumConfig) -> Result<AxOutcomes, EnumError> {
+    let paths = all_paths(prog, model.reads_dependencies(), cfg)?;
     let nsym = prog.symbols.len();
     let ncores = prog.num_cores();
     let mut res = AxOutcomes::default();
@@ -327,7 +337,7 @@ struct Combine<'a> {
     rest: &'a [Vec<u64>],
     pick: &'a mut Vec<usize>,
     prog: &'a Arc<Program>,
-    model: ModelKind,
+    model: &'a dyn Axiomatic,
     cfg: &'a EnumConfig,
     res: &'a mut AxOutcomes,
 }
@@ -526,16 +536,13 @@ fn pick_sources(
 fn candidates(
     exe: &mut Execution,
     words: &[Word],
-    model: ModelKind,
+    model: &dyn Axiomatic,
     prog: &Program,
     res: &mut AxOutcomes,
     cfg: &EnumConfig,
 ) -> Result<(), EnumError> {
     let nsym = prog.symbols.len();
-    let mut checker = Checker::new(&exe.events, model);
-    if cfg.herd_strict {
-        checker = checker.herd_strict();
-    }
+    let checker = model.checker(&exe.events, CheckOptions { herd_strict: cfg.herd_strict });
     let mut wi = vec![0usize; nsym];
     loop {
         for (l, w) in words.iter().enumerate() {

@@ -3,9 +3,10 @@
 //! message passing, load buffering, ...), and for each program-order edge of
 //! the cycle whether the run's model keeps it and what would.
 
-use super::Checker;
-use crate::graph::{EventId, Execution, Kind};
-use memmodels::ModelKind;
+use super::{Axiomatic, CheckOptions, Failure};
+use crate::graph::{EventId, Execution, GraphError, Kind};
+use crate::models::DynMachine;
+use crate::transition::Transition;
 use std::collections::VecDeque;
 
 /// One edge of a cycle.
@@ -170,44 +171,8 @@ fn shape(cycle: &[CycleEdge], exe: &Execution) -> (&'static str, &'static str) {
     }
 }
 
-/// What would keep `a` before `b` in program order, in words.
-fn remedy(exe: &Execution, a: EventId, b: EventId, model: ModelKind) -> String {
-    let (x, y) = (&exe.events[a], &exe.events[b]);
-    let full = match model {
-        ModelKind::Tso => "an MFENCE (smp_mb()) between them, or a locked RMW for either access",
-        _ => "a full barrier (smp_mb(), DMB ISH) between them, or a fully ordered RMW",
-    };
-    if y.locked && y.rmw.is_none() && y.kind == Kind::Read && model == ModelKind::Arm {
-        return format!(
-            "core {}'s {} failed, so it performed only its read, and a failed {} orders nothing before it on ARMv8 \
-             (arm64's cmpxchg is unordered on failure): an RMW that always writes (fetch_or, as Linux 25269871 did) \
-             or a full barrier (smp_mb__before_atomic(), DMB ISH) before it",
-            y.core.unwrap_or(0),
-            y.op,
-            y.op
-        );
-    }
-    match (x.kind, y.kind, model) {
-        (Kind::Write, Kind::Read, ModelKind::Tso) => {
-            format!(
-                "the store was still in core {}'s store buffer when the load read memory: {full}",
-                x.core.unwrap_or(0)
-            )
-        }
-        (Kind::Write, Kind::Read, _) => format!("nothing orders a store before a later load to another word: {full}"),
-        (Kind::Write, Kind::Write, _) => "a release store, or a store fence (DMB ST, smp_wmb()) between them".into(),
-        (Kind::Read, Kind::Read, _) => {
-            "an acquire load, an address dependency, or a load fence (DMB LD, smp_rmb()) between them".into()
-        }
-        (Kind::Read, Kind::Write, _) => {
-            "a data, address or control dependency, a release store, or a fence between them".into()
-        }
-        _ => full.into(),
-    }
-}
-
 /// The explanation of `exe` as an outcome of `model`.
-pub fn explain(exe: &Execution, model: ModelKind) -> Explanation {
+pub fn explain(exe: &Execution, model: &dyn Axiomatic) -> Explanation {
     let Some(cycle) = sc_cycle(exe) else {
         return Explanation {
             cycle: Vec::new(),
@@ -215,7 +180,8 @@ pub fn explain(exe: &Execution, model: ModelKind) -> Explanation {
             details: Vec::new(),
         };
     };
-    let checker = Checker::new(&exe.events, model);
+    let checker = model.checker(&exe.events, CheckOptions::default());
+    let title = model.info().title;
     let d = |e: EventId| exe.describe(e);
     let mut parts = Vec::new();
     for e in cycle.iter().filter(|e| e.rel != "po") {
@@ -233,11 +199,11 @@ pub fn explain(exe: &Execution, model: ModelKind) -> Explanation {
     for e in cycle.iter().filter(|e| e.rel == "po") {
         let (a, b) = (e.from, e.to);
         let what = format!("{} then {} ({} → {})", d(a), d(b), exe.events[a].text, exe.events[b].text);
-        if checker.ordered(a, b) || model == ModelKind::Sc {
-            let why = keeper(exe, a, b, model);
-            details.push(format!("{what}: kept in order on {} ({why})", model.title()));
+        if checker.ordered(a, b) {
+            let why = model.keeper(exe, a, b);
+            details.push(format!("{what}: kept in order on {title} ({why})"));
         } else {
-            details.push(format!("{what}: NOT kept in order on {}; {}", model.title(), remedy(exe, a, b, model)));
+            details.push(format!("{what}: NOT kept in order on {title}; {}", model.remedy(exe, a, b)));
         }
     }
     for e in cycle.iter().filter(|e| e.rel == "rf" && exe.events[e.from].core == exe.events[e.to].core) {
@@ -247,48 +213,14 @@ pub fn explain(exe: &Execution, model: ModelKind) -> Explanation {
     Explanation { cycle, summary, details }
 }
 
-/// Which rule keeps `a` before `b`, in a few words.
-fn keeper(exe: &Execution, a: EventId, b: EventId, model: ModelKind) -> String {
-    let (x, y) = (&exe.events[a], &exe.events[b]);
-    let fence = exe
-        .events
-        .iter()
-        .find(|f| {
-            f.core == x.core && matches!(f.kind, Kind::Fence(_)) && x.instance < f.instance && f.instance < y.instance
-        })
-        .map(|f| f.text.clone());
-    if model == ModelKind::Sc {
-        return "SC keeps all of program order".into();
-    }
-    if x.locked || y.locked {
-        let rmw = if x.locked { x } else { y };
-        return format!("the {} is fully ordered", rmw.op);
-    }
-    if let Some(f) = fence {
-        return format!("the fence `{f}`");
-    }
-    if y.release {
-        return "release store".into();
-    }
-    if x.acquire || x.acquire_pc {
-        return "acquire load".into();
-    }
-    if y.deps.addr.contains(a) || y.deps.data.contains(a) || y.deps.ctrl.contains(a) {
-        return "dependency".into();
-    }
-    match model {
-        ModelKind::Tso => "x86-TSO keeps every order except store → load".into(),
-        _ => "ordered-before".into(),
-    }
-}
-
 /// The execution of a run, the model's verdict on it and its explanation
-/// (for ARM, the compare-and-swap alternative the model accepts, if any).
-pub fn explain_run<M: memmodels::MemoryModel>(
-    start: &crate::Machine<M>,
-    schedule: &[crate::Transition],
-) -> Result<(Execution, Result<(), super::Failure>, Explanation), crate::graph::GraphError> {
-    let model = start.model.kind();
+/// (for a model that reads dependencies, the compare-and-swap alternative the
+/// model accepts, if any).
+pub fn explain_run(
+    start: &dyn DynMachine,
+    schedule: &[Transition],
+    model: &dyn Axiomatic,
+) -> Result<(Execution, Result<(), Failure>, Explanation), GraphError> {
     let (exe, verdict) = super::crosscheck::consistent(start, schedule, model)?;
     let ex = explain(&exe, model);
     Ok((exe, verdict, ex))

@@ -17,7 +17,7 @@ use super::{Deps, Event, EventId, Execution, Ids, Kind};
 use crate::machine::Machine;
 use crate::transition::{Effect, Transition};
 use isa::{Instr, LoadOrd, Operand, Program, RmwOp, StoreOrd};
-use memmodels::{InternalEffect, MemoryModel, Preview, Source};
+use memmodels::{InternalEffect, MemoryModel, Preview, Propagation, Source};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -148,8 +148,8 @@ impl Recorder {
             }
             Err(_) => return (Vec::new(), None),
         };
-        let pv = m.model.preview(&m.state.shared, &m.state.mcores, c, &req, choice);
-        let pc = m.state.cores[c].pc;
+        let pv = m.preview_request(c, &req, choice);
+        let pc = m.core(c).pc;
         let text = isa::disasm::instr_text(&self.prog, &instr);
         let loc = req.loc();
         let sh = &self.cores[c];
@@ -467,9 +467,13 @@ impl Tracker {
         self.promises[c].push(self.count);
     }
 
+    /// A buffered write of core `c` reached memory: its oldest buffered write to
+    /// `loc` (the buffer's oldest entry under TSO; a model may drain words out
+    /// of order, as long as each word's writes drain in order).
     fn drain(&mut self, events: &[Event], c: usize, loc: usize, val: u64) -> Result<(), String> {
-        match self.bufs[c].pop_front() {
-            Some(w) if events[w].loc == Some(loc) && events[w].value == val => {
+        let at = self.bufs[c].iter().position(|&w| events[w].loc == Some(loc));
+        match at.and_then(|i| self.bufs[c].remove(i)) {
+            Some(w) if events[w].value == val => {
                 self.co[loc].push(w);
                 Ok(())
             }
@@ -527,9 +531,10 @@ pub(crate) fn build_inner<M: MemoryModel>(
     track: bool,
 ) -> Result<(Execution, u32), GraphError> {
     let mut m = start.clone();
-    let prog = start.prog.clone();
+    let prog = start.prog().clone();
     let mut rec = Recorder::new(prog.clone(), m.num_regs(), alt_mask);
-    let ts_mode = m.model.supports_promises();
+    // Writes are timestamped messages (ARM): `co` is timestamp order.
+    let ts_mode = m.model().propagation() == Propagation::Messages;
     let mut tr = Tracker::new(prog.symbols.len(), m.num_cores(), ts_mode);
     for (i, &t) in schedule.iter().enumerate() {
         let err = |what: String| GraphError::Step { step: i + 1, what };
@@ -543,10 +548,10 @@ pub(crate) fn build_inner<M: MemoryModel>(
                 if let (Some(pv), true) = (pv, track) {
                     tr.on_exec(&rec.events, c, &new, &pv).map_err(err)?;
                 }
-                let before = if ts_mode { m.model.pending(&m.state.shared, &m.state.mcores, c) } else { Vec::new() };
+                let before = if ts_mode { m.pending(c) } else { Vec::new() };
                 m.apply_unchecked(t);
                 if let (true, Some(&w)) = (ts_mode && track, new.iter().find(|&&e| rec.events[e].kind == Kind::Write)) {
-                    let after = m.model.pending(&m.state.shared, &m.state.mcores, c);
+                    let after = m.pending(c);
                     let gone = (after.len() < before.len())
                         .then(|| (0..before.len()).find(|&i| after.get(i) != Some(&before[i])).unwrap_or(0));
                     tr.placed(c, w, gone).map_err(err)?;

@@ -74,7 +74,7 @@ pub fn dot(exe: &Execution, title: &str, cycle: &[(EventId, EventId, &str)], onl
     }
     let bold = |a: EventId, b: EventId| cycle.iter().any(|&(x, y, _)| x == a && y == b);
     let mut drawn = Vec::new();
-    let g = exe.graph();
+    let g = super::petgraph(exe);
     for col in &columns {
         for w in col.windows(2) {
             let pen = if bold(w[0], w[1]) { ", penwidth=2.5" } else { "" };

@@ -7,7 +7,6 @@ mod panes;
 mod split;
 pub(crate) mod text;
 
-use crate::any::Status;
 use crate::app::{variant_name, App, Overlay, Tone};
 use crate::keys;
 use crate::session::{FromHere, Session};
@@ -16,6 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
+use sim::Status;
 use text::wrap;
 
 pub(crate) const CHANGED: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);

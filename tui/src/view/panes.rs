@@ -7,20 +7,11 @@ use super::{CHANGED, DIM, TITLE};
 use crate::app::App;
 use crate::session::{LogKind, Session};
 use crate::snapshot::{CoreView, ListingLine, Snapshot};
-use memmodels::ModelKind;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
-
-/// The title of the per-core pane of in-flight memory operations.
-pub fn pending_title(m: ModelKind) -> &'static str {
-    match m {
-        ModelKind::Arm => "In flight / promises",
-        _ => "Store buffer",
-    }
-}
 
 fn block(title: impl Into<String>) -> Block<'static> {
     Block::bordered().title(Span::styled(title.into(), TITLE)).border_style(DIM)
@@ -86,7 +77,7 @@ fn core_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, bu
     } else {
         cv.pending.iter().map(|p| Line::styled(p.clone(), pend_style)).collect()
     };
-    let ptitle = format!("{} (oldest first)", pending_title(snap.model));
+    let ptitle = format!("{} (oldest first)", snap.in_flight.title());
     Paragraph::new(pend_lines).block(block(ptitle)).render(pend, buf);
     if let Some(q) = &cv.queue {
         Paragraph::new(Line::raw(q.clone())).block(block("irq_work queue")).render(queue, buf);

@@ -1,7 +1,7 @@
 //! The split view: two models side by side on the same choices. The left is
 //! driven by the keys; the right replays the left's choices under its model.
 
-use super::panes::{event_log, pending_title};
+use super::panes::event_log;
 use super::text::wrap;
 use super::{banner_lines, from_here, verdict, BAD, CHANGED, DIM, TITLE};
 use crate::app::{App, Split};
@@ -73,7 +73,7 @@ fn side(s: &Session, title: &str, extra: Option<Vec<Line<'static>>>, area: Rect,
         }
         let pend = if cv.pending.is_empty() { "(empty)".to_string() } else { cv.pending.join(", ") };
         lines.push(Line::from(vec![
-            Span::styled(format!("  {}: ", pending_title(snap.model)), DIM),
+            Span::styled(format!("  {}: ", snap.in_flight.title()), DIM),
             Span::styled(pend, if cv.pending_changed { CHANGED } else { Style::new() }),
         ]));
         if let Some(q) = &cv.queue {

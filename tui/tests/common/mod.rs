@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use memmodels::ModelKind;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use tui::{Action, App, Options};
@@ -10,11 +9,11 @@ use workloads::Variant;
 
 /// The default screen: irq_work racy, TSO, 2 cores, seed 1.
 pub fn racy_tso() -> App {
-    app(Variant::BusyXchg, ModelKind::Tso, 2)
+    app(Variant::BusyXchg, "tso", 2)
 }
 
-pub fn app(v: Variant, m: ModelKind, cores: usize) -> App {
-    let mut o = Options::irq_work(v, m, cores, 1);
+pub fn app(v: Variant, m: &str, cores: usize) -> App {
+    let mut o = Options::irq_work(v, sim::models::get(m).expect("a model"), cores, 1);
     o.save_dir = std::env::temp_dir();
     App::new(o).expect("app")
 }
@@ -65,7 +64,7 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
 
 /// The digits that pick, one by one, the transitions of the shortest
 /// counterexample (what a person types to reproduce the race by hand).
-pub fn counterexample_digits(v: Variant, m: ModelKind) -> String {
+pub fn counterexample_digits(v: Variant, m: &str) -> String {
     let mut a = app(v, m, 2);
     a.update(Action::Find);
     let mut out = String::new();

@@ -1,9 +1,23 @@
 //! Sequential consistency: one memory, every access acts on it at once, in
 //! program order (Lamport 1979). Fences order nothing that is not already ordered.
 
+mod axioms;
+
+pub use axioms::ScAxioms;
+
 use crate::exclusive::{store_exclusive_options, store_exclusive_succeeds, Monitors};
 use crate::{
-    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
+    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelInfo, NoPromises, Pending, Preview, Request, Response,
+    Source, Val,
+};
+
+/// Sequential consistency.
+pub static INFO: ModelInfo = ModelInfo {
+    name: "sc",
+    aliases: &[],
+    title: "SC",
+    description: "sequential consistency: one memory, every access takes effect at once, in program order",
+    axioms: "herd's sc.cat",
 };
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -37,7 +51,7 @@ impl Clone for FlatMemory {
 
 /// The outcome of a request on a flat memory, shared by SC and TSO (which
 /// performs its locked operations exactly like SC once its buffer is empty).
-pub(crate) fn flat_perform(
+pub fn flat_perform(
     mem: &mut [u64],
     monitors: &mut Monitors,
     core: usize,
@@ -79,7 +93,8 @@ pub(crate) fn flat_perform(
     }
 }
 
-pub(crate) fn flat_preview(mem: &[u64], monitors: &Monitors, core: usize, req: &Request<()>, choice: u16) -> Preview {
+/// What [`flat_perform`] would do, without doing it.
+pub fn flat_preview(mem: &[u64], monitors: &Monitors, core: usize, req: &Request<()>, choice: u16) -> Preview {
     let mut p = Preview { read: None, source: Source::Memory, wrote: None, buffered: false };
     match *req {
         Request::Load { loc, .. } => p.read = Some(mem[loc]),
@@ -106,9 +121,10 @@ impl MemoryModel for Sc {
     type Meta = ();
     type Core = ();
     type Shared = ScShared;
+    type Promises = NoPromises;
 
-    fn kind(&self) -> ModelKind {
-        ModelKind::Sc
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
     }
     fn new_shared(&self, init: &[u64], cores: usize) -> ScShared {
         FlatMemory::new(init, cores)
@@ -139,5 +155,8 @@ impl MemoryModel for Sc {
     }
     fn pending(&self, _: &ScShared, _: &[()], _: usize) -> Vec<Pending> {
         Vec::new()
+    }
+    fn overtaking(&self, _: usize, _: &str, _: &str, _: bool) -> String {
+        "Under SC this cannot happen: every access takes effect in one global order.".into()
     }
 }

@@ -10,10 +10,24 @@
 //!   buffer, and a locked RMW acts on memory atomically;
 //! - load-load and store-store fences are no-ops: TSO keeps those orders anyway.
 
+mod axioms;
+
+pub use axioms::TsoAxioms;
+
 use crate::exclusive::store_exclusive_options;
 use crate::sc::{flat_perform, flat_preview, FlatMemory};
 use crate::{
-    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelKind, Pending, Preview, Request, Response, Source, Val,
+    Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelInfo, NoPromises, Pending, Preview, Request, Response,
+    Source, Val,
+};
+
+/// x86-TSO.
+pub static INFO: ModelInfo = ModelInfo {
+    name: "tso",
+    aliases: &["x86", "x86-tso"],
+    title: "x86-TSO",
+    description: "x86-TSO: a FIFO store buffer per core; locked instructions and MFENCE wait for it to drain",
+    axioms: "herd's x86tso.cat",
 };
 use isa::FenceKind;
 use smallvec::SmallVec;
@@ -62,9 +76,10 @@ impl MemoryModel for Tso {
     type Meta = ();
     type Core = StoreBuffer;
     type Shared = TsoShared;
+    type Promises = NoPromises;
 
-    fn kind(&self) -> ModelKind {
-        ModelKind::Tso
+    fn info(&self) -> &'static ModelInfo {
+        &INFO
     }
     fn new_shared(&self, init: &[u64], cores: usize) -> TsoShared {
         FlatMemory::new(init, cores)
@@ -150,5 +165,12 @@ impl MemoryModel for Tso {
     }
     fn pending(&self, _: &TsoShared, bufs: &[StoreBuffer], core: usize) -> Vec<Pending> {
         bufs[core].entries.iter().map(|&(loc, val)| Pending { loc: loc as usize, val, note: String::new() }).collect()
+    }
+
+    fn overtaking(&self, core: usize, read: &str, wrote: &str, _: bool) -> String {
+        format!(
+            "x86-TSO lets a load overtake the core's own older store to another address (the store waits in \
+             the store buffer): core {core}'s read of {read} went ahead of its store of {wrote}."
+        )
     }
 }

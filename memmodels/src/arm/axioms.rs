@@ -23,10 +23,68 @@
 //! atomic: empty (rmw & (fr;co)) \ ((fri;[W];coi))
 //! ```
 
-use super::rel::Rel;
-use super::{fence_between, po, Com, Failure};
-use crate::graph::{Event, Execution, Ids, Kind};
+use crate::axiom::{
+    fence_between, po, po_mem, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure, FULL_BARRIER,
+};
+use crate::graph::{Event, EventId, Execution, Ids, Kind};
+use crate::rel::Rel;
+use crate::ModelInfo;
 use isa::FenceKind;
+
+/// The axiomatic ARMv8 model (aarch64.cat).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ArmAxioms;
+
+struct ArmChecker {
+    st: ArmStatic,
+    po_loc: Rel,
+    rmw_wf: bool,
+}
+
+impl Axiomatic for ArmAxioms {
+    fn info(&self) -> &'static ModelInfo {
+        &super::INFO
+    }
+
+    fn checker(&self, events: &[Event], opts: CheckOptions) -> Box<dyn Checker> {
+        let (_, po_loc) = po_mem(events);
+        let st = ArmStatic::new(events, &po_loc);
+        Box::new(ArmChecker { st, po_loc, rmw_wf: !opts.herd_strict })
+    }
+
+    /// ARM orders by dependencies: both dependency structures of a successful CAS matter.
+    fn reads_dependencies(&self) -> bool {
+        true
+    }
+
+    fn remedy(&self, exe: &Execution, a: EventId, b: EventId) -> String {
+        let y = &exe.events[b];
+        if y.locked && y.rmw.is_none() && y.kind == Kind::Read {
+            return format!(
+                "core {}'s {} failed, so it performed only its read, and a failed {} orders nothing before it on ARMv8 \
+                 (arm64's cmpxchg is unordered on failure): an RMW that always writes (fetch_or, as Linux 25269871 did) \
+                 or a full barrier (smp_mb__before_atomic(), DMB ISH) before it",
+                y.core.unwrap_or(0),
+                y.op,
+                y.op
+            );
+        }
+        crate::axiom::remedy_common(exe, a, b, FULL_BARRIER)
+    }
+}
+
+impl Checker for ArmChecker {
+    fn check(&self, exe: &Execution) -> Result<(), Failure> {
+        if let (true, Some(bad)) = (self.rmw_wf, rmw_order(exe)) {
+            return Err(Failure { axiom: "rmw", events: bad });
+        }
+        self.st.check(exe, &Com::of(exe), &self.po_loc)
+    }
+
+    fn ordered(&self, a: EventId, b: EventId) -> bool {
+        self.st.order.get(a, b)
+    }
+}
 
 /// The event-only part of the ARM model, computed once per set of events.
 #[derive(Clone, Debug)]
@@ -164,7 +222,7 @@ impl ArmStatic {
         ArmStatic { order }
     }
 
-    pub(crate) fn check(&self, exe: &Execution, com: &Com, po_loc: &Rel) -> Result<(), Failure> {
+    pub fn check(&self, exe: &Execution, com: &Com, po_loc: &Rel) -> Result<(), Failure> {
         let ev = &exe.events;
         let int = |a: usize, b: usize| ev[a].core.is_some() && ev[a].core == ev[b].core;
         // Internal visibility.
