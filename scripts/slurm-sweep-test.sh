@@ -99,7 +99,7 @@ done
 sinfo -N -o "%N %T %c"
 [ "$state" = idle ] || { echo "the node did not become idle"; tail -20 "$WORK/slurmctld.log" "$WORK/slurmd.log"; exit 1; }
 
-SWEEP=(irq_work --variants racy,v3.6,fixed --models sc,tso,arm --cores 2..4 --seeds 0..3000 --scheduler timed)
+SWEEP=(irq_work --variants racy,v3.6,fixed --models sc,tso,arm --cores 2..=4 --seeds 0..3000 --scheduler timed)
 say "submitting the sweep as a job array of 4 shards"
 cat >"$WORK/shard.sh" <<EOF
 #!/bin/bash

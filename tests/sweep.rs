@@ -58,7 +58,7 @@ fn sweep_agrees_with_exhaustive_verdicts() {
     let mut verdicts: BTreeMap<(String, String, u64), bool> = BTreeMap::new();
     for sched in ["random", "timed"] {
         let mut all = Vec::new();
-        for (models, cores) in [("sc,tso", "2..3"), ("arm", "2")] {
+        for (models, cores) in [("sc,tso", "2..=3"), ("arm", "2")] {
             let out = format!("{sched}-{models}.json");
             let text = sweep(
                 dir.path(),
@@ -96,7 +96,7 @@ fn sweep_agrees_with_exhaustive_verdicts() {
     let text = sweep(
         dir.path(),
         "racy.json",
-        &["--variants", "racy", "--models", "tso", "--cores", "2..3", "--seeds", "0..20000", "--scheduler", "random"],
+        &["--variants", "racy", "--models", "tso", "--cores", "2..=3", "--seeds", "0..20000", "--scheduler", "random"],
     );
     let racy = cells(&text);
     assert_eq!(racy.len(), 2);
@@ -113,7 +113,7 @@ fn sweep_agrees_with_exhaustive_verdicts() {
 #[test]
 fn results_do_not_depend_on_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let args = ["--variants", "racy,fixed,v3.6", "--models", "tso,arm", "--cores", "2..3", "--seeds", "0..120"];
+    let args = ["--variants", "racy,fixed,v3.6", "--models", "tso,arm", "--cores", "2..=3", "--seeds", "0..120"];
     for sched in ["timed", "random"] {
         let mut outs = Vec::new();
         for t in ["1", "2", "3"] {
@@ -287,7 +287,7 @@ fn bad_arguments_and_timing_files_exit_2() {
     let cases: Vec<(Vec<String>, &str)> = vec![
         (s(&["--cores", "8..2"]), "--cores 8..2: the range 8..2 is empty"),
         (s(&["--cores", "0"]), "out of range"),
-        (s(&["--cores", "two"]), "expected a range such as 2..8"),
+        (s(&["--cores", "two"]), "expected a range such as 2..=8"),
         (s(&["--seeds", "5"]), "--seeds 5: expected a range"),
         (s(&["--seeds", "4..4"]), "has no seeds"),
         (s(&["--models", "tso,power"]), "unknown model 'power'"),
@@ -390,7 +390,7 @@ fn timed_runs_report_cycles_and_replay() {
 fn plot_is_an_svg_with_a_panel_per_variant() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let args = ["--variants", "racy,fixed", "--models", "sc,tso", "--cores", "2..3", "--seeds", "0..40", "--quiet"];
+    let args = ["--variants", "racy,fixed", "--models", "sc,tso", "--cores", "2..=3", "--seeds", "0..40", "--quiet"];
     let mut a = args.to_vec();
     a.extend(["--scheduler", "random", "--plot", "r.svg"]);
     sweep(d, "r.csv", &a);

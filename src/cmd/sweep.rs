@@ -32,10 +32,10 @@ pub struct SweepArgs {
     /// Memory models: `all`, or a list such as `sc,tso,arm`
     #[arg(long, default_value = "sc,tso,arm")]
     pub models: String,
-    /// Core counts: `2..8` (2 to 8 inclusive), `2..=8`, or a list `2,4,8`
-    #[arg(long, default_value = "2..4")]
+    /// Core counts: a range, Rust's way (`2..=8` is 2 to 8, `2..8` is 2 to 7), or a list `2,4,8`
+    #[arg(long, default_value = "2..=4")]
     pub cores: String,
-    /// Seeds: `0..N` (N seeds, 0 to N-1) or `A..=B`; every cell runs every seed
+    /// Seeds: a range, Rust's way (`0..1000` is 0 to 999, `0..=999` the same); every cell runs every seed
     #[arg(long, default_value = "0..1000")]
     pub seeds: String,
     /// Scheduler: timed (cycle-level latencies with seeded jitter) or random (uniform)
@@ -95,18 +95,26 @@ pub fn load_timing(path: Option<&Path>) -> Result<TimingModel> {
     Ok(TimingModel::parse(&text, &file)?)
 }
 
-/// `2..8` (inclusive), `2..=8`, `2,4,8`, `4`.
+/// Rust's ranges: `2..8` (2 to 7), `2..=8` (2 to 8); a list `2,4,8`; `4`.
 pub fn parse_cores(s: &str) -> Result<Vec<usize>> {
-    let bad = || anyhow::anyhow!("--cores {s}: expected a range such as 2..8 (2 to 8), or a list such as 2,4,8");
+    let bad = || {
+        anyhow::anyhow!(
+            "--cores {s}: expected a range such as 2..=8 (2 to 8) or 2..8 (2 to 7), or a list such as 2,4,8"
+        )
+    };
     let mut out = Vec::new();
     for part in s.split(',').map(str::trim) {
         if let Some((a, b)) = part.split_once("..") {
-            let b = b.strip_prefix('=').unwrap_or(b);
+            let (b, inclusive) = match b.strip_prefix('=') {
+                Some(b) => (b, true),
+                None => (b, false),
+            };
             let (a, b): (usize, usize) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
-            if a > b {
-                bail!("--cores {s}: the range {a}..{b} is empty");
+            let end = if inclusive { b.saturating_add(1) } else { b };
+            if a >= end {
+                bail!("--cores {s}: the range {part} is empty");
             }
-            out.extend(a..=b);
+            out.extend(a..end);
         } else {
             out.push(part.parse().map_err(|_| bad())?);
         }
@@ -120,7 +128,7 @@ pub fn parse_cores(s: &str) -> Result<Vec<usize>> {
     Ok(out)
 }
 
-/// `A..B` (B excluded) or `A..=B`.
+/// Rust's ranges: `A..B` (B excluded) or `A..=B`.
 pub fn parse_seeds(s: &str) -> Result<[u64; 2]> {
     let bad = || anyhow::anyhow!("--seeds {s}: expected a range such as 0..1000 (seeds 0 to 999) or 0..=999");
     let (a, b) = s.split_once("..").ok_or_else(bad)?;
@@ -471,11 +479,11 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(parse_cores("2..4").unwrap(), [2, 3, 4]);
+        assert_eq!(parse_cores("2..4").unwrap(), [2, 3]);
         assert_eq!(parse_cores("2..=4").unwrap(), [2, 3, 4]);
         assert_eq!(parse_cores("8,2,4,2").unwrap(), [2, 4, 8]);
         assert_eq!(parse_cores("3").unwrap(), [3]);
-        for bad in ["", "x", "4..2", "0", "2..65", "2..x", "1,,2"] {
+        for bad in ["", "x", "4..2", "3..3", "0", "2..=65", "2..x", "1,,2"] {
             assert!(parse_cores(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_seeds("0..10").unwrap(), [0, 10]);
