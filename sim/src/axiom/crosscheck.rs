@@ -6,7 +6,7 @@
 //! * Completeness: the final states of the consistent candidate executions
 //!   ([`super::enumerate`]) are exactly the final states the search reaches.
 
-use super::enumerate::{outcomes, EnumConfig, EnumError};
+use super::enumerate::{EnumConfig, EnumError};
 use super::{Axiomatic, CheckOptions, Failure};
 use crate::check::{final_state_text, FinalState};
 use crate::graph::{Execution, GraphError};
@@ -123,9 +123,12 @@ pub fn crosscheck(prog: &Arc<Program>, model: &Model, max_states: u64, cfg: &Enu
             }
         }
     }
-    match outcomes(prog, axioms, cfg) {
+    match model.axiomatic_outcomes(prog, cfg) {
         Ok(o) => ag.axiomatic = o.finals.into_keys().collect(),
-        Err(e @ (EnumError::Bounded(_) | EnumError::Unsupported(_))) => {
+        Err(crate::models::AxiomaticError::Enum(e @ (EnumError::Bounded(_) | EnumError::Unsupported(_)))) => {
+            ag.incomplete.get_or_insert(format!("axiomatic: {e}"));
+        }
+        Err(e) => {
             ag.incomplete.get_or_insert(format!("axiomatic: {e}"));
         }
     }

@@ -13,6 +13,7 @@ mod dynamic;
 
 pub use dynamic::{AnyMachine, DynMachine, Status};
 
+use crate::axiom::enumerate::{AxOutcomes, EnumConfig, EnumError};
 use isa::Program;
 use memmodels::axiom::Axiomatic;
 use memmodels::{MemoryModel, ModelInfo};
@@ -41,6 +42,12 @@ pub trait ModelFactory: Send + Sync + 'static {
     fn machine(&self, prog: Arc<Program>) -> Option<Box<dyn DynMachine>>;
     /// The model's axiomatic checker, if it has one.
     fn axioms(&self) -> Option<&dyn Axiomatic>;
+    /// Every final state the model's axioms allow for `prog` (herd's candidate
+    /// enumeration with [`ModelFactory::axioms`]); a model whose checker needs
+    /// events of its own may enumerate its own way.
+    fn outcomes(&self, prog: &Arc<Program>, cfg: &EnumConfig) -> Option<Result<AxOutcomes, EnumError>> {
+        self.axioms().map(|a| crate::axiom::enumerate::outcomes(prog, a, cfg))
+    }
 }
 
 /// A model with operational semantics (a [`MemoryModel`]), and maybe an axiomatic face.
@@ -106,6 +113,15 @@ pub enum ModelError {
     Duplicate(String),
 }
 
+/// Why a model's axiomatic outcomes could not be computed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AxiomaticError {
+    #[error(transparent)]
+    Model(ModelError),
+    #[error(transparent)]
+    Enum(EnumError),
+}
+
 /// A model of the registry: cheap to clone, compared by name.
 #[derive(Clone)]
 pub struct Model(Arc<dyn ModelFactory>);
@@ -148,6 +164,13 @@ impl Model {
     /// The model's axiomatic checker.
     pub fn axioms(&self) -> Result<&dyn Axiomatic, ModelError> {
         self.0.axioms().ok_or(ModelError::NoAxiomatic(self.name()))
+    }
+    /// Every final state the model's axioms allow for `prog` ([`ModelFactory::outcomes`]).
+    pub fn axiomatic_outcomes(&self, prog: &Arc<Program>, cfg: &EnumConfig) -> Result<AxOutcomes, AxiomaticError> {
+        match self.0.outcomes(prog, cfg) {
+            Some(r) => r.map_err(AxiomaticError::Enum),
+            None => Err(AxiomaticError::Model(ModelError::NoAxiomatic(self.name()))),
+        }
     }
 }
 
