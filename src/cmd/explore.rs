@@ -28,8 +28,8 @@ pub struct ExploreArgs {
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
     /// Output: text or json
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = super::Format::Text)]
+    pub format: super::Format,
     /// Save the counterexample (or, for a file, a witness of the condition) as a trace
     #[arg(long)]
     pub save_trace: Option<std::path::PathBuf>,
@@ -84,7 +84,7 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
         _ => EXIT_OK,
     };
 
-    if a.format == "json" {
+    if a.format == super::Format::Json {
         let mut o = json!({
             "workload": if is_file { a.target.target.clone() } else { "irq_work".to_string() },
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),

@@ -19,8 +19,8 @@ pub struct LitmusArgs {
     #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
     pub model: Model,
     /// Output: text (herd7's block) or json (one object per file and line)
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = super::Format::Text)]
+    pub format: super::Format,
     /// For an allowed condition, also print a shortest schedule that reaches it, and
     /// why its outcome is not sequentially consistent (the cycle, in words)
     #[arg(long)]
@@ -49,7 +49,7 @@ pub fn litmus_cmd(a: &LitmusArgs) -> anyhow::Result<u8> {
     for r in results {
         if r.error {
             failed = true;
-            if a.format == "json" {
+            if a.format == super::Format::Json {
                 println!("{}", r.out);
             } else {
                 eprintln!("weaksim: {}", r.out);
@@ -64,7 +64,7 @@ pub fn litmus_cmd(a: &LitmusArgs) -> anyhow::Result<u8> {
 fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
     let file = path.display().to_string();
     let fail = |msg: String| FileResult {
-        out: if a.format == "json" { json!({"file": file, "error": msg}).to_string() } else { msg },
+        out: if a.format == super::Format::Json { json!({"file": file, "error": msg}).to_string() } else { msg },
         error: true,
     };
     let text = match std::fs::read(path) {
@@ -91,7 +91,7 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
     // The witness replays in the search's promise mode.
     let m = m.with_promise_mode(o.promise_mode);
-    if a.format == "json" {
+    if a.format == super::Format::Json {
         let mut j = json!({
             "file": file,
             "name": t.name,

@@ -47,6 +47,33 @@ impl TypedValueParser for ModelParser {
     }
 }
 
+/// Output for people (`text`) or for programs (`json`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Text for people
+    Text,
+    /// JSON for programs
+    Json,
+}
+
+/// Which scheduler drives seeded runs (`--scheduler`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheduler {
+    /// Uniform over the enabled transitions
+    Random,
+    /// Cycle-level latencies with seeded jitter (docs/timing.md)
+    Timed,
+}
+
+impl Scheduler {
+    pub fn kind(self) -> sim::SchedKind {
+        match self {
+            Scheduler::Random => sim::SchedKind::Random,
+            Scheduler::Timed => sim::SchedKind::Timed,
+        }
+    }
+}
+
 /// Exit statuses (scripts depend on them).
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_VIOLATION: u8 = 1;

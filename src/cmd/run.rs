@@ -30,18 +30,18 @@ pub struct RunArgs {
     #[arg(long)]
     pub save_trace: Option<std::path::PathBuf>,
     /// Output: text or json
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = super::Format::Text)]
+    pub format: super::Format,
     /// Scheduler: random (uniform over enabled transitions) or timed (cycle-level latencies with seeded jitter)
-    #[arg(long, default_value = "random", value_parser = ["random", "timed"])]
-    pub scheduler: String,
+    #[arg(long, value_enum, default_value_t = super::Scheduler::Random)]
+    pub scheduler: super::Scheduler,
     /// Timing model for --scheduler timed (TOML or JSON; docs/timing.md); default: the built-in model
     #[arg(long)]
     pub timing: Option<std::path::PathBuf>,
 }
 
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
-    let kind = sched_kind(&a.scheduler, a.timing.as_deref())?;
+    let kind = sched_kind(a.scheduler, a.timing.as_deref())?;
     let timing = load_timing(a.timing.as_deref())?;
     let t = a.target.resolve()?;
     let start = a.model.machine(Arc::new(t.program.clone()))?;
@@ -62,7 +62,7 @@ pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
         }
     }
     s.push_str(&format!(" --model {}", a.model));
-    if a.scheduler == "timed" {
+    if a.scheduler == super::Scheduler::Timed {
         s.push_str(" --scheduler timed");
         if let Some(f) = &a.timing {
             s.push_str(&format!(" --timing {}", f.display()));
@@ -103,7 +103,7 @@ fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &Tim
     }
     let secs = t0.elapsed().as_secs_f64();
     let code = if violations > 0 { EXIT_VIOLATION } else { EXIT_OK };
-    if a.format == "json" {
+    if a.format == super::Format::Json {
         let o = json!({
             "workload": a.target.target,
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),

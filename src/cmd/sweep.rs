@@ -39,8 +39,8 @@ pub struct SweepArgs {
     #[arg(long, default_value = "0..1000")]
     pub seeds: String,
     /// Scheduler: timed (cycle-level latencies with seeded jitter) or random (uniform)
-    #[arg(long, default_value = "timed", value_parser = ["timed", "random"])]
-    pub scheduler: String,
+    #[arg(long, value_enum, default_value_t = super::Scheduler::Timed)]
+    pub scheduler: super::Scheduler,
     /// Timing model for the timed scheduler (TOML or JSON; docs/timing.md)
     #[arg(long)]
     pub timing: Option<PathBuf>,
@@ -74,12 +74,8 @@ pub struct SweepArgs {
 }
 
 /// The scheduler named on the command line; `--timing` only goes with `timed`.
-pub fn sched_kind(name: &str, timing: Option<&Path>) -> Result<SchedKind> {
-    let k = match name {
-        "random" => SchedKind::Random,
-        "timed" => SchedKind::Timed,
-        _ => bail!("--scheduler {name}: expected random or timed"),
-    };
+pub fn sched_kind(s: super::Scheduler, timing: Option<&Path>) -> Result<SchedKind> {
+    let k = s.kind();
     if k == SchedKind::Random && timing.is_some() {
         bail!("--timing applies to the timed scheduler: add --scheduler timed");
     }
@@ -199,7 +195,7 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
     if a.target != "irq_work" && a.target != "irq-work" {
         bail!("sweep {}: only the irq_work workload can be swept", a.target);
     }
-    let kind = sched_kind(&a.scheduler, a.timing.as_deref())?;
+    let kind = sched_kind(a.scheduler, a.timing.as_deref())?;
     let variants = parse_list("variants", &a.variants, &Variant::ALL)?;
     let models = parse_models(&a.models)?;
     let cores = parse_cores(&a.cores)?;
