@@ -170,6 +170,9 @@ pub enum FenceKind {
     LoadLoad,
     /// Orders earlier stores before later stores (AArch64 `DMB ST`).
     StoreStore,
+    /// Orders earlier stores before every later access, loads included
+    /// (AArch64 `DSB ST`: aarch64.cat's `[W]; po; [dsb.st]; po; [M]`).
+    StoreAll,
     /// Instruction synchronisation barrier (AArch64 `ISB`): with a control or
     /// address dependency before it, orders later loads.
     Isb,

@@ -75,6 +75,7 @@ fn instr() -> impl Strategy<Value = Instr> {
         Just(FenceKind::Full),
         Just(FenceKind::LoadLoad),
         Just(FenceKind::StoreStore),
+        Just(FenceKind::StoreAll),
         Just(FenceKind::Isb)
     ];
     prop_oneof![

@@ -231,7 +231,7 @@ fn unsupported_addressing_modes() {
 
 #[test]
 fn unsupported_barrier_option() {
-    check(&a(" DMB NSH ;\nexists (x=0)\n"), "4:6: unsupported barrier option `NSH`");
+    check(&a(" DMB XYZ ;\nexists (x=0)\n"), "4:6: unsupported barrier option `XYZ`");
 }
 
 #[test]

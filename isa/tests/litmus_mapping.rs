@@ -388,7 +388,13 @@ fn a64_dmb_ld() {
 
 #[test]
 fn a64_dmb_st() {
-    a64(&["DMB ST", "DMB ISHST", "DMB OSHST", "DSB ISHST"], |_| vec![Instr::Fence(FenceKind::StoreStore); 4]);
+    a64(&["DMB ST", "DMB ISHST", "DMB OSHST"], |_| vec![Instr::Fence(FenceKind::StoreStore); 3]);
+}
+
+/// DSB ST orders earlier stores before every later access, loads included.
+#[test]
+fn a64_dsb_st() {
+    a64(&["DSB ST", "DSB ISHST", "DSB OSHST"], |_| vec![Instr::Fence(FenceKind::StoreAll); 3]);
 }
 
 #[test]

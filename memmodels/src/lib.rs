@@ -421,7 +421,8 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     /// What a fence of kind `k` costs (timed scheduler).
     fn fence_cost(&self, k: FenceKind) -> FenceCost {
         match k {
-            FenceKind::Full => FenceCost::Full,
+            // Fences that order stores before loads drain a store buffer.
+            FenceKind::Full | FenceKind::StoreAll => FenceCost::Full,
             _ => FenceCost::Free,
         }
     }

@@ -38,7 +38,6 @@ const KNOWN_WRONG: &[&str] = &[
     "aarch64/A176.litmus@sc",
     "aarch64/ADD02.litmus@arm",
     "aarch64/ADD02.litmus@sc",
-    "aarch64/L041.litmus@arm",
     "aarch64/LB+dmb.sy+data-wsi-wsi+MIXED.litmus@sc",
     "aarch64/LDADD01.litmus@arm",
     "aarch64/LDADD01.litmus@sc",

@@ -10,7 +10,7 @@ use crate::instr::*;
 const LOAD_SFX: &[&[&str]] = &[&["acq", "acqpc"], &["ex"]];
 const STORE_SFX: &[&[&str]] = &[&["rel"], &["ex"]];
 const RMW_SFX: &[&[&str]] = &[&["relaxed", "acquire", "release", "full"]];
-const FENCE_SFX: &[&[&str]] = &[&["ld", "st"]];
+const FENCE_SFX: &[&[&str]] = &[&["ld", "st", "sa"]];
 const COND_SFX: &[&[&str]] = &[&["eq", "ne", "lt", "ge"]];
 const CONDS: [Cond; 4] = [Cond::Eq, Cond::Ne, Cond::Lt, Cond::Ge];
 
@@ -88,7 +88,7 @@ impl<'a> Parser<'a> {
             }
             "fence" => {
                 let g = groups(self, FENCE_SFX)?;
-                Instr::Fence([FenceKind::Full, FenceKind::LoadLoad, FenceKind::StoreStore][g[0]])
+                Instr::Fence([FenceKind::Full, FenceKind::LoadLoad, FenceKind::StoreStore, FenceKind::StoreAll][g[0]])
             }
             "mov" => {
                 groups(self, &[])?;

@@ -218,6 +218,7 @@ fn instr_with(p: &Program, i: &Instr, target: &dyn Fn(Pc) -> String) -> String {
             FenceKind::Full => "fence",
             FenceKind::LoadLoad => "fence.ld",
             FenceKind::StoreStore => "fence.st",
+            FenceKind::StoreAll => "fence.sa",
             FenceKind::Isb => "isb",
         }
         .into(),

@@ -214,10 +214,13 @@ pub(crate) fn instr<'a>(cx: &mut Cx<'a>, c: Piece<'a>) -> PResult<()> {
         }
         "DMB" | "DSB" => {
             count(m, &ops, 1)?;
+            let dsb = u == "DSB";
             let k = match ops[0].s.to_ascii_uppercase().as_str() {
-                "SY" | "ISH" | "OSH" => FenceKind::Full,
-                "LD" | "ISHLD" | "OSHLD" => FenceKind::LoadLoad,
-                "ST" | "ISHST" | "OSHST" => FenceKind::StoreStore,
+                "SY" | "ISH" | "OSH" | "NSH" => FenceKind::Full,
+                "LD" | "ISHLD" | "OSHLD" | "NSHLD" => FenceKind::LoadLoad,
+                // aarch64.cat: DMB ST orders stores before stores, DSB ST before every access.
+                "ST" | "ISHST" | "OSHST" | "NSHST" if dsb => FenceKind::StoreAll,
+                "ST" | "ISHST" | "OSHST" | "NSHST" => FenceKind::StoreStore,
                 _ => return perr(ops[0].off, format!("unsupported barrier option {}", show(ops[0].s))),
             };
             Instr::Fence(k)

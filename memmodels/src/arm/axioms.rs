@@ -198,11 +198,14 @@ impl ArmStatic {
             let st = x.kind == Kind::Write
                 && y.kind == Kind::Write
                 && fence_between(ev, a, b, |f| f.kind == Kind::Fence(FenceKind::StoreStore));
+            // DSB ST: `[W]; po; [dsb.st]; po; [M]`.
+            let st_all =
+                x.kind == Kind::Write && fence_between(ev, a, b, |f| f.kind == Kind::Fence(FenceKind::StoreAll));
             let al_amo = x.kind == Kind::Write && x.release && x.locked && x.rmw.is_some_and(|r| ev[r].acquire);
             let rel_acq = x.kind == Kind::Write && x.release && y.kind == Kind::Read && y.acquire;
             let acq = x.kind == Kind::Read && (x.acquire || x.acquire_pc);
             let rel = y.kind == Kind::Write && y.release;
-            if full || ld || st || al_amo || rel_acq || acq || rel {
+            if full || ld || st || st_all || al_amo || rel_acq || acq || rel {
                 bob.set(a, b);
             }
         }

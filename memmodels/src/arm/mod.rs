@@ -248,7 +248,7 @@ impl MemoryModel for Arm {
     /// the core's writes are visible everywhere (the barrier's "drain").
     fn waits_for_own_writes(&self, req: &Request<Views>) -> bool {
         match *req {
-            Request::Fence(f) => matches!(f, FenceKind::Full | FenceKind::StoreStore),
+            Request::Fence(f) => matches!(f, FenceKind::Full | FenceKind::StoreStore | FenceKind::StoreAll),
             Request::Store { ord, .. } => ord == StoreOrd::Release,
             Request::Rmw { ord, .. } => matches!(ord, RmwOrd::Full | RmwOrd::Release),
             Request::Load { .. } => false,

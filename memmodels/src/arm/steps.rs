@@ -435,6 +435,12 @@ fn fence(k: &mut ArmCore, kind: FenceKind) {
             let v = k.vw_old;
             k.vw_new.join_assign(v);
         }
+        // `[W]; po; [dsb.st]; po; [M]`: wr, ww.
+        FenceKind::StoreAll => {
+            let v = k.vw_old;
+            k.vr_new.join_assign(v);
+            k.vw_new.join_assign(v);
+        }
         // `ctrl; [CSE]; po`, `addr; po; [CSE]; po`, and the pick forms
         // (`pick-ctrl-dep; [CSE]`, `pick-addr-dep; po; [CSE]`): vCAP's pick
         // component bounds both later reads and writes (extension 1).

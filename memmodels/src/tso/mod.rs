@@ -67,7 +67,8 @@ fn needs_empty_buffer(req: &Request<()>) -> bool {
     match req {
         Request::Rmw { .. } => true,
         Request::Store { exclusive, .. } => *exclusive,
-        Request::Fence(k) => *k == FenceKind::Full,
+        // A fence that orders stores before loads drains the buffer.
+        Request::Fence(k) => matches!(k, FenceKind::Full | FenceKind::StoreAll),
         Request::Load { .. } => false,
     }
 }
