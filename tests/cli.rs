@@ -261,3 +261,32 @@ fn litmus_json_and_unsupported_files() {
     assert_eq!(lines[0]["states"], 3);
     assert!(lines[1]["error"].as_str().unwrap().contains("unsupported arch C"), "{}", lines[1]);
 }
+
+#[test]
+fn litmus_witness_is_checked_against_the_axiomatic_model() {
+    // SB is allowed on ARM: the witness is checked, and consistent.
+    let (code, out, _) = run(&["litmus", "--model", "arm", "--witness", &shared("aarch64/SB.litmus")]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Axiomatic check: consistent with"), "{out}");
+    // With DSB ST the outcome is forbidden (aarch64.cat): no witness to claim anything for.
+    let (code, out, _) = run(&["litmus", "--model", "arm", "--witness", &shared("catalogue/aarch64/L041.litmus")]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\nNo\n") && out.contains("Witness: none") && !out.contains("consistent with"), "{out}");
+}
+
+#[test]
+fn litmus_exit_codes() {
+    // Bounded: no verdict word, exit 3.
+    let (code, out, _) = run(&["litmus", "--model", "tso", "--max-states", "3", &shared("x86/SB.litmus")]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("Observation SB Bounded") && !out.contains("\nNo\n") && !out.contains("Never"), "{out}");
+    let (code, v) =
+        json(&["litmus", "--model", "tso", "--max-states", "3", "--format", "json", &shared("x86/SB.litmus")]);
+    assert_eq!((code, v["verdict"].as_str()), (3, Some("bounded")));
+    // A file that cannot run (mixed-size, met at run time): exit 2, the others still print.
+    let (code, out, err) =
+        run(&["litmus", "--model", "sc", &shared("catalogue/aarch64/A104.litmus"), &shared("x86/SB.litmus")]);
+    assert_eq!(code, 2);
+    assert!(out.contains("Test SB Allowed"), "{out}");
+    assert!(err.contains("A104.litmus:9:3: unsupported mixed-size access"), "{err}");
+}

@@ -96,7 +96,7 @@ fn hostile_litmus() {
         case("label.litmus", "AArch64 t\n{0:X1=x;}\n P0 ;\n CBZ W0,nowhere ;\nexists (0:X0=1)\n", "label.litmus:4:"),
         case(
             "bcond.litmus",
-            "AArch64 t\n{0:X1=x;}\n P0 ;\n CMP W0,#1 ;\n B.GT L ;\n L: ;\nexists (0:X0=1)\n",
+            "AArch64 t\n{0:X1=x;}\n P0 ;\n CMP W0,#1 ;\n B.XX L ;\n L: ;\nexists (0:X0=1)\n",
             "unsupported",
         ),
         case("noheader.litmus", "{ x=0; }\n", "noheader.litmus:1:"),

@@ -21,7 +21,7 @@ impl Builder {
 
     /// Declares a memory word.
     pub fn sym(&mut self, name: &str, init: Value) -> SymId {
-        self.prog.symbols.push(Symbol { name: name.to_string(), init });
+        self.prog.symbols.push(Symbol::new(name, init));
         (self.prog.symbols.len() - 1) as SymId
     }
 

@@ -1,6 +1,6 @@
 //! Final conditions in herd's style: `exists (0:r1=0 /\ data=1)`.
 
-use crate::instr::{Reg, SymId};
+use crate::instr::{Reg, SymId, Width};
 use crate::program::{Program, Value};
 use serde::{Deserialize, Serialize};
 
@@ -37,15 +37,30 @@ pub enum CondExpr {
 }
 
 impl CondExpr {
-    pub fn eval(&self, get: &dyn Fn(Loc) -> u64) -> bool {
+    /// Whether the expression holds when each location has the value `get`
+    /// gives; `p` places the symbols a value may name.
+    pub fn eval(&self, p: &Program, get: &dyn Fn(Loc) -> u64) -> bool {
         match self {
             CondExpr::True => true,
             CondExpr::False => false,
-            CondExpr::Eq(l, v) => get(*l) == v.resolve(),
+            CondExpr::Eq(l, v) => get(*l) == p.value(*v),
             CondExpr::EqLoc(a, b) => get(*a) == get(*b),
-            CondExpr::Not(e) => !e.eval(get),
-            CondExpr::And(es) => es.iter().all(|e| e.eval(get)),
-            CondExpr::Or(es) => es.iter().any(|e| e.eval(get)),
+            CondExpr::Not(e) => !e.eval(p, get),
+            CondExpr::And(es) => es.iter().all(|e| e.eval(p, get)),
+            CondExpr::Or(es) => es.iter().any(|e| e.eval(p, get)),
+        }
+    }
+
+    /// The expression, `eq(l, v)` deciding each `l = v` and `eq_loc(a, b)` each `a = b`.
+    pub fn eval_with(&self, eq: &dyn Fn(Loc, Value) -> bool, eq_loc: &dyn Fn(Loc, Loc) -> bool) -> bool {
+        match self {
+            CondExpr::True => true,
+            CondExpr::False => false,
+            CondExpr::Eq(l, v) => eq(*l, *v),
+            CondExpr::EqLoc(a, b) => eq_loc(*a, *b),
+            CondExpr::Not(e) => !e.eval_with(eq, eq_loc),
+            CondExpr::And(es) => es.iter().all(|e| e.eval_with(eq, eq_loc)),
+            CondExpr::Or(es) => es.iter().any(|e| e.eval_with(eq, eq_loc)),
         }
     }
 
@@ -81,16 +96,82 @@ impl CondExpr {
     }
 }
 
+/// How a location's final value is read: herd compares and prints a location's
+/// value as its declared C type (`int` unless declared): truncated to `width`,
+/// and as a signed number when `signed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LocType {
+    pub width: Width,
+    pub signed: bool,
+}
+
+impl LocType {
+    /// A 64-bit unsigned word: a value as it is.
+    pub const WORD: LocType = LocType { width: Width::W64, signed: false };
+    /// C's `int`, herd's type for a location the test does not declare.
+    pub const INT: LocType = LocType { width: Width::W32, signed: true };
+
+    /// The value as this type holds it (truncated; the bits above are zero).
+    pub fn norm(self, v: u64) -> u64 {
+        self.width.trunc(v)
+    }
+    /// The value as herd prints it: signed types as negative numbers when their sign bit is set.
+    pub fn text(self, v: u64) -> String {
+        if self.signed {
+            (self.width.sext(v) as i64).to_string()
+        } else {
+            self.width.trunc(v).to_string()
+        }
+    }
+}
+
 /// A final condition with its quantifier and the extra `locations [...]`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Condition {
     pub quant: Quantifier,
     pub expr: CondExpr,
     /// Extra locations to report in final states (herd's `locations [...]`).
     pub locations: Vec<Loc>,
+    /// The type of each observed location (none: [`LocType::WORD`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<(Loc, LocType)>,
+}
+
+// By hand, so that a condition without types reads as it always has (program
+// fingerprints are taken over this text).
+impl std::fmt::Debug for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Condition");
+        d.field("quant", &self.quant).field("expr", &self.expr).field("locations", &self.locations);
+        if !self.types.is_empty() {
+            d.field("types", &self.types);
+        }
+        d.finish()
+    }
 }
 
 impl Condition {
+    /// The type of location `l` (see [`LocType`]).
+    pub fn loc_type(&self, l: Loc) -> LocType {
+        self.types.iter().find(|(x, _)| *x == l).map_or(LocType::WORD, |t| t.1)
+    }
+
+    /// The value of `l` as its type holds it.
+    pub fn norm(&self, l: Loc, v: u64) -> u64 {
+        self.loc_type(l).norm(v)
+    }
+
+    /// Whether the expression holds when each location has the value `get`
+    /// gives, each compared as its type holds it.
+    pub fn holds(&self, p: &Program, get: &dyn Fn(Loc) -> u64) -> bool {
+        if self.types.is_empty() {
+            return self.expr.eval(p, get);
+        }
+        self.expr.eval_with(&|l, v| self.norm(l, get(l)) == self.norm(l, p.value(v)), &|a, b| {
+            self.norm(a, get(a)) == self.norm(b, get(b))
+        })
+    }
+
     /// The locations a final state is made of: `locations [...]` first, then
     /// those the condition names (herd's order).
     pub fn observed(&self) -> Vec<Loc> {

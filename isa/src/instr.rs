@@ -10,20 +10,74 @@ use serde::{Deserialize, Serialize};
 pub type Reg = u8;
 /// Number of architectural registers per core.
 pub const NUM_REGS: usize = 32;
-/// Index of a symbol (a named 64-bit memory word) in [`crate::Program::symbols`].
+/// Index of a symbol (a named memory cell) in [`crate::Program::symbols`].
 pub type SymId = u16;
 /// Index of an instruction in [`crate::Program::code`].
 pub type Pc = u16;
 
-/// Address of the first symbol; symbol `i` lives at `ADDR_BASE + 8 * i`.
-/// Zero is never a valid address, so it can serve as a NULL pointer.
+/// Address of the first symbol; unless a program places its symbols itself
+/// ([`crate::Symbol::addr`]), symbol `i` lives at `ADDR_BASE + 8 * i`
+/// ([`crate::Program::sym_addr`]). Zero is never a valid address, so it can
+/// serve as a NULL pointer.
 pub const ADDR_BASE: u64 = 0x1000;
 /// Size of one memory word in bytes (addresses step by this).
 pub const WORD: u64 = 8;
 
-/// The address of symbol `sym`.
-pub fn sym_addr(sym: SymId) -> u64 {
-    ADDR_BASE + WORD * sym as u64
+/// How many bytes an access reads or writes, or a memory cell holds.
+///
+/// An access of width `w` reads its cell's value truncated to `w` (zero-extended
+/// into the register) and writes its value truncated to `w` to the whole cell:
+/// herd7's semantics without `-variant mixed`, where each location is one cell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Width {
+    W8,
+    W16,
+    W32,
+    #[default]
+    W64,
+}
+
+impl Width {
+    pub fn bytes(self) -> u64 {
+        match self {
+            Width::W8 => 1,
+            Width::W16 => 2,
+            Width::W32 => 4,
+            Width::W64 => 8,
+        }
+    }
+    pub fn bits(self) -> u32 {
+        self.bytes() as u32 * 8
+    }
+    pub fn from_bytes(n: u64) -> Option<Width> {
+        [Width::W8, Width::W16, Width::W32, Width::W64].into_iter().find(|w| w.bytes() == n)
+    }
+    /// All ones in the low [`Width::bits`] bits.
+    pub fn mask(self) -> u64 {
+        u64::MAX >> (64 - self.bits())
+    }
+    /// `v` truncated to this width (zero-extended).
+    #[inline]
+    pub fn trunc(self, v: u64) -> u64 {
+        v & self.mask()
+    }
+    /// `v` truncated to this width, then sign-extended to 64 bits.
+    pub fn sext(self, v: u64) -> u64 {
+        let s = 64 - self.bits();
+        (((v << s) as i64) >> s) as u64
+    }
+    pub fn is_w64(&self) -> bool {
+        *self == Width::W64
+    }
+    /// The suffix the `.ucode` format writes (`b`, `h`, `w`; none for 64 bits).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Width::W8 => "b",
+            Width::W16 => "h",
+            Width::W32 => "w",
+            Width::W64 => "",
+        }
+    }
 }
 
 /// A source operand: a register, an immediate, or the address of a symbol.
@@ -35,14 +89,31 @@ pub enum Operand {
     SymAddr(SymId),
 }
 
-/// Where an access goes: `[sym]`, `[sym+8]`, `[r3]`, `[r3+8]`, `[r3+r4]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where an access goes: `[sym]`, `[sym+8]`, `[r3]`, `[r3+8]`, `[r3+r4]`, and
+/// how wide it is.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Addr {
     pub base: Base,
-    /// Optional index register added to the base (AArch64 `[X4,W2,SXTW]`).
+    /// Optional index register added to the base (AArch64 `[X4,X2]`).
     pub index: Option<Reg>,
     /// Byte offset added to the base.
     pub offset: i64,
+    /// How many bytes the access reads or writes (default: 8).
+    #[serde(default, skip_serializing_if = "Width::is_w64")]
+    pub width: Width,
+}
+
+// By hand, so that a 64-bit access reads as it always has (program fingerprints
+// are taken over this text).
+impl std::fmt::Debug for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Addr");
+        d.field("base", &self.base).field("index", &self.index).field("offset", &self.offset);
+        if !self.width.is_w64() {
+            d.field("width", &self.width);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,10 +124,14 @@ pub enum Base {
 
 impl Addr {
     pub fn sym(sym: SymId) -> Addr {
-        Addr { base: Base::Sym(sym), index: None, offset: 0 }
+        Addr { base: Base::Sym(sym), index: None, offset: 0, width: Width::W64 }
     }
     pub fn reg(reg: Reg) -> Addr {
-        Addr { base: Base::Reg(reg), index: None, offset: 0 }
+        Addr { base: Base::Reg(reg), index: None, offset: 0, width: Width::W64 }
+    }
+    /// The same address, accessed `width` bytes wide.
+    pub fn sized(self, width: Width) -> Addr {
+        Addr { width, ..self }
     }
     /// Registers the address is computed from (base and index).
     pub fn regs(&self) -> impl Iterator<Item = Reg> {
@@ -191,6 +266,46 @@ pub enum AluOp {
     Shl,
     Shr,
     Mul,
+    /// Arithmetic (sign-propagating) shift right.
+    Sar,
+    /// Rotate right (64 bits).
+    Ror,
+    /// Rotate right within the low 32 bits (the upper 32 become 0).
+    Ror32,
+    /// `a` sign-extended from its low `b` bits (8, 16 or 32).
+    Sext,
+    /// The AArch64 condition flags (`NZCV` as the 4-bit number N=8 Z=4 C=2 V=1)
+    /// of `a - b`, as `SUBS`/`CMP` sets them; `32`: on the low 32 bits.
+    FlagsSub,
+    FlagsSub32,
+    /// The flags of `a + b` (`ADDS`/`CMN`).
+    FlagsAdd,
+    FlagsAdd32,
+    /// The flags of `a & b` (`ANDS`/`TST`: C and V clear).
+    FlagsAnd,
+    FlagsAnd32,
+}
+
+/// The AArch64 condition flags of a result `r` (its sign bit at `top`), carry and overflow.
+fn nzcv(r: u64, top: u32, c: bool, v: bool) -> u64 {
+    (((r >> top) & 1) << 3) | (((r == 0) as u64) << 2) | ((c as u64) << 1) | v as u64
+}
+
+fn flags_sub(a: u64, b: u64, bits: u32) -> u64 {
+    let m = u64::MAX >> (64 - bits);
+    let (a, b) = (a & m, b & m);
+    let r = a.wrapping_sub(b) & m;
+    let v = (((a ^ b) & (a ^ r)) >> (bits - 1)) & 1 == 1;
+    nzcv(r, bits - 1, a >= b, v)
+}
+
+fn flags_add(a: u64, b: u64, bits: u32) -> u64 {
+    let m = u64::MAX >> (64 - bits);
+    let (a, b) = (a & m, b & m);
+    let full = a as u128 + b as u128;
+    let r = full as u64 & m;
+    let v = ((!(a ^ b) & (a ^ r)) >> (bits - 1)) & 1 == 1;
+    nzcv(r, bits - 1, full > m as u128, v)
 }
 
 impl AluOp {
@@ -205,6 +320,19 @@ impl AluOp {
             AluOp::Shl => a.checked_shl(b as u32).unwrap_or(0),
             AluOp::Shr => a.checked_shr(b as u32).unwrap_or(0),
             AluOp::Mul => a.wrapping_mul(b),
+            AluOp::Sar => ((a as i64) >> b.min(63)) as u64,
+            AluOp::Ror => a.rotate_right((b % 64) as u32),
+            AluOp::Ror32 => (a as u32).rotate_right((b % 32) as u32) as u64,
+            AluOp::Sext => match b {
+                1..=63 => (((a << (64 - b)) as i64) >> (64 - b)) as u64,
+                _ => a,
+            },
+            AluOp::FlagsSub => flags_sub(a, b, 64),
+            AluOp::FlagsSub32 => flags_sub(a, b, 32),
+            AluOp::FlagsAdd => flags_add(a, b, 64),
+            AluOp::FlagsAdd32 => flags_add(a, b, 32),
+            AluOp::FlagsAnd => nzcv(a & b, 63, false, false),
+            AluOp::FlagsAnd32 => nzcv(a & b & 0xffff_ffff, 31, false, false),
         }
     }
     pub fn mnemonic(self) -> &'static str {
@@ -218,10 +346,43 @@ impl AluOp {
             AluOp::Shl => "shl",
             AluOp::Shr => "shr",
             AluOp::Mul => "mul",
+            AluOp::Sar => "sar",
+            AluOp::Ror => "ror",
+            AluOp::Ror32 => "ror32",
+            AluOp::Sext => "sext",
+            AluOp::FlagsSub => "flags_sub",
+            AluOp::FlagsSub32 => "flags_sub32",
+            AluOp::FlagsAdd => "flags_add",
+            AluOp::FlagsAdd32 => "flags_add32",
+            AluOp::FlagsAnd => "flags_and",
+            AluOp::FlagsAnd32 => "flags_and32",
         }
     }
+    /// The general-purpose operations (what generated programs draw from).
     pub const ALL: [AluOp; 9] =
         [AluOp::Add, AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor, AluOp::AndN, AluOp::Shl, AluOp::Shr, AluOp::Mul];
+    /// Every operation: [`AluOp::ALL`] and the ones AArch64 instructions need.
+    pub const EVERY: [AluOp; 19] = [
+        AluOp::Add,
+        AluOp::Sub,
+        AluOp::And,
+        AluOp::Or,
+        AluOp::Xor,
+        AluOp::AndN,
+        AluOp::Shl,
+        AluOp::Shr,
+        AluOp::Mul,
+        AluOp::Sar,
+        AluOp::Ror,
+        AluOp::Ror32,
+        AluOp::Sext,
+        AluOp::FlagsSub,
+        AluOp::FlagsSub32,
+        AluOp::FlagsAdd,
+        AluOp::FlagsAdd32,
+        AluOp::FlagsAnd,
+        AluOp::FlagsAnd32,
+    ];
 }
 
 /// Comparison used by branches and `csel` (unsigned).
@@ -231,6 +392,30 @@ pub enum Cond {
     Ne,
     Lt,
     Ge,
+    /// `a` is an AArch64 `NZCV` value (see [`AluOp::FlagsSub`]) and `b` a
+    /// condition code as the architecture numbers them: 0 EQ, 1 NE, 2 CS/HS,
+    /// 3 CC/LO, 4 MI, 5 PL, 6 VS, 7 VC, 8 HI, 9 LS, 10 GE, 11 LT, 12 GT, 13 LE,
+    /// 14 AL; the condition holds for those flags.
+    Nzcv,
+}
+
+/// The AArch64 condition codes, numbered as [`Cond::Nzcv`] takes them.
+pub const ARM_CONDS: [&str; 15] =
+    ["EQ", "NE", "CS", "CC", "MI", "PL", "VS", "VC", "HI", "LS", "GE", "LT", "GT", "LE", "AL"];
+
+fn nzcv_holds(f: u64, code: u64) -> bool {
+    let (n, z, c, v) = (f & 8 != 0, f & 4 != 0, f & 2 != 0, f & 1 != 0);
+    let base = match code >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => !z && n == v,
+        _ => return true,
+    };
+    base != (code & 1 == 1)
 }
 
 impl Cond {
@@ -240,6 +425,7 @@ impl Cond {
             Cond::Ne => a != b,
             Cond::Lt => a < b,
             Cond::Ge => a >= b,
+            Cond::Nzcv => nzcv_holds(a, b),
         }
     }
     pub fn name(self) -> &'static str {
@@ -248,6 +434,7 @@ impl Cond {
             Cond::Ne => "ne",
             Cond::Lt => "lt",
             Cond::Ge => "ge",
+            Cond::Nzcv => "nzcv",
         }
     }
 }

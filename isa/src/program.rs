@@ -2,18 +2,48 @@
 //! condition and the invariants to check.
 
 use crate::cond::Condition;
-use crate::instr::{sym_addr, Instr, Operand, Pc, Reg, SymId, ADDR_BASE, NUM_REGS, WORD};
+use crate::instr::{Instr, Operand, Pc, Reg, SymId, Width, ADDR_BASE, NUM_REGS, WORD};
 use serde::{Deserialize, Serialize};
 
 /// Most cores a program may declare.
 pub const MAX_CORES: usize = 64;
 
-/// A named 64-bit memory word.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A named memory cell (a 64-bit word unless declared narrower).
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Symbol {
     pub name: String,
     /// Initial value (may be the address of a symbol: see [`Value`]).
     pub init: Value,
+    /// How many bytes the cell holds: an access wider than this is a fault
+    /// (it would reach into the next cell: mixed-size, not modelled).
+    #[serde(default, skip_serializing_if = "Width::is_w64")]
+    pub width: Width,
+    /// Where the cell lives; `None`: at `ADDR_BASE + 8 * index` ([`Program::sym_addr`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<u64>,
+}
+
+impl Symbol {
+    /// A 64-bit cell at the default place.
+    pub fn new(name: &str, init: Value) -> Symbol {
+        Symbol { name: name.to_string(), init, width: Width::W64, addr: None }
+    }
+}
+
+// By hand, so that a default cell reads as it always has (program fingerprints
+// are taken over this text).
+impl std::fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Symbol");
+        d.field("name", &self.name).field("init", &self.init);
+        if !self.width.is_w64() {
+            d.field("width", &self.width);
+        }
+        if let Some(a) = self.addr {
+            d.field("addr", &a);
+        }
+        d.finish()
+    }
 }
 
 /// An initial value: a number or the address of a symbol.
@@ -24,12 +54,6 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn resolve(self) -> u64 {
-        match self {
-            Value::Num(n) => n,
-            Value::Addr(s) => sym_addr(s),
-        }
-    }
     pub fn operand(self) -> Operand {
         match self {
             Value::Num(n) => Operand::Imm(n),
@@ -118,13 +142,33 @@ impl Program {
         self.symbols.get(s as usize).map(|s| s.name.as_str()).unwrap_or("?")
     }
 
-    /// The symbol at a byte address, if the address names one.
-    pub fn sym_at(&self, addr: u64) -> Option<SymId> {
-        if addr < ADDR_BASE || (addr - ADDR_BASE) % WORD != 0 {
-            return None;
+    /// The address of symbol `s`.
+    #[inline]
+    pub fn sym_addr(&self, s: SymId) -> u64 {
+        match self.symbols.get(s as usize).and_then(|x| x.addr) {
+            Some(a) => a,
+            None => ADDR_BASE + WORD * s as u64,
         }
-        let i = (addr - ADDR_BASE) / WORD;
-        (i < self.symbols.len() as u64).then_some(i as SymId)
+    }
+
+    /// The symbol at a byte address, if the address is where one starts.
+    pub fn sym_at(&self, addr: u64) -> Option<SymId> {
+        if addr >= ADDR_BASE && (addr - ADDR_BASE) % WORD == 0 {
+            let i = (addr - ADDR_BASE) / WORD;
+            if self.symbols.get(i as usize).is_some_and(|s| s.addr.is_none()) {
+                return Some(i as SymId);
+            }
+        }
+        self.symbols.iter().position(|s| s.addr == Some(addr)).map(|i| i as SymId)
+    }
+
+    /// A value as a number (a symbol's address for [`Value::Addr`]).
+    #[inline]
+    pub fn value(&self, v: Value) -> u64 {
+        match v {
+            Value::Num(n) => n,
+            Value::Addr(s) => self.sym_addr(s),
+        }
     }
 
     pub fn reg_name(&self, r: Reg) -> String {
@@ -165,7 +209,7 @@ impl Program {
 
     /// Initial memory, one word per symbol.
     pub fn initial_memory(&self) -> Vec<u64> {
-        self.symbols.iter().map(|s| s.init.resolve()).collect()
+        self.symbols.iter().map(|s| self.value(s.init)).collect()
     }
 
     /// Number of registers the program uses (highest index + 1), at least 1.

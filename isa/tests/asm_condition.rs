@@ -28,7 +28,7 @@ fn mem(s: SymId, v: u64) -> CondExpr {
     CondExpr::Eq(Loc::Mem(s), Value::Num(v))
 }
 fn exists(expr: CondExpr) -> Condition {
-    Condition { quant: Quantifier::Exists, expr, locations: vec![] }
+    Condition { quant: Quantifier::Exists, expr, locations: vec![], types: vec![] }
 }
 fn not(e: CondExpr) -> CondExpr {
     CondExpr::Not(Box::new(e))
@@ -82,6 +82,7 @@ fn locations() {
         quant: Quantifier::Exists,
         expr: mem(0, 1),
         locations: vec![Loc::Reg { core: 0, reg: 1 }, Loc::Mem(1), Loc::Mem(0)],
+        types: vec![],
     };
     check("locations [0:r1; y; [x];] exists (x=1)", c.clone());
     check("locations [0:r1, y, [x]]\nexists (x=1)", c);

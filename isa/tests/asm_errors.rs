@@ -24,7 +24,7 @@ const CASES: &[(&str, &str)] = &[
     ("load.ex.ex r1, [x]\n", "5:8: duplicate suffix '.ex'"),
     ("load.rel r1, [x]\n", "5:5: unknown suffix '.rel' for 'load'"),
     ("fence.isb\n", "5:6: unknown suffix '.isb' for 'fence'"),
-    ("csel r1, 1, 2, 3, 4\n", "5:1: csel needs a condition suffix: csel.eq, csel.ne, csel.lt or csel.ge"),
+    ("csel r1, 1, 2, 3, 4\n", "5:1: csel needs a condition suffix: csel.eq, csel.ne, csel.lt, csel.ge or csel.nzcv"),
     // Operands and punctuation.
     ("mov r1 2\n", "5:8: expected ',' after destination register"),
     ("add r1, r2\n", "5:11: expected ',' after operand"),

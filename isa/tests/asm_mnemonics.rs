@@ -21,10 +21,10 @@ const X: SymId = 0;
 const Y: SymId = 1;
 
 fn sym(s: SymId, index: Option<Reg>, offset: i64) -> Addr {
-    Addr { base: Base::Sym(s), index, offset }
+    Addr { base: Base::Sym(s), index, offset, width: Width::W64 }
 }
 fn reg(r: Reg, index: Option<Reg>, offset: i64) -> Addr {
-    Addr { base: Base::Reg(r), index, offset }
+    Addr { base: Base::Reg(r), index, offset, width: Width::W64 }
 }
 fn r(n: Reg) -> Operand {
     Operand::Reg(n)
@@ -171,5 +171,5 @@ fn labels_and_forward_references() {
             irq_enabled: false
         }]
     );
-    assert_eq!(p.symbols, vec![Symbol { name: "late".into(), init: Value::Addr(0) }]);
+    assert_eq!(p.symbols, vec![Symbol::new("late", Value::Addr(0))]);
 }

@@ -51,7 +51,12 @@ fn operand() -> impl Strategy<Value = Operand> {
 fn addr() -> impl Strategy<Value = Addr> {
     let base = prop_oneof![any::<u16>().prop_map(Base::Sym), (0u8..32).prop_map(Base::Reg)];
     let offset = prop_oneof![Just(0i64), -64i64..64, any::<i64>(), Just(i64::MIN), Just(i64::MAX)];
-    (base, proptest::option::of(0u8..32), offset).prop_map(|(base, index, offset)| Addr { base, index, offset })
+    (base, proptest::option::of(0u8..32), offset, 0usize..4).prop_map(|(base, index, offset, w)| Addr {
+        base,
+        index,
+        offset,
+        width: [Width::W64, Width::W8, Width::W16, Width::W32][w],
+    })
 }
 
 fn cond() -> impl Strategy<Value = Cond> {
@@ -298,7 +303,7 @@ fn build(
 ) -> Program {
     let fx = Fix { nsyms: syms.len() as u16, ncode: code.len() as u16, ncores: cores.len() as u8 };
     let mut p = Program::empty(&name);
-    p.symbols = syms.iter().zip(&inits).map(|(n, &v)| Symbol { name: n.to_string(), init: fx.value(v) }).collect();
+    p.symbols = syms.iter().zip(&inits).map(|(n, &v)| Symbol::new(n, fx.value(v))).collect();
     p.code = code.into_iter().map(|i| fx.instr(i)).collect();
     p.cores = cores
         .into_iter()
@@ -345,6 +350,7 @@ fn build(
         quant,
         expr: fx.expr(e),
         locations: locs.into_iter().map(|l| fx.loc(l)).collect(),
+        types: Vec::new(),
     });
     p
 }

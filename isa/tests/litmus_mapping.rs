@@ -5,7 +5,7 @@
 use isa::cond::{CondExpr, Loc, Quantifier};
 use isa::litmus::{parse, Arch};
 use isa::{
-    Addr, AluOp, Base, Cond, FenceKind, Instr, LoadOrd, Operand, Program, Reg, RmwOp, RmwOrd, StoreOrd, SymId, Value,
+    Addr, AluOp, Cond, FenceKind, Instr, LoadOrd, Operand, Program, Reg, RmwOp, RmwOrd, StoreOrd, SymId, Value, Width,
 };
 
 /// Lookups into a parsed program for writing the expected code.
@@ -43,6 +43,10 @@ impl P {
     /// `[Xn]`
     fn at(&self, name: &str) -> Addr {
         Addr::reg(self.r(name))
+    }
+    /// `[Xn]`, 32 bits wide (the access of a `W` register).
+    fn at32(&self, name: &str) -> Addr {
+        Addr::reg(self.r(name)).sized(Width::W32)
     }
     fn s(&self, name: &str) -> SymId {
         self.0.sym_by_name(name).unwrap_or_else(|| panic!("no symbol {name}"))
@@ -111,12 +115,12 @@ fn imm(v: u64) -> Operand {
 
 #[test]
 fn a64_ldr() {
-    a64(&["LDR W0,[X1]"], |p| vec![load(p.r("W0"), p.at("X1"), LoadOrd::Plain, false)]);
+    a64(&["LDR W0,[X1]"], |p| vec![load(p.r("W0"), p.at32("X1"), LoadOrd::Plain, false)]);
 }
 
 #[test]
 fn a64_ldar() {
-    a64(&["LDAR W0,[X1]"], |p| vec![load(p.r("W0"), p.at("X1"), LoadOrd::Acquire, false)]);
+    a64(&["LDAR W0,[X1]"], |p| vec![load(p.r("W0"), p.at32("X1"), LoadOrd::Acquire, false)]);
 }
 
 #[test]
@@ -126,17 +130,17 @@ fn a64_ldapr() {
 
 #[test]
 fn a64_ldxr() {
-    a64(&["LDXR W0,[X1]"], |p| vec![load(p.r("W0"), p.at("X1"), LoadOrd::Plain, true)]);
+    a64(&["LDXR W0,[X1]"], |p| vec![load(p.r("W0"), p.at32("X1"), LoadOrd::Plain, true)]);
 }
 
 #[test]
 fn a64_ldaxr() {
-    a64(&["LDAXR W0,[X1]"], |p| vec![load(p.r("W0"), p.at("X1"), LoadOrd::Acquire, true)]);
+    a64(&["LDAXR W0,[X1]"], |p| vec![load(p.r("W0"), p.at32("X1"), LoadOrd::Acquire, true)]);
 }
 
 #[test]
 fn a64_lowercase_and_spaces() {
-    a64(&["ldr w0, [ x1 ]"], |p| vec![load(p.r("W0"), p.at("X1"), LoadOrd::Plain, false)]);
+    a64(&["ldr w0, [ x1 ]"], |p| vec![load(p.r("W0"), p.at32("X1"), LoadOrd::Plain, false)]);
 }
 
 // ---------------------------------------------------------------- AArch64 addressing
@@ -144,7 +148,7 @@ fn a64_lowercase_and_spaces() {
 #[test]
 fn a64_addr_offset() {
     a64(&["LDR W0,[X1,#8]"], |p| {
-        vec![load(p.r("W0"), Addr { base: Base::Reg(p.r("X1")), index: None, offset: 8 }, LoadOrd::Plain, false)]
+        vec![load(p.r("W0"), Addr { offset: 8, ..Addr::reg(p.r("X1")) }.sized(Width::W32), LoadOrd::Plain, false)]
     });
 }
 
@@ -153,7 +157,7 @@ fn a64_addr_index_reg() {
     a64(&["LDR W0,[X1,X2]"], |p| {
         vec![load(
             p.r("W0"),
-            Addr { base: Base::Reg(p.r("X1")), index: Some(p.r("X2")), offset: 0 },
+            Addr { index: Some(p.r("X2")), ..Addr::reg(p.r("X1")) }.sized(Width::W32),
             LoadOrd::Plain,
             false,
         )]
@@ -162,9 +166,11 @@ fn a64_addr_index_reg() {
 
 #[test]
 fn a64_addr_index_sxtw() {
+    // The index is sign-extended from 32 bits first (into a scratch register).
     a64(&["STR W0,[X1,W2,SXTW]"], |p| {
-        let a = Addr { base: Base::Reg(p.r("X1")), index: Some(p.r("W2")), offset: 0 };
-        vec![store(p.o("W0"), a, StoreOrd::Plain)]
+        let t = p.r("tmp");
+        let a = Addr { index: Some(t), ..Addr::reg(p.r("X1")) }.sized(Width::W32);
+        vec![Instr::Alu { op: AluOp::Sext, dst: t, a: p.o("W2"), b: imm(32) }, store(p.o("W0"), a, StoreOrd::Plain)]
     });
 }
 
@@ -172,37 +178,37 @@ fn a64_addr_index_sxtw() {
 
 #[test]
 fn a64_str() {
-    a64(&["STR W0,[X1]"], |p| vec![store(p.o("W0"), p.at("X1"), StoreOrd::Plain)]);
+    a64(&["STR W0,[X1]"], |p| vec![store(p.o("W0"), p.at32("X1"), StoreOrd::Plain)]);
 }
 
 #[test]
 fn a64_str_zero_register() {
-    a64(&["STR WZR,[X1]"], |p| vec![store(imm(0), p.at("X1"), StoreOrd::Plain)]);
+    a64(&["STR WZR,[X1]"], |p| vec![store(imm(0), p.at32("X1"), StoreOrd::Plain)]);
 }
 
 #[test]
 fn a64_stlr() {
-    a64(&["STLR W0,[X1]"], |p| vec![store(p.o("W0"), p.at("X1"), StoreOrd::Release)]);
+    a64(&["STLR W0,[X1]"], |p| vec![store(p.o("W0"), p.at32("X1"), StoreOrd::Release)]);
 }
 
 #[test]
 fn a64_stxr() {
     a64(&["STXR W2,W0,[X1]"], |p| {
-        vec![Instr::Store { src: p.o("W0"), addr: p.at("X1"), ord: StoreOrd::Plain, status: Some(p.r("W2")) }]
+        vec![Instr::Store { src: p.o("W0"), addr: p.at32("X1"), ord: StoreOrd::Plain, status: Some(p.r("W2")) }]
     });
 }
 
 #[test]
 fn a64_stlxr() {
     a64(&["STLXR W2,W0,[X1]"], |p| {
-        vec![Instr::Store { src: p.o("W0"), addr: p.at("X1"), ord: StoreOrd::Release, status: Some(p.r("W2")) }]
+        vec![Instr::Store { src: p.o("W0"), addr: p.at32("X1"), ord: StoreOrd::Release, status: Some(p.r("W2")) }]
     });
 }
 
 // ---------------------------------------------------------------- AArch64 CAS
 
 fn cas(p: &P, s: &str, t: &str, ord: RmwOrd) -> Instr {
-    rmw(RmwOp::Cmpxchg { expected: p.o(s), new: p.o(t) }, Some(p.r(s)), p.at("X1"), ord)
+    rmw(RmwOp::Cmpxchg { expected: p.o(s), new: p.o(t) }, Some(p.r(s)), p.at32("X1"), ord)
 }
 
 #[test]
@@ -228,14 +234,14 @@ fn a64_casal() {
 #[test]
 fn a64_cas_zero_rs_is_noret() {
     a64(&["CASA WZR,W2,[X1]"], |p| {
-        vec![rmw(RmwOp::Cmpxchg { expected: imm(0), new: p.o("W2") }, None, p.at("X1"), RmwOrd::Acquire)]
+        vec![rmw(RmwOp::Cmpxchg { expected: imm(0), new: p.o("W2") }, None, p.at32("X1"), RmwOrd::Acquire)]
     });
 }
 
 #[test]
 fn a64_cas_zero_rt_stores_zero() {
     a64(&["CAS W3, WZR, [X1]"], |p| {
-        vec![rmw(RmwOp::Cmpxchg { expected: p.o("W3"), new: imm(0) }, Some(p.r("W3")), p.at("X1"), RmwOrd::Relaxed)]
+        vec![rmw(RmwOp::Cmpxchg { expected: p.o("W3"), new: imm(0) }, Some(p.r("W3")), p.at32("X1"), RmwOrd::Relaxed)]
     });
 }
 
@@ -246,40 +252,46 @@ fn a64_swp_all_orderings() {
     for (m, ord) in
         [("SWP", RmwOrd::Relaxed), ("SWPA", RmwOrd::Acquire), ("SWPL", RmwOrd::Release), ("SWPAL", RmwOrd::Full)]
     {
-        a64(&[&format!("{m} W4,W0,[X1]")], |p| vec![rmw(RmwOp::Xchg(p.o("W4")), Some(p.r("W0")), p.at("X1"), ord)]);
+        a64(&[&format!("{m} W4,W0,[X1]")], |p| vec![rmw(RmwOp::Xchg(p.o("W4")), Some(p.r("W0")), p.at32("X1"), ord)]);
     }
 }
 
 #[test]
 fn a64_swp_zero_rt_is_noret() {
-    a64(&["SWPA W4,WZR,[X1]"], |p| vec![rmw(RmwOp::Xchg(p.o("W4")), None, p.at("X1"), RmwOrd::Acquire)]);
+    a64(&["SWPA W4,WZR,[X1]"], |p| vec![rmw(RmwOp::Xchg(p.o("W4")), None, p.at32("X1"), RmwOrd::Acquire)]);
 }
 
 #[test]
 fn a64_ldadd() {
-    a64(&["LDADD W4,W0,[X1]"], |p| vec![rmw(RmwOp::FetchAdd(p.o("W4")), Some(p.r("W0")), p.at("X1"), RmwOrd::Relaxed)]);
+    a64(&["LDADD W4,W0,[X1]"], |p| {
+        vec![rmw(RmwOp::FetchAdd(p.o("W4")), Some(p.r("W0")), p.at32("X1"), RmwOrd::Relaxed)]
+    });
 }
 
 #[test]
 fn a64_ldadd_zero_rt_is_noret() {
-    a64(&["LDADDAL W4,WZR,[X1]"], |p| vec![rmw(RmwOp::FetchAdd(p.o("W4")), None, p.at("X1"), RmwOrd::Full)]);
+    a64(&["LDADDAL W4,WZR,[X1]"], |p| vec![rmw(RmwOp::FetchAdd(p.o("W4")), None, p.at32("X1"), RmwOrd::Full)]);
 }
 
 #[test]
 fn a64_ldset() {
-    a64(&["LDSETA W4,W0,[X1]"], |p| vec![rmw(RmwOp::FetchOr(p.o("W4")), Some(p.r("W0")), p.at("X1"), RmwOrd::Acquire)]);
+    a64(&["LDSETA W4,W0,[X1]"], |p| {
+        vec![rmw(RmwOp::FetchOr(p.o("W4")), Some(p.r("W0")), p.at32("X1"), RmwOrd::Acquire)]
+    });
 }
 
 #[test]
 fn a64_ldclr() {
     a64(&["LDCLRL W4,W0,[X1]"], |p| {
-        vec![rmw(RmwOp::FetchAndNot(p.o("W4")), Some(p.r("W0")), p.at("X1"), RmwOrd::Release)]
+        vec![rmw(RmwOp::FetchAndNot(p.o("W4")), Some(p.r("W0")), p.at32("X1"), RmwOrd::Release)]
     });
 }
 
 #[test]
 fn a64_ldeor() {
-    a64(&["LDEORAL W4,W0,[X1]"], |p| vec![rmw(RmwOp::FetchXor(p.o("W4")), Some(p.r("W0")), p.at("X1"), RmwOrd::Full)]);
+    a64(&["LDEORAL W4,W0,[X1]"], |p| {
+        vec![rmw(RmwOp::FetchXor(p.o("W4")), Some(p.r("W0")), p.at32("X1"), RmwOrd::Full)]
+    });
 }
 
 #[test]
@@ -292,7 +304,7 @@ fn a64_st_op_forms() {
         ("STEOR", RmwOrd::Relaxed, RmwOp::FetchXor),
     ];
     for (m, ord, op) in cases {
-        a64(&[&format!("{m} W4,[X1]")], |p| vec![rmw(op(p.o("W4")), None, p.at("X1"), ord)]);
+        a64(&[&format!("{m} W4,[X1]")], |p| vec![rmw(op(p.o("W4")), None, p.at32("X1"), ord)]);
     }
 }
 
@@ -306,7 +318,12 @@ fn a64_mov_imm() {
 #[test]
 fn a64_mov_reg_and_zr() {
     a64(&["MOV W0,W2", "MOV X3,XZR"], |p| {
-        vec![Instr::Mov { dst: p.r("W0"), src: p.o("W2") }, Instr::Mov { dst: p.r("X3"), src: imm(0) }]
+        let w0 = p.r("W0");
+        vec![
+            Instr::Mov { dst: w0, src: p.o("W2") },
+            Instr::Alu { op: AluOp::And, dst: w0, a: Operand::Reg(w0), b: imm(0xffff_ffff) },
+            Instr::Mov { dst: p.r("X3"), src: imm(0) },
+        ]
     });
 }
 
@@ -315,9 +332,14 @@ fn a64_alu_reg_and_imm() {
     let ops = [("ADD", AluOp::Add), ("SUB", AluOp::Sub), ("EOR", AluOp::Xor), ("AND", AluOp::And), ("ORR", AluOp::Or)];
     for (m, op) in ops {
         a64(&[&format!("{m} W0,W2,W4"), &format!("{m} W0,W2,#1")], |p| {
+            // Writing a W register clears its upper 32 bits.
+            let w0 = p.r("W0");
+            let mask = Instr::Alu { op: AluOp::And, dst: w0, a: Operand::Reg(w0), b: imm(0xffff_ffff) };
             vec![
-                Instr::Alu { op, dst: p.r("W0"), a: p.o("W2"), b: p.o("W4") },
-                Instr::Alu { op, dst: p.r("W0"), a: p.o("W2"), b: imm(1) },
+                Instr::Alu { op, dst: w0, a: p.o("W2"), b: p.o("W4") },
+                mask,
+                Instr::Alu { op, dst: w0, a: p.o("W2"), b: imm(1) },
+                mask,
             ]
         });
     }
@@ -325,46 +347,52 @@ fn a64_alu_reg_and_imm() {
 
 #[test]
 fn a64_cmp_sets_flags() {
-    let p = a64(&["CMP W0,#1", "CMP W0,W2"], |p| {
+    let p = a64(&["CMP W0,#1", "CMP X0,X2"], |p| {
         vec![
-            Instr::Alu { op: AluOp::Sub, dst: p.flags(), a: p.o("W0"), b: imm(1) },
-            Instr::Alu { op: AluOp::Sub, dst: p.flags(), a: p.o("W0"), b: p.o("W2") },
+            Instr::Alu { op: AluOp::FlagsSub32, dst: p.flags(), a: p.o("W0"), b: imm(1) },
+            Instr::Alu { op: AluOp::FlagsSub, dst: p.flags(), a: p.o("X0"), b: p.o("X2") },
         ]
     });
-    // herd starts with Z clear ("not equal"): flags = 1.
-    assert!(p.0.cores[0].regs.contains(&(p.flags(), Value::Num(1))));
+    // herd starts with the flags clear (NZCV = 0: Z clear, "not equal").
+    assert!(!p.0.cores[0].regs.iter().any(|(r, _)| *r == p.flags()));
 }
 
 #[test]
 fn a64_b_eq_ne() {
-    a64(&["CMP W0,#1", "B.EQ L", "B.NE L", "L:"], |p| {
+    a64(&["CMP W0,#1", "B.EQ L", "B.NE L", "B.GT L", "L:"], |p| {
         let f = Operand::Reg(p.flags());
         vec![
-            Instr::Alu { op: AluOp::Sub, dst: p.flags(), a: p.o("W0"), b: imm(1) },
-            Instr::Branch { cond: Cond::Eq, a: f, b: imm(0), target: 3 },
-            Instr::Branch { cond: Cond::Ne, a: f, b: imm(0), target: 3 },
+            Instr::Alu { op: AluOp::FlagsSub32, dst: p.flags(), a: p.o("W0"), b: imm(1) },
+            Instr::Branch { cond: Cond::Nzcv, a: f, b: imm(0), target: 4 },
+            Instr::Branch { cond: Cond::Nzcv, a: f, b: imm(1), target: 4 },
+            Instr::Branch { cond: Cond::Nzcv, a: f, b: imm(12), target: 4 },
         ]
     });
 }
 
 #[test]
 fn a64_csel() {
-    a64(&["CMP W0,W2", "CSEL W3,W4,W5,EQ", "CSEL W3, WZR, W5, NE"], |p| {
+    a64(&["CMP W0,W2", "CSEL W3,W4,W5,EQ", "CSEL X3, XZR, X5, NE"], |p| {
         let f = Operand::Reg(p.flags());
+        let w3 = p.r("W3");
         vec![
-            Instr::Alu { op: AluOp::Sub, dst: p.flags(), a: p.o("W0"), b: p.o("W2") },
-            Instr::Csel { dst: p.r("W3"), cond: Cond::Eq, a: f, b: imm(0), t: p.o("W4"), f: p.o("W5") },
-            Instr::Csel { dst: p.r("W3"), cond: Cond::Ne, a: f, b: imm(0), t: imm(0), f: p.o("W5") },
+            Instr::Alu { op: AluOp::FlagsSub32, dst: p.flags(), a: p.o("W0"), b: p.o("W2") },
+            Instr::Csel { dst: w3, cond: Cond::Nzcv, a: f, b: imm(0), t: p.o("W4"), f: p.o("W5") },
+            Instr::Alu { op: AluOp::And, dst: w3, a: Operand::Reg(w3), b: imm(0xffff_ffff) },
+            Instr::Csel { dst: w3, cond: Cond::Nzcv, a: f, b: imm(1), t: imm(0), f: p.o("W5") },
         ]
     });
 }
 
 #[test]
 fn a64_cbz_cbnz() {
-    a64(&["CBZ W0,LC00", "CBNZ W0,LC00", "LC00:"], |p| {
+    // A W register is tested on its low 32 bits.
+    a64(&["CBZ W0,LC00", "CBNZ X0,LC00", "LC00:"], |p| {
+        let t = p.r("tmp");
         vec![
-            Instr::Branch { cond: Cond::Eq, a: p.o("W0"), b: imm(0), target: 2 },
-            Instr::Branch { cond: Cond::Ne, a: p.o("W0"), b: imm(0), target: 2 },
+            Instr::Alu { op: AluOp::And, dst: t, a: p.o("W0"), b: imm(0xffff_ffff) },
+            Instr::Branch { cond: Cond::Eq, a: Operand::Reg(t), b: imm(0), target: 3 },
+            Instr::Branch { cond: Cond::Ne, a: p.o("W0"), b: imm(0), target: 3 },
         ]
     });
 }
@@ -431,12 +459,12 @@ fn registers_numbered_by_first_use_named_as_in_condition() {
 #[test]
 fn threads_become_cores_with_prefixed_labels() {
     let t = parse(
-        "AArch64 T\n{ 0:X1=x; 1:X1=x; }\n P0 | P1 ;\n CBZ W0,L | CBNZ W0,L ;\n L: | NOP ;\n | L: ;\nexists ([x]=0)\n",
+        "AArch64 T\n{ 0:X1=x; 1:X1=x; }\n P0 | P1 ;\n CBZ X0,L | CBNZ X0,L ;\n L: | NOP ;\n | L: ;\nexists ([x]=0)\n",
         "t",
     )
     .unwrap();
     let p = &t.program;
-    let w0 = p.reg_by_name("W0").unwrap();
+    let w0 = p.reg_by_name("X0").unwrap();
     assert_eq!(
         p.code,
         vec![

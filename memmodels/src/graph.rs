@@ -206,7 +206,7 @@ impl Execution {
     /// The final state as the program's condition observes it.
     pub fn final_state(&self) -> Vec<u64> {
         let Some(c) = &self.prog.condition else { return Vec::new() };
-        c.observed().into_iter().map(|l| self.loc_value(l)).collect()
+        c.observed().into_iter().map(|l| c.norm(l, self.loc_value(l))).collect()
     }
 
     pub fn loc_value(&self, l: isa::Loc) -> u64 {

@@ -22,7 +22,7 @@
 //! folder next to its operational code. `sim::models` registers each model
 //! (one line) with whichever faces it has.
 
-use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd};
+use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd, Width};
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -94,16 +94,20 @@ pub enum RmwKind {
 }
 
 impl RmwKind {
-    /// New memory value, or `None` when a compare-and-swap fails.
-    pub fn apply(self, old: u64, a: u64, b: u64) -> Option<u64> {
-        match self {
+    /// New memory value of an access `w` wide, or `None` when a compare-and-swap
+    /// fails: computed on the old value truncated to `w`, and truncated to `w`.
+    pub fn apply(self, old: u64, a: u64, b: u64, w: Width) -> Option<u64> {
+        let old = w.trunc(old);
+        let (a, b) = (w.trunc(a), w.trunc(b));
+        let new = match self {
             RmwKind::Xchg => Some(a),
             RmwKind::Cmpxchg => (old == a).then_some(b),
             RmwKind::FetchOr => Some(old | a),
             RmwKind::FetchAdd => Some(old.wrapping_add(a)),
             RmwKind::FetchAndNot => Some(old & !a),
             RmwKind::FetchXor => Some(old ^ a),
-        }
+        };
+        new.map(|v| w.trunc(v))
     }
 }
 
@@ -134,6 +138,8 @@ pub enum Request<M> {
         addr: M,
         ord: RmwOrd,
         ret: bool,
+        /// How wide the access is (see [`RmwKind::apply`]).
+        width: Width,
     },
     Fence(FenceKind),
 }
@@ -146,9 +152,16 @@ impl<M> Request<M> {
             &Request::Store { loc, ref val, ord, exclusive, .. } => {
                 Request::Store { loc, val: Val { v: val.v, meta: () }, addr: (), ord, exclusive }
             }
-            &Request::Rmw { loc, kind, ref a, ref b, ord, ret, .. } => {
-                Request::Rmw { loc, kind, a: Val { v: a.v, meta: () }, b: Val { v: b.v, meta: () }, addr: (), ord, ret }
-            }
+            &Request::Rmw { loc, kind, ref a, ref b, ord, ret, width, .. } => Request::Rmw {
+                loc,
+                kind,
+                a: Val { v: a.v, meta: () },
+                b: Val { v: b.v, meta: () },
+                addr: (),
+                ord,
+                ret,
+                width,
+            },
             &Request::Fence(k) => Request::Fence(k),
         }
     }

@@ -12,7 +12,7 @@ pub enum Violation {
     /// At quiescence, the final value of `word` was never observed by `func()`.
     LostWork { word: String, value: u64, observed: Vec<u64> },
     /// The program faulted (bad address, stack overflow, ...).
-    Fault { core: usize, at: String, what: String },
+    Fault { core: usize, pc: isa::Pc, at: String, what: String },
     /// No transition is enabled but the machine is not quiescent.
     Deadlock { reason: String },
 }
@@ -28,7 +28,7 @@ impl std::fmt::Display for Violation {
                 };
                 write!(f, "lost work: {word} ends as {value}, but {seen}")
             }
-            Violation::Fault { core, at, what } => write!(f, "core {core} faulted at {at}: {what}"),
+            Violation::Fault { core, at, what, .. } => write!(f, "core {core} faulted at {at}: {what}"),
             Violation::Deadlock { reason } => write!(f, "deadlock: {reason}"),
         }
     }
@@ -42,13 +42,18 @@ impl<M: MemoryModel> Machine<M> {
     /// lost work at quiescence; deadlock when nothing can move short of quiescence.
     pub fn violation(&self, enabled_is_empty: bool) -> Option<Violation> {
         if let Some(f) = self.faulted() {
-            return Some(Violation::Fault { core: f.core, at: self.prog().location(f.pc), what: f.what.clone() });
+            return Some(Violation::Fault {
+                core: f.core,
+                pc: f.pc,
+                at: self.prog().location(f.pc),
+                what: f.what.clone(),
+            });
         }
         if self.quiescent() {
             for &s in &self.prog().lost_work {
                 let loc = s as usize;
                 let v = self.memory(loc);
-                let init = self.prog().symbols[loc].init.resolve();
+                let init = self.prog().value(self.prog().symbols[loc].init);
                 let seen: Vec<u64> = self.state.observed.iter().filter(|(sym, _)| *sym == s).map(|&(_, v)| v).collect();
                 if v != init && !seen.contains(&v) {
                     return Some(Violation::LostWork {
@@ -85,14 +90,14 @@ impl<M: MemoryModel> Machine<M> {
     /// The final state as the program's condition observes it (empty without a condition).
     pub fn final_state(&self) -> FinalState {
         match &self.prog().condition {
-            Some(c) => c.observed().into_iter().map(|l| self.loc_value(l)).collect(),
+            Some(c) => c.observed().into_iter().map(|l| c.norm(l, self.loc_value(l))).collect(),
             None => Vec::new(),
         }
     }
 
     /// Whether this state satisfies the condition's expression.
     pub fn condition_holds(&self) -> Option<bool> {
-        self.prog().condition.as_ref().map(|c| c.expr.eval(&|l| self.loc_value(l)))
+        self.prog().condition.as_ref().map(|c| c.holds(self.prog(), &|l| self.loc_value(l)))
     }
 
     /// `0:r1=1; x=2;` — herd's rendering of a final state.
@@ -110,11 +115,9 @@ pub fn final_state_text(prog: &isa::Program, fs: &FinalState) -> String {
         .into_iter()
         .zip(fs)
         .map(|(l, v)| {
-            let val = match l {
-                isa::Loc::Reg { .. } | isa::Loc::Mem(_) => match prog.sym_at(*v) {
-                    Some(s) if *v != 0 => prog.sym_name(s).to_string(),
-                    _ => v.to_string(),
-                },
+            let val = match prog.sym_at(*v) {
+                Some(s) if *v != 0 => prog.sym_name(s).to_string(),
+                _ => c.loc_type(l).text(*v),
             };
             format!("{}={};", loc_name(prog, l), val)
         })

@@ -185,7 +185,7 @@ impl<M: MemoryModel> Machine<M> {
         for (c, spec) in prog.cores.iter().enumerate() {
             let mut regs = vec![0u64; nregs];
             for (r, v) in &spec.regs {
-                regs[*r as usize] = v.resolve();
+                regs[*r as usize] = prog.value(*v);
             }
             all_regs[c * 2 * nregs..c * 2 * nregs + nregs].copy_from_slice(&regs);
             init_regs.push(regs);
@@ -376,14 +376,14 @@ impl<M: MemoryModel> Machine<M> {
         match o {
             Operand::Reg(r) => self.reg(c, r),
             Operand::Imm(v) => Val::plain(v),
-            Operand::SymAddr(s) => Val::plain(isa::sym_addr(s)),
+            Operand::SymAddr(s) => Val::plain(self.prog.sym_addr(s)),
         }
     }
 
-    /// Resolves an address to a memory word, with the address's metadata.
+    /// Resolves an address to a memory cell, with the address's metadata.
     fn address(&self, c: usize, a: &isa::Addr) -> Result<(usize, M::Meta), Fault> {
         let (base, mut meta) = match a.base {
-            Base::Sym(s) => (isa::sym_addr(s), M::Meta::default()),
+            Base::Sym(s) => (self.prog.sym_addr(s), M::Meta::default()),
             Base::Reg(r) => {
                 let v = self.reg(c, r);
                 (v.v, v.meta)
@@ -397,8 +397,22 @@ impl<M: MemoryModel> Machine<M> {
         }
         let pc = self.state.cores[c].pc;
         match self.prog.sym_at(addr) {
-            Some(s) => Ok((s as usize, meta)),
-            None => Err(Fault { core: c, pc, what: format!("address {addr:#x} does not name a memory word") }),
+            Some(s) if a.width <= self.prog.symbols[s as usize].width => Ok((s as usize, meta)),
+            Some(s) => Err(Fault {
+                core: c,
+                pc,
+                what: format!(
+                    "a {}-byte access to the {}-byte cell {} (mixed-size accesses are not modelled)",
+                    a.width.bytes(),
+                    self.prog.symbols[s as usize].width.bytes(),
+                    self.prog.sym_name(s)
+                ),
+            }),
+            None => Err(Fault {
+                core: c,
+                pc,
+                what: format!("address {addr:#x} does not name a memory cell (mixed-size accesses are not modelled)"),
+            }),
         }
     }
 
@@ -414,7 +428,9 @@ impl<M: MemoryModel> Machine<M> {
             }
             Instr::Store { src, addr, ord, status } => {
                 let (loc, am) = self.address(c, &addr)?;
-                Request::Store { loc, val: self.operand(c, src), addr: am, ord, exclusive: status.is_some() }
+                let mut val = self.operand(c, src);
+                val.v = addr.width.trunc(val.v);
+                Request::Store { loc, val, addr: am, ord, exclusive: status.is_some() }
             }
             Instr::Rmw { op, dst, addr, ord } => {
                 let (loc, am) = self.address(c, &addr)?;
@@ -435,6 +451,7 @@ impl<M: MemoryModel> Machine<M> {
                     addr: am,
                     ord,
                     ret: dst.is_some(),
+                    width: addr.width,
                 }
             }
             Instr::Fence(k) => Request::Fence(k),
@@ -614,14 +631,21 @@ impl<M: MemoryModel> Machine<M> {
                 M::Promises::close(&self.model, &mut self.state.shared);
             }
             let mut value = None;
-            if let Response::Value(v) = resp {
-                value = Some(v.v);
+            if let Response::Value(mut v) = resp {
                 let dst = match instr {
-                    Instr::Load { dst, .. } => Some(dst),
-                    Instr::Rmw { dst, .. } => dst,
+                    // A narrow access reads its cell's value truncated (zero-extended).
+                    Instr::Load { dst, addr, .. } => {
+                        v.v = addr.width.trunc(v.v);
+                        Some(dst)
+                    }
+                    Instr::Rmw { dst, addr, .. } => {
+                        v.v = addr.width.trunc(v.v);
+                        dst
+                    }
                     Instr::Store { status, .. } => status,
                     _ => None,
                 };
+                value = Some(v.v);
                 if let Some(d) = dst {
                     self.set_reg(c, d, v);
                 }

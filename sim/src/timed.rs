@@ -499,7 +499,7 @@ impl TimedScheduler {
                                 IrqTarget::SelfCore => c as u64,
                                 IrqTarget::Core(Operand::Reg(r)) => m.reg(c, r).v,
                                 IrqTarget::Core(Operand::Imm(v)) => v,
-                                IrqTarget::Core(Operand::SymAddr(s)) => isa::sym_addr(s),
+                                IrqTarget::Core(Operand::SymAddr(s)) => m.prog().sym_addr(s),
                             };
                             if let Some(k) = self.cores.get(to as usize) {
                                 if k.irq.is_none() {

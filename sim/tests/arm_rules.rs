@@ -4,7 +4,7 @@
 //! herd7's verdict for its `exists` clause.
 
 use isa::{
-    Addr, AluOp, Base, Builder, Cond, CondExpr, Condition, CoreSpec, FenceKind, Instr, LoadOrd, Loc, Operand, Program,
+    Addr, AluOp, Builder, Cond, CondExpr, Condition, CoreSpec, FenceKind, Instr, LoadOrd, Loc, Operand, Program,
     Quantifier, Reg, RmwOp, RmwOrd, StoreOrd, SymId, Value,
 };
 use memmodels::Arm;
@@ -28,7 +28,7 @@ fn at(s: SymId) -> Addr {
     Addr::sym(s)
 }
 fn at_idx(s: SymId, ix: Reg) -> Addr {
-    Addr { base: Base::Sym(s), index: Some(ix), offset: 0 }
+    Addr { index: Some(ix), ..Addr::sym(s) }
 }
 fn r(x: Reg) -> Operand {
     Operand::Reg(x)
@@ -114,8 +114,12 @@ fn program(name: &str, init: [u64; 3], threads: Vec<Vec<Op>>, cond: Vec<CondExpr
     for s in starts {
         b.core(CoreSpec::new(s));
     }
-    b.program_mut().condition =
-        Some(Condition { quant: Quantifier::Exists, expr: CondExpr::And(cond), locations: Vec::new() });
+    b.program_mut().condition = Some(Condition {
+        quant: Quantifier::Exists,
+        expr: CondExpr::And(cond),
+        locations: Vec::new(),
+        types: Vec::new(),
+    });
     b.finish()
 }
 

@@ -1,7 +1,7 @@
 //! `weaksim litmus`: run herd7 `.litmus` tests under a model and print herd's
 //! result block (or JSON lines), so the output diffs against herd7's.
 
-use super::{EXIT_BAD_INPUT, EXIT_OK};
+use super::{EXIT_BAD_INPUT, EXIT_BOUNDED, EXIT_OK};
 use crate::render::narrate;
 use clap::Args;
 use isa::litmus::LitmusTest;
@@ -36,18 +36,30 @@ pub struct LitmusArgs {
     pub files: Vec<PathBuf>,
 }
 
-/// The result for one file: its printed text or JSON line, and whether it failed.
+/// How a file went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Status {
+    /// Ran to a verdict.
+    Ran,
+    /// A search bound stopped it: no verdict.
+    Bounded,
+    /// Could not run (unreadable, does not parse, unsupported, faulted).
+    Error,
+}
+
+/// The result for one file: its printed text or JSON line, and how it went.
 struct FileResult {
     out: String,
-    error: bool,
+    status: Status,
 }
 
 pub fn litmus_cmd(a: &LitmusArgs) -> anyhow::Result<u8> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(a.threads.unwrap_or(0)).build()?;
     let results: Vec<FileResult> = pool.install(|| a.files.par_iter().map(|f| one_file(a, f)).collect());
-    let mut failed = false;
+    let (mut failed, mut bounded) = (false, false);
     for r in results {
-        if r.error {
+        bounded |= r.status == Status::Bounded;
+        if r.status == Status::Error {
             failed = true;
             if a.format == super::Format::Json {
                 println!("{}", r.out);
@@ -58,14 +70,20 @@ pub fn litmus_cmd(a: &LitmusArgs) -> anyhow::Result<u8> {
             print!("{}", r.out);
         }
     }
-    Ok(if failed { EXIT_BAD_INPUT } else { EXIT_OK })
+    Ok(if failed {
+        EXIT_BAD_INPUT
+    } else if bounded {
+        EXIT_BOUNDED
+    } else {
+        EXIT_OK
+    })
 }
 
 fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
     let file = path.display().to_string();
     let fail = |msg: String| FileResult {
         out: if a.format == super::Format::Json { json!({"file": file, "error": msg}).to_string() } else { msg },
-        error: true,
+        status: Status::Error,
     };
     let text = match std::fs::read(path) {
         Err(e) => return fail(format!("{file}: cannot read: {e}")),
@@ -79,16 +97,25 @@ fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
         Err(e) => return fail(e.to_string()),
     };
     match a.model.machine(Arc::new(test.program.clone())) {
-        Ok(m) => FileResult { out: run_test(a, &file, &test, m), error: false },
+        Ok(m) => match run_test(a, &file, &test, m) {
+            Ok(out) => out,
+            Err(msg) => fail(msg),
+        },
         Err(e) => fail(format!("{file}: {e}")),
     }
 }
 
-fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String {
+/// Runs one test; `Err` when it could not run (it faulted).
+fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> Result<FileResult, String> {
     let prog = m.prog().clone();
     let t0 = Instant::now();
     let o = workloads::litmus::outcomes(&*m, a.max_states);
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
+    if let Some(e) = workloads::litmus::fault_error(t, file, &o) {
+        return Err(e.to_string());
+    }
+    let status = if o.bounded.is_some() { Status::Bounded } else { Status::Ran };
+    let verdict = if o.bounded.is_some() { "bounded" } else { o.verdict() };
     // The witness replays in the search's promise mode.
     let m = m.with_promise_mode(o.promise_mode);
     if a.format == super::Format::Json {
@@ -97,7 +124,7 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String
             "name": t.name,
             "arch": t.arch.name(),
             "model": a.model.name(),
-            "verdict": o.verdict(),
+            "verdict": verdict,
             "states": o.finals.len(),
             "positive": o.positive,
             "negative": o.negative,
@@ -112,7 +139,7 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String
         if a.witness {
             j["witness"] = json!(o.witness.as_ref().map(|w| m.make_trace(w, "exhaustive", None)));
         }
-        return format!("{j}\n");
+        return Ok(FileResult { out: format!("{j}\n"), status });
     }
     let mut s = String::new();
     let cond = prog.condition.as_ref();
@@ -127,13 +154,27 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String
     for l in lines {
         let _ = writeln!(s, "{l}");
     }
-    let _ = writeln!(s, "{}", if o.ok { "Ok" } else { "No" });
+    // A bounded search has no verdict: it says so where the verdict would be.
+    let bounded = o.bounded.is_some();
+    let _ = writeln!(
+        s,
+        "{}",
+        if bounded {
+            "Bounded"
+        } else if o.ok {
+            "Ok"
+        } else {
+            "No"
+        }
+    );
     let _ = writeln!(s, "Witnesses");
     let _ = writeln!(s, "Positive: {} Negative: {}", o.positive, o.negative);
     if let Some(c) = cond {
         let _ = writeln!(s, "Condition {}", isa::cond::condition_text(&prog, c));
     }
-    let obs = if o.positive == 0 {
+    let obs = if bounded {
+        "Bounded"
+    } else if o.positive == 0 {
         "Never"
     } else if o.negative == 0 {
         "Always"
@@ -143,10 +184,7 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String
     let _ = writeln!(s, "Observation {} {obs} {} {}", t.name, o.positive, o.negative);
     let _ = writeln!(s, "Time {} {:.2}", t.name, ms / 1000.0);
     if let Some(b) = &o.bounded {
-        let _ = writeln!(s, "Bounded: {b} (the state list may be incomplete)");
-    }
-    if let Some(p) = &o.problem {
-        let _ = writeln!(s, "Problem: {p}");
+        let _ = writeln!(s, "Bounded: {b}: no verdict (the states listed are those found before the bound)");
     }
     if a.witness {
         match &o.witness {
@@ -170,5 +208,5 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> String
         }
     }
     s.push('\n');
-    s
+    Ok(FileResult { out: s, status })
 }

@@ -25,6 +25,8 @@ pub struct Outcomes {
     pub bounded: Option<String>,
     /// A fault or deadlock met on the way, in words.
     pub problem: Option<String>,
+    /// The instruction a fault stopped at, and why (a fault means the test could not run).
+    pub fault: Option<(isa::Pc, String)>,
 }
 
 impl Outcomes {
@@ -61,6 +63,24 @@ pub fn outcomes(start: &dyn DynMachine, max_states: u64) -> Outcomes {
         promise_mode: r.promise_mode,
         explored: r.states,
         bounded: (r.verdict == Verdict::Bounded).then(|| r.bound.clone().unwrap_or_default()),
+        fault: match &r.violation {
+            Some((sim::Violation::Fault { pc, what, .. }, _)) => Some((*pc, what.clone())),
+            _ => None,
+        },
         problem: r.violation.map(|(v, _)| v.to_string()),
     }
+}
+
+/// A test whose run faulted could not run (herd rejects what faults here: an
+/// access that does not name a location, a mixed-size access): the error, at the
+/// source position of the faulting instruction.
+pub fn fault_error(t: &isa::litmus::LitmusTest, file: &str, o: &Outcomes) -> Option<isa::litmus::LitmusError> {
+    let (pc, what) = o.fault.as_ref()?;
+    let (line, col) = t.access_pos.iter().find(|(p, _, _)| p == pc).map_or((1, 1), |&(_, l, c)| (l, c));
+    let msg = if what.contains("mixed-size") {
+        format!("unsupported mixed-size access (met at run time: {what})")
+    } else {
+        format!("unsupported: the test faults ({what})")
+    };
+    Some(isa::litmus::LitmusError { file: file.to_string(), line, col, msg })
 }

@@ -2,11 +2,16 @@
 //! verdict and state count on the catalogue file, operationally, and where it
 //! matters the axiomatic checker's verdict too.
 
-use memmodels::{Arm, ModelKind, Sc};
-use sim::axiom::enumerate::{outcomes as ax_outcomes, EnumConfig};
+use sim::axiom::enumerate::EnumConfig;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use workloads::litmus::outcomes;
+use workloads::litmus::{outcomes, Outcomes};
+
+/// The operational search of `p` under model `model` (`sc`, `tso`, `arm`).
+fn run(p: Arc<isa::Program>, model: &str) -> Outcomes {
+    let m = sim::models::get(model).unwrap_or_else(|e| panic!("{e}"));
+    outcomes(&*m.machine(p).expect("an operational model"), 1_000_000)
+}
 
 fn catalogue(file: &str) -> (PathBuf, String) {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/litmus/catalogue").join(file);
@@ -23,19 +28,16 @@ fn program(file: &str) -> Arc<isa::Program> {
 /// The operational model gives herd's verdict and state count.
 fn herd(file: &str, model: &str, verdict: &str, states: usize) {
     let p = program(file);
-    let o = match model {
-        "sc" => outcomes(p, Sc, 1_000_000),
-        "arm" => outcomes(p, Arm, 1_000_000),
-        _ => panic!("model {model}"),
-    };
+    let o = run(p, model);
     assert!(o.bounded.is_none() && o.problem.is_none(), "{file}: {:?} {:?}", o.bounded, o.problem);
     assert_eq!((o.verdict(), o.finals.len()), (verdict, states), "{file} under {model}");
 }
 
 /// The axiomatic checker gives herd's verdict and state count.
-fn herd_axiomatic(file: &str, model: ModelKind, verdict: &str, states: usize) {
+fn herd_axiomatic(file: &str, model: &str, verdict: &str, states: usize) {
     let p = program(file);
-    let o = ax_outcomes(&p, model, &EnumConfig::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let m = sim::models::get(model).unwrap_or_else(|e| panic!("{e}"));
+    let o = m.axiomatic_outcomes(&p, &EnumConfig::default()).unwrap_or_else(|e| panic!("{file}: {e}"));
     let pos = o.finals.values().filter(|h| **h).count();
     let ok = p.condition.as_ref().is_some_and(|c| c.verdict(pos, o.finals.len() - pos));
     assert_eq!((if ok { "allowed" } else { "forbidden" }, o.finals.len()), (verdict, states), "{file} (axiomatic)");
@@ -44,5 +46,48 @@ fn herd_axiomatic(file: &str, model: ModelKind, verdict: &str, states: usize) {
 #[test]
 fn dsb_st_orders_earlier_stores_before_later_loads() {
     herd("aarch64/L041.litmus", "arm", "forbidden", 3);
-    herd_axiomatic("aarch64/L041.litmus", ModelKind::Arm, "forbidden", 3);
+    herd_axiomatic("aarch64/L041.litmus", "arm", "forbidden", 3);
+}
+
+/// The file is refused: `file:line:col: unsupported …` with `what` in the message,
+/// at import or (a fault) when it runs.
+fn refused(file: &str, what: &str) {
+    let (_, src) = catalogue(file);
+    let msg = match isa::litmus::parse(&src, file) {
+        Err(e) => e.to_string(),
+        Ok(t) => {
+            let o = run(Arc::new(t.program.clone()), "sc");
+            match workloads::litmus::fault_error(&t, file, &o) {
+                Some(e) => e.to_string(),
+                None => panic!("{file} ran: {} with {} states", o.verdict(), o.finals.len()),
+            }
+        }
+    };
+    assert!(msg.starts_with(&format!("{file}:")) && msg.contains(": unsupported") && msg.contains(what), "{msg}");
+}
+
+fn refused_text(src: &str, what: &str) {
+    let e = isa::litmus::parse(src, "t.litmus").expect_err("must be refused");
+    assert!(e.msg.starts_with("unsupported") && e.msg.contains(what), "{e}");
+}
+
+#[test]
+fn w_registers_truncate_and_zero_extend() {
+    herd("aarch64/ADD02.litmus", "arm", "allowed", 1); // ADD W2,W1,W0 with W1=-2: 0xffffffff
+    herd("aarch64/LDADD01.litmus", "arm", "allowed", 1); // LDADD W: 32-bit read, 32-bit write
+    herd("aarch64/A176.litmus", "arm", "allowed", 1); // LDR W of a 64-bit cell reads its low half
+    herd("aarch64/A26.litmus", "sc", "allowed", 1); // LDRSB/LDRB of an int8_t
+}
+
+#[test]
+fn mixed_size_accesses_are_refused() {
+    refused("aarch64/CO-MIXED-20cc.litmus", "mixed-size"); // STR W and STR X on one cell
+    refused("aarch64/A12.litmus", "mixed-size"); // STR W at x+4
+    refused("aarch64/A104.litmus", "mixed-size"); // STRB at x+1, through an index register
+}
+
+#[test]
+fn virtual_memory_tests_are_refused() {
+    refused("aarch64/MP-TTD.litmus", "virtual-memory");
+    refused_text("AArch64 coRR-pte\n{ 0:X1=pte_x; }\n P0 ;\n LDR X0,[X1] ;\nexists (0:X0=0)\n", "-variant vmsa");
 }

@@ -351,7 +351,7 @@ impl<'c, 'a> CondParser<'c, 'a> {
         };
         let expr = self.expr()?;
         match self.peek_tok() {
-            Tok::Eof | Tok::Newline => Ok(Condition { quant, expr, locations }),
+            Tok::Eof | Tok::Newline => Ok(Condition { quant, expr, locations, types: Vec::new() }),
             Tok::RParen => Err(self.cur.error_here("unbalanced parenthesis in condition")),
             _ => Err(self.cur.expected("'/\\', '\\/' or the end of the condition")),
         }

@@ -7,12 +7,15 @@ use crate::instr::*;
 
 /// Suffix groups per mnemonic: each suffix belongs to one group, and at most
 /// one suffix of each group may be given.
-const LOAD_SFX: &[&[&str]] = &[&["acq", "acqpc"], &["ex"]];
-const STORE_SFX: &[&[&str]] = &[&["rel"], &["ex"]];
-const RMW_SFX: &[&[&str]] = &[&["relaxed", "acquire", "release", "full"]];
+const LOAD_SFX: &[&[&str]] = &[&["acq", "acqpc"], &["ex"], WIDTH_SFX];
+const STORE_SFX: &[&[&str]] = &[&["rel"], &["ex"], WIDTH_SFX];
+const RMW_SFX: &[&[&str]] = &[&["relaxed", "acquire", "release", "full"], WIDTH_SFX];
+/// Access widths narrower than 64 bits: byte, halfword, word.
+const WIDTH_SFX: &[&str] = &["b", "h", "w"];
+const WIDTHS: [Width; 4] = [Width::W64, Width::W8, Width::W16, Width::W32];
 const FENCE_SFX: &[&[&str]] = &[&["ld", "st", "sa"]];
-const COND_SFX: &[&[&str]] = &[&["eq", "ne", "lt", "ge"]];
-const CONDS: [Cond; 4] = [Cond::Eq, Cond::Ne, Cond::Lt, Cond::Ge];
+const COND_SFX: &[&[&str]] = &[&["eq", "ne", "lt", "ge", "nzcv"]];
+const CONDS: [Cond; 5] = [Cond::Eq, Cond::Ne, Cond::Lt, Cond::Ge, Cond::Nzcv];
 
 impl<'a> Parser<'a> {
     /// Parses the operands of the instruction whose mnemonic token `mn`
@@ -39,13 +42,13 @@ impl<'a> Parser<'a> {
                 let ord = [LoadOrd::Plain, LoadOrd::Acquire, LoadOrd::AcquirePc][g[0]];
                 let dst = self.reg("a destination register")?;
                 self.comma("destination register")?;
-                let addr = self.addr()?;
+                let addr = self.addr()?.sized(WIDTHS[g[2]]);
                 Instr::Load { dst, addr, ord, exclusive: g[1] == 1 }
             }
             "store" => {
                 let g = groups(self, STORE_SFX)?;
                 let ord = [StoreOrd::Plain, StoreOrd::Release][g[0]];
-                let addr = self.addr()?;
+                let addr = self.addr()?.sized(WIDTHS[g[2]]);
                 self.comma("address")?;
                 let src = self.operand()?;
                 let status = if g[1] == 1 {
@@ -70,7 +73,7 @@ impl<'a> Parser<'a> {
                     _ => Some(self.reg("a destination register or '_'")?),
                 };
                 self.comma("destination register")?;
-                let addr = self.addr()?;
+                let addr = self.addr()?.sized(WIDTHS[g[1]]);
                 self.comma("address")?;
                 let a = self.operand()?;
                 let op = match base.as_str() {
@@ -99,7 +102,7 @@ impl<'a> Parser<'a> {
             "csel" => {
                 let g = groups(self, COND_SFX)?;
                 if g[0] == 0 {
-                    let m = "csel needs a condition suffix: csel.eq, csel.ne, csel.lt or csel.ge";
+                    let m = "csel needs a condition suffix: csel.eq, csel.ne, csel.lt, csel.ge or csel.nzcv";
                     return Err(self.cur.err_tok(mn, m));
                 }
                 let dst = self.reg("a destination register")?;
@@ -113,9 +116,9 @@ impl<'a> Parser<'a> {
                 let f = self.operand()?;
                 Instr::Csel { dst, cond: CONDS[g[0] - 1], a, b, t, f }
             }
-            "beq" | "bne" | "blt" | "bge" => {
+            "beq" | "bne" | "blt" | "bge" | "bnzcv" => {
                 groups(self, &[])?;
-                let cond = CONDS[["beq", "bne", "blt", "bge"].iter().position(|&b| b == base).unwrap_or(0)];
+                let cond = CONDS[["beq", "bne", "blt", "bge", "bnzcv"].iter().position(|&b| b == base).unwrap_or(0)];
                 let a = self.operand()?;
                 self.comma("operand")?;
                 let b = self.operand()?;
@@ -158,7 +161,7 @@ impl<'a> Parser<'a> {
                 Instr::Observe { sym, src: self.reg("a register")? }
             }
             _ => {
-                if let Some(op) = AluOp::ALL.into_iter().find(|o| o.mnemonic() == base) {
+                if let Some(op) = AluOp::EVERY.into_iter().find(|o| o.mnemonic() == base) {
                     groups(self, &[])?;
                     let dst = self.reg("a destination register")?;
                     self.comma("destination register")?;
@@ -273,7 +276,7 @@ impl<'a> Parser<'a> {
             Err(_) => Base::Sym(self.lookup_sym(name).map_err(|m| self.cur.err_tok(&t, m))?),
         };
         self.cur.next();
-        let mut addr = Addr { base, index: None, offset: 0 };
+        let mut addr = Addr { base, index: None, offset: 0, width: Width::W64 };
         if self.cur.peek().tok == Tok::Plus && matches!(self.cur.peek_at(1).tok, Tok::Ident(_)) {
             self.cur.next();
             addr.index = Some(self.reg("an index register or an offset after '+'")?);

@@ -87,7 +87,7 @@ impl<'a> Parser<'a> {
                 if kw.eq_ignore_ascii_case("sym") && fresh && self.prog.symbols.len() <= SymId::MAX as usize {
                     let id = self.prog.symbols.len() as SymId;
                     self.syms.insert(name, (id, i + 1, toks[i + 1].line));
-                    self.prog.symbols.push(Symbol { name: name.to_string(), init: Value::Num(0) });
+                    self.prog.symbols.push(Symbol::new(name, Value::Num(0)));
                 }
             }
             // Next line.
@@ -454,7 +454,7 @@ impl<'a> Parser<'a> {
         if self.cur.peek().tok == Tok::RParen {
             return Err(self.cur.error_here("unbalanced parenthesis in condition"));
         }
-        self.prog.condition = Some(Condition { quant, expr, locations: Vec::new() });
+        self.prog.condition = Some(Condition { quant, expr, locations: Vec::new(), types: Vec::new() });
         Ok(())
     }
 

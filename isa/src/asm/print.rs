@@ -183,6 +183,7 @@ fn instr_with(p: &Program, i: &Instr, target: &dyn Fn(Pc) -> String) -> String {
     let r = |r: Reg| p.reg_name(r);
     let o = |x: Operand| op_text(p, x);
     let a = |x: &Addr| addr_text(p, x);
+    let w = |x: &Addr| if x.width.is_w64() { String::new() } else { format!(".{}", x.width.suffix()) };
     match i {
         Instr::Load { dst, addr, ord, exclusive } => {
             let ord = match ord {
@@ -191,13 +192,13 @@ fn instr_with(p: &Program, i: &Instr, target: &dyn Fn(Pc) -> String) -> String {
                 LoadOrd::AcquirePc => ".acqpc",
             };
             let ex = if *exclusive { ".ex" } else { "" };
-            format!("load{ord}{ex} {}, {}", r(*dst), a(addr))
+            format!("load{ord}{ex}{} {}, {}", w(addr), r(*dst), a(addr))
         }
         Instr::Store { src, addr, ord, status } => {
             let ord = if *ord == StoreOrd::Release { ".rel" } else { "" };
             match status {
-                Some(st) => format!("store{ord}.ex {}, {}, {}", a(addr), o(*src), r(*st)),
-                None => format!("store{ord} {}, {}", a(addr), o(*src)),
+                Some(st) => format!("store{ord}.ex{} {}, {}, {}", w(addr), a(addr), o(*src), r(*st)),
+                None => format!("store{ord}{} {}, {}", w(addr), a(addr), o(*src)),
             }
         }
         Instr::Rmw { op, dst, addr, ord } => {
@@ -212,7 +213,7 @@ fn instr_with(p: &Program, i: &Instr, target: &dyn Fn(Pc) -> String) -> String {
                 (x, None) => o(x),
                 (x, Some(y)) => format!("{}, {}", o(x), o(y)),
             };
-            format!("{}{ord} {dst}, {}, {ops}", op.mnemonic(), a(addr))
+            format!("{}{ord}{} {dst}, {}, {ops}", op.mnemonic(), w(addr), a(addr))
         }
         Instr::Fence(k) => match k {
             FenceKind::Full => "fence",

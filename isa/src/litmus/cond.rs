@@ -20,6 +20,11 @@ pub(crate) trait CondEnv {
     fn reg_loc(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<Loc>;
     /// A memory location `sym` or `[sym]`.
     fn mem_loc(&mut self, sym: Piece<'_>) -> PResult<Loc>;
+    /// An array element `sym[index]`.
+    fn elem_loc(&mut self, sym: Piece<'_>, index: Piece<'_>) -> PResult<Loc> {
+        let _ = index;
+        perr(sym.off, format!("unsupported array element of {}", show(sym.s)))
+    }
     /// A value: a number or a symbol (its address).
     fn value(&mut self, v: Piece<'_>) -> PResult<Value>;
 }
@@ -29,6 +34,8 @@ enum T {
     Word,
     Colon,
     Eq,
+    /// `<>`: not equal.
+    Ne,
     LBrack,
     RBrack,
     LParen,
@@ -65,6 +72,7 @@ fn tokenize(src: Piece<'_>) -> PResult<Vec<Tok<'_>>> {
         let (t, len) = match c {
             ':' => (T::Colon, 1),
             '=' => (T::Eq, 1),
+            '<' if two == b"<>" => (T::Ne, 2),
             '[' => (T::LBrack, 1),
             ']' => (T::RBrack, 1),
             '(' => (T::LParen, 1),
@@ -128,11 +136,34 @@ impl<'a> P<'a, '_> {
                 if s.t != T::Word {
                     return perr(s.p.off, format!("expected a location name after `[`, found {}", describe(&s)));
                 }
+                if s.p.s.ends_with('(') || self.peek().t == T::LParen {
+                    return perr(s.p.off, format!("unsupported location {} in the condition", show(s.p.s)));
+                }
+                let loc = if self.peek().t == T::LBrack {
+                    self.bump();
+                    let i = self.bump();
+                    let r = self.bump();
+                    if i.t != T::Word || r.t != T::RBrack {
+                        return perr(i.p.off, format!("expected an index and `]` after `{}[`", s.p.s));
+                    }
+                    self.env.elem_loc(s.p, i.p)?
+                } else {
+                    self.env.mem_loc(s.p)?
+                };
                 let r = self.bump();
                 if r.t != T::RBrack {
                     return perr(r.p.off, format!("expected `]`, found {}", describe(&r)));
                 }
-                Ok((self.env.mem_loc(s.p)?, s.p))
+                Ok((loc, s.p))
+            }
+            T::Word if self.peek().t == T::LBrack => {
+                self.bump();
+                let i = self.bump();
+                let r = self.bump();
+                if i.t != T::Word || r.t != T::RBrack {
+                    return perr(i.p.off, format!("expected an index and `]` after `{}[`", t.p.s));
+                }
+                Ok((self.env.elem_loc(t.p, i.p)?, t.p))
             }
             T::Word if self.peek().t == T::Colon => {
                 self.bump();
@@ -149,10 +180,19 @@ impl<'a> P<'a, '_> {
 
     fn atom(&mut self) -> PResult<CondExpr> {
         let t = self.peek();
+        let next = self.toks.get(self.i + 1).map_or(T::Eof, |t| t.t);
         match t.t {
             T::Not => {
                 self.bump();
                 Ok(CondExpr::Not(Box::new(self.atom()?)))
+            }
+            // herd also spells negation `not`.
+            T::Word if t.p.s == "not" && !matches!(next, T::Eq | T::Ne | T::Colon) => {
+                self.bump();
+                Ok(CondExpr::Not(Box::new(self.atom()?)))
+            }
+            T::Word if next == T::LParen => {
+                perr(t.p.off, format!("unsupported {} in the condition", show(&format!("{}(...)", t.p.s))))
             }
             T::LParen => {
                 self.bump();
@@ -182,7 +222,7 @@ impl<'a> P<'a, '_> {
             T::Word | T::LBrack => {
                 let (l, _) = self.loc()?;
                 let e = self.bump();
-                if e.t != T::Eq {
+                if e.t != T::Eq && e.t != T::Ne {
                     return perr(e.p.off, format!("expected `=`, found {}", describe(&e)));
                 }
                 // `N:reg` or `[sym]` on the right: a comparison of two locations.
@@ -196,7 +236,8 @@ impl<'a> P<'a, '_> {
                 if v.t != T::Word {
                     return perr(v.p.off, format!("expected a value after `=`, found {}", describe(&v)));
                 }
-                Ok(CondExpr::Eq(l, self.env.value(v.p)?))
+                let eq = CondExpr::Eq(l, self.env.value(v.p)?);
+                Ok(if e.t == T::Ne { CondExpr::Not(Box::new(eq)) } else { eq })
             }
             _ => perr(t.p.off, format!("expected a condition, found {}", describe(&t))),
         }
@@ -283,7 +324,7 @@ impl<'a> P<'a, '_> {
         }
         let t = self.peek();
         match t.t {
-            T::Eof => Ok((Condition { quant, expr, locations }, filter)),
+            T::Eof => Ok((Condition { quant, expr, locations, types: Vec::new() }, filter)),
             T::RParen => perr(t.p.off, "unbalanced parentheses: unexpected `)`"),
             _ => perr(t.p.off, format!("unexpected {} after the condition", describe(&t))),
         }

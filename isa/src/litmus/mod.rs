@@ -26,16 +26,19 @@
 //! Anything outside the supported subset is reported as
 //! `file:line:col: unsupported ...`; nothing is guessed.
 
+mod a64ops;
 mod aarch64;
 pub mod c;
 mod cond;
+mod init;
 mod regs;
 mod text;
 mod x86;
 
-use crate::cond::Loc;
-use crate::instr::{Instr, Pc, Reg, SymId};
+use crate::cond::{Loc, LocType};
+use crate::instr::{Instr, Pc, Reg, SymId, Width};
 use crate::program::{CoreSpec, Label, Program, Symbol, Value, MAX_CORES};
+use init::{InitLhs, InitVal};
 use regs::{ArchReg, RegAlloc, RegKey};
 use std::fmt;
 use text::{is_ident, is_label, line_col, lines, parse_num, perr, show, PResult, Piece};
@@ -85,6 +88,11 @@ pub struct LitmusTest {
     /// `Key=Value` lines, in order.
     pub meta: Vec<(String, String)>,
     pub program: Program,
+    /// The types the initial state declares (`uint64_t 0:X1`, `int x`), as written
+    /// (`int*` for a pointer); herd prints a location's value according to it.
+    pub types: Vec<(Loc, String)>,
+    /// Where each memory instruction comes from: (pc, line, column).
+    pub access_pos: Vec<(Pc, usize, usize)>,
 }
 
 /// A parse error with its position (1-based line and column, in characters).
@@ -105,37 +113,6 @@ pub fn parse(src: &str, file: &str) -> Result<LitmusTest, LitmusError> {
     })
 }
 
-/// Integer types accepted in typed declarations of the initial state.
-const TYPES: &[&str] = &[
-    "int",
-    "long",
-    "short",
-    "char",
-    "unsigned",
-    "signed",
-    "int8_t",
-    "int16_t",
-    "int32_t",
-    "int64_t",
-    "uint8_t",
-    "uint16_t",
-    "uint32_t",
-    "uint64_t",
-    "intptr_t",
-    "uintptr_t",
-    "atomic_int",
-];
-
-enum InitLhs<'a> {
-    Reg { thread: Piece<'a>, reg: Piece<'a> },
-    Mem(Piece<'a>),
-}
-
-struct InitItem<'a> {
-    lhs: InitLhs<'a>,
-    value: Option<Piece<'a>>,
-}
-
 /// Tracks which flags writers precede flags readers in an x86 thread, since
 /// only flags set by CMP are modelled.
 #[derive(Default)]
@@ -154,40 +131,71 @@ pub(crate) struct Cx<'a> {
     pub prog: Program,
     pub regs: RegAlloc,
     sym_inited: Vec<bool>,
+    /// Arrays: name, first element, length.
+    arrays: Vec<(String, SymId, usize)>,
     nthreads: usize,
     /// This thread's labels (unprefixed names) and their pcs.
     labels: Vec<(String, Pc)>,
     /// Control-flow instructions whose target is a label of this thread.
     fixups: Vec<(usize, Piece<'a>)>,
+    /// The pc of each source instruction of this thread (for `.+8` targets).
+    src_pcs: Vec<Pc>,
+    /// Where each memory instruction of the program comes from (pc, source offset).
+    pub accesses: Vec<(Pc, usize)>,
     uses_flags: bool,
     pub flags: FlagTrack,
 }
 
 impl<'a> Cx<'a> {
-    /// The symbol `name`, declared (init 0) on first use.
+    /// The symbol `name` (an array's name: its first element), declared (init 0)
+    /// on first use.
     pub fn sym(&mut self, name: Piece<'_>) -> PResult<SymId> {
+        // A register name here is a register without its thread (`X1=y` for `0:X1=y`).
+        if self.arch_reg(name).is_some() && self.prog.sym_by_name(name.s).is_none() {
+            return perr(name.off, format!("{} is a register: give its thread, as in 0:{}", show(name.s), name.s));
+        }
+        self.sym_named(name)
+    }
+
+    /// Like [`Cx::sym`], where a register name can only be a location (a value).
+    fn sym_named(&mut self, name: Piece<'_>) -> PResult<SymId> {
+        vmsa(name)?;
+        if let Some(&(_, first, _)) = self.arrays.iter().find(|a| a.0 == name.s) {
+            return Ok(first);
+        }
         if let Some(s) = self.prog.sym_by_name(name.s) {
             return Ok(s);
         }
         if !is_ident(name.s) {
             return perr(name.off, format!("bad location name {}", show(name.s)));
         }
-        // A register name here is a register without its thread (`X1=y` for `0:X1=y`);
-        // the names the importer gives its own registers are reserved too.
-        if self.arch_reg(name).is_some() {
-            return perr(name.off, format!("{} is a register: give its thread, as in 0:{}", show(name.s), name.s));
-        }
-        let microcode_reg =
-            name.s.len() > 1 && name.s.starts_with(['r', 'R']) && name.s[1..].bytes().all(|b| b.is_ascii_digit());
-        if microcode_reg || ["tmp", "nzcv", "eflags"].iter().any(|r| name.s.eq_ignore_ascii_case(r)) {
+        // The names the importer gives its own registers are reserved.
+        let numbered = |p: &str| {
+            name.s.len() > p.len()
+                && name.s[..p.len()].eq_ignore_ascii_case(p)
+                && name.s[p.len()..].bytes().all(|b| b.is_ascii_digit())
+        };
+        if numbered("r") || numbered("tmp") || ["tmp", "nzcv", "eflags"].iter().any(|r| name.s.eq_ignore_ascii_case(r))
+        {
             return perr(name.off, format!("location name {} is reserved", show(name.s)));
         }
+        self.new_sym(name.s, Width::W64, name.off)
+    }
+
+    fn new_sym(&mut self, name: &str, width: Width, off: usize) -> PResult<SymId> {
         if self.prog.symbols.len() > SymId::MAX as usize {
-            return perr(name.off, "too many memory locations");
+            return perr(off, "too many memory locations");
         }
-        self.prog.symbols.push(Symbol { name: name.s.to_string(), init: Value::Num(0) });
+        let mut s = Symbol::new(name, Value::Num(0));
+        s.width = width;
+        self.prog.symbols.push(s);
         self.sym_inited.push(false);
         Ok((self.prog.symbols.len() - 1) as SymId)
+    }
+
+    /// Element `i` of array `name`, if `name` is an array and `i` in range.
+    fn element(&self, name: &str, i: usize) -> Option<SymId> {
+        self.arrays.iter().find(|a| a.0 == name).filter(|a| i < a.2).map(|a| a.1 + i as SymId)
     }
 
     /// Parses an architectural register name of this test's architecture.
@@ -220,7 +228,13 @@ impl<'a> Cx<'a> {
 
     /// The scratch register used by expansions.
     pub fn spare_reg(&mut self, off: usize) -> PResult<Reg> {
-        self.regs.get(RegKey::Spare, "tmp", off)
+        self.temp(0, off)
+    }
+
+    /// Scratch register `k` (`tmp`, `tmp1`, ...), for expansions that need several.
+    pub fn temp(&mut self, k: u8, off: usize) -> PResult<Reg> {
+        let name = if k == 0 { "tmp".to_string() } else { format!("tmp{k}") };
+        self.regs.get(RegKey::Spare(k), &name, off)
     }
 
     pub fn pc(&self) -> usize {
@@ -233,6 +247,17 @@ impl<'a> Cx<'a> {
 
     /// Emits a branch or jump to a label of the current thread.
     pub fn emit_to(&mut self, i: Instr, label: Piece<'a>) -> PResult<()> {
+        let rel = label.s.strip_prefix(".+").or_else(|| label.s.strip_prefix('.'));
+        if rel.is_some_and(|r| r.is_empty() || r.starts_with(['-', '+']) || r.chars().all(|c| c.is_ascii_digit())) {
+            // `.+8`: 8 bytes (two instructions) after this one; resolved with the labels.
+            let ok = label.s.strip_prefix('.').and_then(|r| r.parse::<i64>().ok()).is_some_and(|n| n % 4 == 0);
+            if !ok {
+                return perr(label.off, format!("unsupported branch target {}", show(label.s)));
+            }
+            self.fixups.push((self.pc(), label));
+            self.emit(i.with_target(Pc::MAX));
+            return Ok(());
+        }
         if !is_label(label.s) {
             return perr(label.off, format!("expected a label, found {}", show(label.s)));
         }
@@ -242,10 +267,17 @@ impl<'a> Cx<'a> {
     }
 
     fn value(&mut self, v: Piece<'_>) -> PResult<Value> {
+        vmsa(v)?;
+        let name = v.s.strip_prefix('&').map(|_| v.slice(1, v.s.len()).trim()).unwrap_or(v);
         if let Some(n) = parse_num(v.s) {
             Ok(Value::Num(n))
-        } else if is_ident(v.s) {
-            Ok(Value::Addr(self.sym(v)?))
+        } else if is_ident(name.s) {
+            Ok(Value::Addr(self.sym_named(name)?))
+        } else if let Some((t, l)) = v.split_once(':') {
+            if t.s.starts_with('P') && is_label(l.s) {
+                return perr(v.off, format!("unsupported code label {} as a value", show(v.s)));
+            }
+            perr(v.off, format!("bad value {}", show(v.s)))
         } else {
             perr(v.off, format!("bad value {}", show(v.s)))
         }
@@ -275,11 +307,58 @@ impl cond::CondEnv for Cx<'_> {
         Ok(Loc::Reg { core, reg: r })
     }
     fn mem_loc(&mut self, sym: Piece<'_>) -> PResult<Loc> {
-        Ok(Loc::Mem(self.sym(sym)?))
+        Ok(Loc::Mem(self.sym_named(sym)?))
+    }
+    fn elem_loc(&mut self, sym: Piece<'_>, index: Piece<'_>) -> PResult<Loc> {
+        let Ok(i) = index.s.parse::<usize>() else {
+            return perr(index.off, format!("bad array index {}", show(index.s)));
+        };
+        match self.element(sym.s, i) {
+            Some(s) => Ok(Loc::Mem(s)),
+            None => perr(sym.off, format!("no array element `{}[{i}]`", sym.s)),
+        }
     }
     fn value(&mut self, v: Piece<'_>) -> PResult<Value> {
         Cx::value(self, v)
     }
+}
+
+/// Refuses the virtual-memory (VMSA) forms herd accepts only with `-variant vmsa`:
+/// page-table entries `PTE(x)` / `pte_x`, translation-table descriptors `TTD(x)`,
+/// physical addresses `PA(x)` / `phy_x`.
+pub(crate) fn vmsa(p: Piece<'_>) -> PResult<()> {
+    let s = p.s;
+    let at_word = |i: usize| i == 0 || !s[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let f = ["PTE(", "TTD(", "PA(", "pte_", "phy_"].into_iter().find(|f| s.match_indices(f).any(|(i, _)| at_word(i)));
+    match f {
+        Some(f) => perr(
+            p.off,
+            format!(
+                "unsupported virtual-memory location {} (`{}...`: herd7 runs VMSA tests only with -variant vmsa)",
+                show(p.s),
+                f
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// An initial value as a cell `w` wide holds it.
+fn fit(v: Value, w: Width) -> Value {
+    match v {
+        Value::Num(n) => Value::Num(w.trunc(n)),
+        a => a,
+    }
+}
+
+/// How herd reads a location of a declared type (`int*`: a pointer).
+pub(crate) fn type_of(t: &str) -> LocType {
+    if t.ends_with('*') {
+        return LocType::WORD;
+    }
+    let width = init::type_width(t).unwrap_or(Width::W32);
+    let signed = !(t.starts_with('u') || t == "unsigned");
+    LocType { width, signed }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -295,59 +374,6 @@ fn starts_condition(line: Piece<'_>) -> bool {
     let t = line.trim().s;
     let word: String = t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     t.starts_with('~') || matches!(word.as_str(), "exists" | "forall" | "locations" | "filter" | "cases")
-}
-
-fn parse_init_item(item: Piece<'_>) -> PResult<InitItem<'_>> {
-    let (lhs, value) = match item.split_once('=') {
-        Some((l, v)) => {
-            let v = v.trim();
-            if v.is_empty() {
-                return perr(v.off, format!("missing value after {}", show(&format!("{}=", l.s.trim()))));
-            }
-            let w = v.words();
-            if w.len() > 1 {
-                return perr(w[1].off, format!("missing `;` before {}", show(w[1].s)));
-            }
-            (l.trim(), Some(v))
-        }
-        None => (item, None),
-    };
-    // `0:X1` (herd also accepts spaces around the colon: `0: X1`).
-    if let Some((thread, reg)) = lhs.split_once(':') {
-        let (thread, reg) = (thread.trim(), reg.trim());
-        if !thread.is_empty() && thread.s.chars().all(|c| c.is_ascii_digit()) {
-            if reg.is_empty() || reg.words().len() > 1 {
-                return perr(lhs.off, format!("bad location {}", show(lhs.s)));
-            }
-            return Ok(InitItem { lhs: InitLhs::Reg { thread, reg }, value });
-        }
-    }
-    let words = lhs.words();
-    let Some((&loc, types)) = words.split_last() else {
-        return perr(lhs.off, "missing location before `=`");
-    };
-    for t in types {
-        if !TYPES.contains(&t.s) {
-            return perr(t.off, format!("unsupported type {}", show(t.s)));
-        }
-    }
-    if let Some((thread, reg)) = loc.split_once(':') {
-        if thread.s.is_empty() || !thread.s.chars().all(|c| c.is_ascii_digit()) {
-            return perr(loc.off, format!("bad location {}", show(loc.s)));
-        }
-        return Ok(InitItem { lhs: InitLhs::Reg { thread, reg }, value });
-    }
-    let name = match loc.s.strip_prefix('[') {
-        Some(r) => match r.strip_suffix(']') {
-            Some(_) => loc.slice(1, loc.s.len() - 1).trim(),
-            None => return perr(loc.off, format!("bad location {}", show(loc.s))),
-        },
-        None => loc,
-    };
-    if !is_ident(name.s) {
-        return perr(loc.off, format!("bad location {}", show(loc.s)));
-    }
-    Ok(InitItem { lhs: InitLhs::Mem(name), value })
 }
 
 const C_UNSUPPORTED: &str =
@@ -452,20 +478,11 @@ fn parse_inner(src: &str) -> PResult<LitmusTest> {
     };
 
     // Initial state.
-    let Some(close) = text[open + 1..].find('}').map(|i| open + 1 + i) else {
+    let Some(close) = init::closing_brace(text, open) else {
         return perr(open, "unterminated initial state (missing `}`)");
     };
-    if let Some(i) = text[open + 1..close].find('{') {
-        return perr(open + 1 + i, "unexpected `{` inside the initial state");
-    }
     let body = Piece::new(&text[open + 1..close], open + 1);
-    let mut init = Vec::new();
-    for item in body.split(';') {
-        let item = item.trim();
-        if !item.is_empty() {
-            init.push(parse_init_item(item)?);
-        }
-    }
+    let init = init::items(body)?;
     while li < ls.len() && ls[li].end() < close {
         li += 1;
     }
@@ -547,19 +564,44 @@ fn parse_inner(src: &str) -> PResult<LitmusTest> {
         prog: Program::empty(name.s),
         regs: RegAlloc::default(),
         sym_inited: Vec::new(),
+        arrays: Vec::new(),
         nthreads: n,
         labels: Vec::new(),
         fixups: Vec::new(),
+        src_pcs: Vec::new(),
+        accesses: Vec::new(),
         uses_flags: false,
         flags: FlagTrack::default(),
     };
+    let mut types: Vec<(Loc, String)> = Vec::new();
+    let ty_name = |t: &init::Ty<'_>| if t.pointer { format!("{}*", t.name.s) } else { t.name.s.to_string() };
+    // Arrays first: an array may be named before it is declared.
+    for item in &init {
+        match (&item.lhs, item.ty) {
+            (InitLhs::Array { name, len }, Some(ty)) => {
+                if cx.prog.sym_by_name(name.s).is_some() || cx.element(name.s, 0).is_some() {
+                    return perr(name.off, format!("duplicate declaration of `{}`", name.s));
+                }
+                let first = cx.prog.symbols.len() as SymId;
+                for i in 0..*len {
+                    let s = cx.new_sym(&format!("{}[{i}]", name.s), ty.width, name.off)?;
+                    types.push((Loc::Mem(s), ty_name(&ty)));
+                }
+                cx.arrays.push((name.s.to_string(), first, *len));
+            }
+            _ => {}
+        }
+    }
     let mut core_regs: Vec<Vec<(Reg, Value)>> = vec![Vec::new(); n];
     for item in &init {
         match item.lhs {
             InitLhs::Reg { thread, reg } => {
                 let (t, r) = cx.thread_reg(thread, reg)?;
-                let v = match item.value {
-                    Some(v) => cx.value(v)?,
+                let v = match &item.value {
+                    Some(InitVal::One(v)) => cx.value(*v)?,
+                    Some(InitVal::Vector(v, _)) => {
+                        return perr(v.off, format!("unsupported array value {} for a register", show(v.s)))
+                    }
                     None => Value::Num(0),
                 };
                 let regs = &mut core_regs[t as usize];
@@ -567,16 +609,54 @@ fn parse_inner(src: &str) -> PResult<LitmusTest> {
                     return perr(thread.off, format!("duplicate initial value for `{}:{}`", thread.s, reg.s));
                 }
                 regs.push((r, v));
+                if let Some(ty) = &item.ty {
+                    types.push((Loc::Reg { core: t, reg: r }, ty_name(ty)));
+                }
             }
             InitLhs::Mem(name) => {
-                let s = cx.sym(name)?;
+                let s = if item.ty.is_some() { cx.sym_named(name)? } else { cx.sym(name)? };
+                if let Some(ty) = &item.ty {
+                    if types.iter().any(|(l, _)| *l == Loc::Mem(s)) {
+                        return perr(name.off, format!("duplicate declaration of `{}`", name.s));
+                    }
+                    cx.prog.symbols[s as usize].width = ty.width;
+                    types.push((Loc::Mem(s), ty_name(ty)));
+                }
                 if cx.sym_inited[s as usize] {
                     return perr(name.off, format!("duplicate initial value for `{}`", name.s));
                 }
                 cx.sym_inited[s as usize] = true;
-                if let Some(v) = item.value {
-                    let v = cx.value(v)?;
-                    cx.prog.symbols[s as usize].init = v;
+                match &item.value {
+                    Some(InitVal::One(v)) => {
+                        let v = cx.value(*v)?;
+                        cx.prog.symbols[s as usize].init = fit(v, cx.prog.symbols[s as usize].width);
+                    }
+                    Some(InitVal::Vector(v, _)) => {
+                        return perr(
+                            v.off,
+                            format!("array initialiser {} for `{}`, which is not an array", show(v.s), name.s),
+                        )
+                    }
+                    None => {}
+                }
+            }
+            InitLhs::Array { name, len } => {
+                let first = cx.element(name.s, 0).unwrap_or(0);
+                match &item.value {
+                    Some(InitVal::Vector(v, elems)) => {
+                        if elems.len() != len {
+                            return perr(v.off, format!("{} values for `{}[{len}]`", elems.len(), name.s));
+                        }
+                        for (i, e) in elems.iter().enumerate() {
+                            let val = cx.value(*e)?;
+                            let w = cx.prog.symbols[first as usize + i].width;
+                            cx.prog.symbols[first as usize + i].init = fit(val, w);
+                        }
+                    }
+                    Some(InitVal::One(v)) => {
+                        return perr(v.off, format!("array `{}` needs an initialiser `{{...}}`", name.s))
+                    }
+                    None => {}
                 }
             }
         }
@@ -584,20 +664,45 @@ fn parse_inner(src: &str) -> PResult<LitmusTest> {
     for (i, cells) in columns.iter().enumerate() {
         translate_thread(&mut cx, i, cells, std::mem::take(&mut core_regs[i]))?;
     }
-    let condition = cond::parse_condition(cond_src, &mut cx)?;
+    let mut condition = cond::parse_condition(cond_src, &mut cx)?;
+    // herd reads each location as its declared type, `int` by default.
+    condition.types = condition
+        .observed()
+        .into_iter()
+        .map(|l| {
+            let t = types.iter().find(|(x, _)| *x == l).map(|(_, t)| t.as_str());
+            (l, t.map_or(LocType::INT, type_of))
+        })
+        .collect();
     cx.prog.condition = Some(condition);
+    let widths: Vec<Width> = cx.prog.symbols.iter().map(|s| s.width).collect();
+    if let Some(at) = init::layout(&widths) {
+        for (s, a) in cx.prog.symbols.iter_mut().zip(at) {
+            s.addr = Some(a);
+        }
+    }
+    check_sizes(&cx)?;
+    let access_pos: Vec<(Pc, usize, usize)> = cx
+        .accesses
+        .iter()
+        .map(|&(pc, off)| {
+            let (l, c) = line_col(src, off);
+            (pc, l, c)
+        })
+        .collect();
     let mut prog = cx.prog;
     prog.reg_names = cx.regs.names();
     if let Err(e) = prog.validate() {
         return perr(name.off, format!("invalid program: {e}"));
     }
-    Ok(LitmusTest { arch, name: name.s.to_string(), doc, meta, program: prog })
+    Ok(LitmusTest { arch, name: name.s.to_string(), doc, meta, program: prog, types, access_pos })
 }
 
 fn translate_thread<'a>(cx: &mut Cx<'a>, i: usize, cells: &[Piece<'a>], regs: Vec<(Reg, Value)>) -> PResult<()> {
     let start = cx.pc();
     cx.labels.clear();
     cx.fixups.clear();
+    cx.src_pcs.clear();
     cx.uses_flags = false;
     cx.flags = FlagTrack::default();
     cx.prog.labels.push(Label { name: format!("P{i}"), pc: start as Pc });
@@ -618,6 +723,8 @@ fn translate_thread<'a>(cx: &mut Cx<'a>, i: usize, cells: &[Piece<'a>], regs: Ve
         if c.is_empty() {
             continue;
         }
+        let here = cx.pc() as Pc;
+        cx.src_pcs.push(here);
         match cx.arch {
             Arch::AArch64 => aarch64::instr(cx, c)?,
             Arch::X86 => x86::instr(cx, c, x86::Syntax::Intel)?,
@@ -629,8 +736,26 @@ fn translate_thread<'a>(cx: &mut Cx<'a>, i: usize, cells: &[Piece<'a>], regs: Ve
     if cx.pc() > Pc::MAX as usize - 1 {
         return perr(cells.last().map(|c| c.off).unwrap_or(0), "program too long");
     }
+    let end = (cx.pc() - 1) as Pc;
     for (at, label) in std::mem::take(&mut cx.fixups) {
-        let Some(&(_, pc)) = cx.labels.iter().find(|(n, _)| n == label.s) else {
+        let rel = label.s.strip_prefix('.').and_then(|r| r.parse::<i64>().ok());
+        let found = match rel {
+            Some(bytes) => {
+                // The source instruction `at` belongs to, then `bytes / 4` further.
+                let me = cx.src_pcs.iter().rposition(|&p| p as usize <= at).unwrap_or(0) as i64;
+                let k = me + bytes / 4;
+                match k {
+                    k if k >= 0 && (k as usize) < cx.src_pcs.len() => Some(cx.src_pcs[k as usize]),
+                    k if k as usize == cx.src_pcs.len() => Some(end),
+                    _ => None,
+                }
+            }
+            None => cx.labels.iter().find(|(n, _)| n == label.s).map(|l| l.1),
+        };
+        let Some(pc) = found else {
+            if rel.is_some() {
+                return perr(label.off, format!("branch target {} is outside P{i}", show(label.s)));
+            }
             return perr(label.off, format!("undefined label `{}` in P{i}", label.s));
         };
         if pc as usize <= at && cx.flags.reader {
@@ -645,12 +770,92 @@ fn translate_thread<'a>(cx: &mut Cx<'a>, i: usize, cells: &[Piece<'a>], regs: Ve
     }
     let mut spec = CoreSpec::new(start as Pc);
     spec.regs = regs;
-    if cx.uses_flags {
+    if cx.uses_flags && cx.arch != Arch::AArch64 {
         if let Some(f) = cx.regs.find(RegKey::Flags) {
-            // herd starts with all flags clear: Z clear means "not equal".
+            // herd starts with all flags clear: Z clear means "not equal" (on x86 the
+            // flags register holds `a - b` of the last CMP; AArch64's holds NZCV = 0).
             spec.regs.push((f, Value::Num(1)));
         }
     }
     cx.prog.cores.push(spec);
+    Ok(())
+}
+
+/// Refuses mixed-size accesses the importer can see: an access whose address is
+/// known (its base register holds a location's address and no instruction of
+/// its thread writes it) and that reaches into the middle of a cell, is wider
+/// than its cell, or uses a width another access of the same cell does not.
+/// herd7 runs such tests only with `-variant mixed`; weaksim does not model them.
+/// Accesses through computed addresses are checked as they run (the machine
+/// faults on them).
+fn check_sizes(cx: &Cx<'_>) -> PResult<()> {
+    use crate::instr::Base;
+    let prog = &cx.prog;
+    let mut width_of: Vec<Option<(Width, usize)>> = vec![None; prog.symbols.len()];
+    let starts: Vec<usize> = prog.cores.iter().map(|c| c.start as usize).collect();
+    for &(pc, off) in &cx.accesses {
+        let pc = pc as usize;
+        let Some(core) = starts.iter().rposition(|&s| s <= pc) else { continue };
+        let end = starts.get(core + 1).copied().unwrap_or(prog.code.len());
+        let addr = match &prog.code[pc] {
+            Instr::Load { addr, .. } | Instr::Store { addr, .. } | Instr::Rmw { addr, .. } => *addr,
+            _ => continue,
+        };
+        if addr.index.is_some() {
+            continue;
+        }
+        let base = match addr.base {
+            Base::Sym(s) => prog.sym_addr(s),
+            Base::Reg(r) => {
+                let written = prog.code[starts[core]..end].iter().any(|i| i.writes() == Some(r));
+                let init = prog.cores[core].regs.iter().find(|(x, _)| *x == r).map(|(_, v)| *v);
+                match (written, init) {
+                    (false, Some(Value::Addr(s))) => prog.sym_addr(s),
+                    _ => continue,
+                }
+            }
+        };
+        let target = base.wrapping_add(addr.offset as u64);
+        let not_modelled = "herd7 runs mixed-size tests only with -variant mixed; they are not modelled";
+        let Some(cell) = prog.sym_at(target) else {
+            let near = prog
+                .symbols
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| prog.sym_addr(*i as SymId) <= target)
+                .max_by_key(|(i, _)| prog.sym_addr(*i as SymId));
+            let at = match near {
+                Some((i, s)) => format!("{}+{}", s.name, target - prog.sym_addr(i as SymId)),
+                None => format!("{target:#x}"),
+            };
+            return perr(off, format!("unsupported mixed-size access to {at}, inside a memory cell ({not_modelled})"));
+        };
+        let sym = &prog.symbols[cell as usize];
+        if addr.width > sym.width {
+            return perr(
+                off,
+                format!(
+                    "unsupported mixed-size access: {} bytes of the {}-byte cell `{}` ({not_modelled})",
+                    addr.width.bytes(),
+                    sym.width.bytes(),
+                    sym.name
+                ),
+            );
+        }
+        match width_of[cell as usize] {
+            Some((w, _)) if w != addr.width => {
+                return perr(
+                    off,
+                    format!(
+                        "unsupported mixed-size accesses: `{}` is accessed {} and {} bytes wide ({not_modelled})",
+                        sym.name,
+                        w.bytes(),
+                        addr.width.bytes()
+                    ),
+                )
+            }
+            _ => width_of[cell as usize] = Some((addr.width, off)),
+        }
+    }
     Ok(())
 }

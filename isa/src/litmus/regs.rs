@@ -18,8 +18,8 @@ pub(crate) enum RegKey {
     Gpr(u8),
     /// Condition flags (NZCV / EFLAGS).
     Flags,
-    /// A scratch register for expansions; never named by a condition.
-    Spare,
+    /// Scratch registers for expansions; never named by a condition.
+    Spare(u8),
 }
 
 /// AArch64 `W0`..`W30`, `X0`..`X30`, `WZR`, `XZR` (any case).

@@ -140,12 +140,12 @@ impl MemoryModel for Arm {
                 }
             }
             (Request::Store { .. }, Alt::StoreExFail) => p.read = Some(1),
-            (Request::Rmw { loc, kind, a, b, .. }, Alt::Rmw { rts, write, .. }) => {
+            (Request::Rmw { loc, kind, a, b, width, .. }, Alt::Rmw { rts, write, .. }) => {
                 let old = s.val(loc, rts);
                 p.read = Some(old);
                 p.source = Source::Message(rts);
                 if write.is_some() {
-                    p.wrote = kind.apply(old, a.v, b.v);
+                    p.wrote = kind.apply(old, a.v, b.v, width);
                 }
             }
             _ => {}

@@ -254,13 +254,13 @@ pub fn alternatives(s: &ArmShared, k: &ArmCore, tid: usize, req: &Request<Views>
                 out.extend(write_choices(s, k, tid, loc, val.v, vext, None).into_iter().map(|at| Alt::Write { at }));
             }
         }
-        Request::Rmw { loc, kind, a, b, addr, ord, ret } => {
+        Request::Rmw { loc, kind, a, b, addr, ord, ret, width } => {
             let rk = rmw_read_kind(ord, ret);
             let pre = read_pre(k, addr, rk.acquire_sc);
             for rts in read_choices(s, k, loc, pre) {
                 let old = s.val(loc, rts);
                 let post = pre.join(vmsg(k, loc, rts, rk.acquire));
-                let Some(new) = kind.apply(old, a.v, b.v) else {
+                let Some(new) = kind.apply(old, a.v, b.v, width) else {
                     // A failed CAS is only a read (extension 6).
                     out.push(Alt::Rmw { rts, write: None, cas_rs: false });
                     continue;
@@ -378,7 +378,7 @@ pub fn perform(s: &mut ArmShared, k: &mut ArmCore, tid: usize, req: &Request<Vie
             k.xcl = None;
             Done { result: Some((1, Views::BOT)) }
         }
-        (Request::Rmw { loc, kind, a, b, addr, ord, ret }, Alt::Rmw { rts, write, cas_rs }) => {
+        (Request::Rmw { loc, kind, a, b, addr, ord, ret, width }, Alt::Rmw { rts, write, cas_rs }) => {
             let rk = rmw_read_kind(ord, ret);
             let pre = read_pre(k, addr, rk.acquire_sc);
             let post = pre.join(vmsg(k, loc, rts, rk.acquire));
@@ -387,7 +387,7 @@ pub fn perform(s: &mut ArmShared, k: &mut ArmCore, tid: usize, req: &Request<Vie
             do_read(k, loc, rts, addr, post, &rk, !ret);
             let mut view = post;
             if let Some(at) = write {
-                let new = kind.apply(old, a.v, b.v).expect("an RMW write alternative for a failed CAS");
+                let new = kind.apply(old, a.v, b.v, width).expect("an RMW write alternative for a failed CAS");
                 let ts = do_write(s, k, tid, loc, new, at, addr, addr.join(vd), ord.release(), Some(post));
                 if rk.acquire && ord.release() {
                     // `[range([A]; amo; [L])]; po`: the write of an AL RMW orders everything after it.

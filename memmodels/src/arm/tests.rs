@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::{MemoryModel, Promising, RmwKind};
-use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd};
+use isa::{FenceKind, LoadOrd, RmwOrd, StoreOrd, Width};
 
 const X: Loc = 0;
 const Y: Loc = 1;
@@ -30,7 +30,7 @@ fn store(loc: Loc, v: u64, addr: Views) -> Request<Views> {
 }
 
 fn rmw(loc: Loc, kind: RmwKind, a: u64, b: u64, ord: RmwOrd, ret: bool) -> Request<Views> {
-    Request::Rmw { loc, kind, a: Val::plain(a), b: Val::plain(b), addr: Views::BOT, ord, ret }
+    Request::Rmw { loc, kind, a: Val::plain(a), b: Val::plain(b), addr: Views::BOT, ord, ret, width: Width::W64 }
 }
 
 fn alts(s: &ArmShared, cores: &[ArmCore], core: usize, req: &Request<Views>) -> Vec<Alt> {
@@ -127,6 +127,7 @@ fn successful_cas_has_two_result_views() {
         addr: Views::BOT,
         ord: RmwOrd::Relaxed,
         ret: true,
+        width: Width::W64,
     };
     let both = alts(&s, &cores, 0, &req);
     assert!(both.contains(&Alt::Rmw { rts: 1, write: Some(WriteAt::Append), cas_rs: false }));

@@ -81,9 +81,9 @@ pub fn flat_perform(
                 Response::Done
             }
         }
-        Request::Rmw { loc, kind, a, b, .. } => {
+        Request::Rmw { loc, kind, a, b, width, .. } => {
             let old = mem[loc];
-            if let Some(new) = kind.apply(old, a.v, b.v) {
+            if let Some(new) = kind.apply(old, a.v, b.v, width) {
                 mem[loc] = new;
                 monitors.written(core, loc);
             }
@@ -108,9 +108,9 @@ pub fn flat_preview(mem: &[u64], monitors: &Monitors, core: usize, req: &Request
                 }
             }
         }
-        Request::Rmw { loc, kind, a, b, .. } => {
+        Request::Rmw { loc, kind, a, b, width, .. } => {
             p.read = Some(mem[loc]);
-            p.wrote = kind.apply(mem[loc], a.v, b.v);
+            p.wrote = kind.apply(mem[loc], a.v, b.v, width);
         }
         Request::Fence(_) => {}
     }

@@ -40,9 +40,8 @@ impl Axiomatic for TsoAxioms {
     fn checker(&self, events: &[Event], opts: CheckOptions) -> Box<dyn Checker> {
         let (po_m, po_loc) = po_mem(events);
         let locked = |e: &Event| e.locked || (e.kind == Kind::Write && e.exclusive);
-        let full = |x: &Event| {
-            matches!(x.kind, Kind::Fence(isa::FenceKind::Full | isa::FenceKind::StoreAll) | Kind::StxrFail)
-        };
+        let full =
+            |x: &Event| matches!(x.kind, Kind::Fence(isa::FenceKind::Full | isa::FenceKind::StoreAll) | Kind::StxrFail);
         let order = only(&po_m, |a, b| {
             let (x, y) = (&events[a], &events[b]);
             let wr = x.kind == Kind::Write && y.kind == Kind::Read;

@@ -114,10 +114,10 @@ impl MemoryModel for Free {
         let mut p = Preview { read: None, source: Source::Memory, wrote: None, buffered: false };
         match *req {
             Request::Load { loc, .. } => p.read = Some(self.values[loc][choice as usize]),
-            Request::Rmw { loc, kind, a, b, .. } => {
+            Request::Rmw { loc, kind, a, b, width, .. } => {
                 let old = self.values[loc][choice as usize];
                 p.read = Some(old);
-                p.wrote = kind.apply(old, a.v, b.v);
+                p.wrote = kind.apply(old, a.v, b.v, width);
             }
             Request::Store { loc, val, exclusive, .. } => {
                 if exclusive && !(cores[c] == Some(loc as u32) && choice == 0) {
@@ -560,7 +560,7 @@ fn candidates(
         if checker.check(exe).is_ok() {
             res.consistent += 1;
             let fs = exe.final_state();
-            let holds = prog.condition.as_ref().is_some_and(|c| c.expr.eval(&|l| exe.loc_value(l)));
+            let holds = prog.condition.as_ref().is_some_and(|c| c.holds(prog, &|l| exe.loc_value(l)));
             res.finals.insert(fs, holds);
         }
         if !odometer(&mut wi, |l| words[l].choices.len()) {

@@ -213,7 +213,12 @@ impl GenProgram {
         }
         observed.extend(syms.iter().map(|&s| Loc::Mem(s)));
         let mut p = b.finish();
-        p.condition = Some(Condition { quant: Quantifier::Exists, expr: isa::CondExpr::True, locations: observed });
+        p.condition = Some(Condition {
+            quant: Quantifier::Exists,
+            expr: isa::CondExpr::True,
+            locations: observed,
+            types: Vec::new(),
+        });
         p
     }
 

@@ -344,7 +344,7 @@ impl Recorder {
             match o {
                 Operand::Reg(r) => m.reg(c, r).v,
                 Operand::Imm(v) => v,
-                Operand::SymAddr(s) => isa::sym_addr(s),
+                Operand::SymAddr(s) => m.prog().sym_addr(s),
             }
         };
         match *instr {

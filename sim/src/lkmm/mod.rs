@@ -260,9 +260,9 @@ impl Combine<'_> {
                     }
                     Loc::Mem(s) => ev[words[s as usize][idx[s as usize]].last].value,
                 };
-                let keep = self.prog.filter.as_ref().is_none_or(|f| f.eval(&full));
+                let keep = self.prog.filter.as_ref().is_none_or(|f| f.eval(&self.prog, &full));
                 if keep {
-                    let holds = self.prog.condition.as_ref().is_some_and(|c| c.expr.eval(&get));
+                    let holds = self.prog.condition.as_ref().is_some_and(|c| c.holds(&self.prog, &get));
                     self.res.finals.insert(state, holds);
                 }
             }

@@ -81,11 +81,11 @@ fn access_tag(a: LkAccess) -> u32 {
 }
 
 impl St {
-    fn val(&self, o: Operand) -> u64 {
+    fn val(&self, prog: &Program, o: Operand) -> u64 {
         match o {
             Operand::Reg(r) => self.regs[r as usize],
             Operand::Imm(v) => v,
-            Operand::SymAddr(s) => isa::sym_addr(s),
+            Operand::SymAddr(s) => prog.sym_addr(s),
         }
     }
     fn taint_of(&self, o: Operand) -> u64 {
@@ -100,7 +100,7 @@ impl St {
     /// The word an address names, if it names one.
     fn loc(&self, prog: &Program, a: &Addr) -> Option<u16> {
         let base = match a.base {
-            Base::Sym(s) => isa::sym_addr(s),
+            Base::Sym(s) => prog.sym_addr(s),
             Base::Reg(r) => self.regs[r as usize],
         };
         let idx = a.index.map(|r| self.regs[r as usize]).unwrap_or(0);
@@ -139,7 +139,7 @@ pub fn paths(prog: &Program, core: usize, values: &[Vec<u64>], lim: &Limits) -> 
         steps: 0,
     };
     for (r, v) in &spec.regs {
-        st.regs[*r as usize] = v.resolve();
+        st.regs[*r as usize] = prog.value(*v);
     }
     let mut out = Paths::default();
     let mut todo = vec![st];
@@ -213,7 +213,7 @@ fn step(
                 st.push(core, pc, Kind::Fence, None, 0, fence_tag(f));
             }
             Instr::Mov { dst, src } => {
-                st.regs[dst as usize] = st.val(src);
+                st.regs[dst as usize] = st.val(prog, src);
                 st.taint[dst as usize] = st.taint_of(src);
                 st.origin[dst as usize] = match src {
                     Operand::Reg(r) => st.origin[r as usize],
@@ -221,13 +221,13 @@ fn step(
                 };
             }
             Instr::Alu { op, dst, a, b } => {
-                st.regs[dst as usize] = op.eval(st.val(a), st.val(b));
+                st.regs[dst as usize] = op.eval(st.val(prog, a), st.val(prog, b));
                 st.taint[dst as usize] = st.taint_of(a) | st.taint_of(b);
                 st.origin[dst as usize] = None;
             }
             Instr::Csel { dst, cond, a, b, t: x, f } => {
-                let sel = if cond.eval(st.val(a), st.val(b)) { x } else { f };
-                st.regs[dst as usize] = st.val(sel);
+                let sel = if cond.eval(st.val(prog, a), st.val(prog, b)) { x } else { f };
+                st.regs[dst as usize] = st.val(prog, sel);
                 st.taint[dst as usize] = st.taint_of(sel) | st.taint_of(a) | st.taint_of(b);
                 st.origin[dst as usize] = None;
             }
@@ -245,7 +245,7 @@ fn step(
                         }
                     }
                 }
-                if cond.eval(st.val(a), st.val(b)) {
+                if cond.eval(st.val(prog, a), st.val(prog, b)) {
                     st.pc = target as usize;
                 }
             }
@@ -289,7 +289,7 @@ fn step(
                     _ if ord == isa::StoreOrd::Release => tag::RELEASE,
                     _ => tag::ONCE,
                 };
-                let v = st.val(src);
+                let v = st.val(prog, src);
                 let at = st.addr_taint(&addr);
                 let dt = st.taint_of(src);
                 let e = st.push(core, pc, Kind::Write, Some(loc), v, tags);
@@ -302,13 +302,13 @@ fn step(
                     return Ok(());
                 };
                 let (a, b) = op.operands();
-                let (av, bv) = (st.val(a), b.map(|b| st.val(b)).unwrap_or(0));
+                let (av, bv) = (st.val(prog, a), b.map(|b| st.val(prog, b)).unwrap_or(0));
                 let at = st.addr_taint(&addr);
                 let vt = st.taint_of(a) | b.map(|b| st.taint_of(b)).unwrap_or(0);
                 for &v in values[loc as usize].iter().rev() {
                     let mut wrote = op.apply(v, av, bv);
                     if let LkTag::AddUnless { unless } = t {
-                        if v == st.val(unless) {
+                        if v == st.val(prog, unless) {
                             wrote = None;
                         }
                     }

@@ -93,7 +93,7 @@ impl Lower {
         if self.prog.symbols.len() > SymId::MAX as usize - 1 {
             return perr(off, "too many shared variables");
         }
-        self.prog.symbols.push(Symbol { name: name.to_string(), init: Value::Num(0) });
+        self.prog.symbols.push(Symbol::new(name, Value::Num(0)));
         Ok((self.prog.symbols.len() - 1) as SymId)
     }
 

@@ -103,5 +103,13 @@ fn parse_inner(src: &str, mapping: Mapping) -> PResult<LitmusTest> {
     if let Err(e) = prog.validate() {
         return super::text::perr(f.name_off, format!("invalid program: {e}"));
     }
-    Ok(LitmusTest { arch: Arch::C, name: f.name, doc: f.doc, meta: f.meta, program: prog })
+    Ok(LitmusTest {
+        arch: Arch::C,
+        name: f.name,
+        doc: f.doc,
+        meta: f.meta,
+        program: prog,
+        types: Vec::new(),
+        access_pos: Vec::new(),
+    })
 }
