@@ -27,6 +27,12 @@ enum Cmd {
     /// Join the JSON outputs of a sweep's shards
     Merge(cmd::merge::MergeArgs),
     /// Run herd7 .litmus tests under a model (herd's output block, or JSON lines)
+    #[command(after_help = "Exit codes:\n  \
+        0  every file ran to a verdict (Ok or No: the condition's answer is in the output, as with herd7)\n  \
+        2  some file could not run (unreadable, not parsed, unsupported, or it faulted: mixed-size access); \
+        the others still print\n  \
+        3  some file was stopped by a search bound (--max-states): it prints `Bounded`, never a verdict\n\
+        When both 2 and 3 apply, the exit code is 2.")]
     Litmus(cmd::litmus::LitmusArgs),
     /// Replay a saved trace, step by step
     Replay(cmd::replay::ReplayArgs),

@@ -107,7 +107,6 @@ fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
 
 /// Runs one test; `Err` when it could not run (it faulted).
 fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> Result<FileResult, String> {
-    let prog = m.prog().clone();
     let t0 = Instant::now();
     let o = workloads::litmus::outcomes(&*m, a.max_states);
     let ms = t0.elapsed().as_secs_f64() * 1000.0;
@@ -141,48 +140,7 @@ fn run_test(a: &LitmusArgs, file: &str, t: &LitmusTest, m: AnyMachine) -> Result
         }
         return Ok(FileResult { out: format!("{j}\n"), status });
     }
-    let mut s = String::new();
-    let cond = prog.condition.as_ref();
-    let kind = match cond.map(|c| c.quant) {
-        Some(isa::Quantifier::Forall) => "Required",
-        _ => "Allowed",
-    };
-    let _ = writeln!(s, "Test {} {kind}", t.name);
-    let _ = writeln!(s, "States {}", o.finals.len());
-    let mut lines: Vec<String> = o.finals.iter().map(|(f, _)| m.final_state_text(f)).collect();
-    lines.sort();
-    for l in lines {
-        let _ = writeln!(s, "{l}");
-    }
-    // A bounded search has no verdict: it says so where the verdict would be.
-    let bounded = o.bounded.is_some();
-    let _ = writeln!(
-        s,
-        "{}",
-        if bounded {
-            "Bounded"
-        } else if o.ok {
-            "Ok"
-        } else {
-            "No"
-        }
-    );
-    let _ = writeln!(s, "Witnesses");
-    let _ = writeln!(s, "Positive: {} Negative: {}", o.positive, o.negative);
-    if let Some(c) = cond {
-        let _ = writeln!(s, "Condition {}", isa::cond::condition_text(&prog, c));
-    }
-    let obs = if bounded {
-        "Bounded"
-    } else if o.positive == 0 {
-        "Never"
-    } else if o.negative == 0 {
-        "Always"
-    } else {
-        "Sometimes"
-    };
-    let _ = writeln!(s, "Observation {} {obs} {} {}", t.name, o.positive, o.negative);
-    let _ = writeln!(s, "Time {} {:.2}", t.name, ms / 1000.0);
+    let mut s = workloads::litmus::herd_block(t, &o, ms / 1000.0);
     if let Some(b) = &o.bounded {
         let _ = writeln!(s, "Bounded: {b}: no verdict (the states listed are those found before the bound)");
     }

@@ -84,3 +84,60 @@ pub fn fault_error(t: &isa::litmus::LitmusTest, file: &str, o: &Outcomes) -> Opt
     };
     Some(isa::litmus::LitmusError { file: file.to_string(), line, col, msg })
 }
+
+/// herd7's result block for `t` (`Test`, `States` and the final states,
+/// `Ok`/`No`, `Witnesses`, `Condition`, `Observation`, `Time`, `Hash`) as herd
+/// prints it, so that the two diff line for line but for `Time` and `Hash`.
+///
+/// herd counts witnesses as candidate executions; here each final state counts
+/// once (the same numbers whenever a final state has one execution: see
+/// `docs/conformance.md`). A bounded search prints `Bounded` where the verdict
+/// would be, and no verdict anywhere.
+pub fn herd_block(t: &isa::litmus::LitmusTest, o: &Outcomes, secs: f64) -> String {
+    use isa::Quantifier;
+    use std::fmt::Write;
+    let prog = &t.program;
+    let mut s = String::new();
+    let kind = match prog.condition.as_ref().map(|c| c.quant) {
+        Some(Quantifier::Forall) => "Required",
+        Some(Quantifier::NotExists) => "Forbidden",
+        _ => "Allowed",
+    };
+    let _ = writeln!(s, "Test {} {kind}", t.name);
+    let _ = writeln!(s, "States {}", o.finals.len());
+    let mut states: Vec<&(FinalState, bool)> = o.finals.iter().collect();
+    states.sort_by_cached_key(|(f, _)| t.herd_state_key(f));
+    for (f, _) in states {
+        let _ = writeln!(s, "{}", t.herd_state(f));
+    }
+    let bounded = o.bounded.is_some();
+    let _ = writeln!(
+        s,
+        "{}",
+        if bounded {
+            "Bounded"
+        } else if o.ok {
+            "Ok"
+        } else {
+            "No"
+        }
+    );
+    let _ = writeln!(s, "Witnesses");
+    let _ = writeln!(s, "Positive: {} Negative: {}", o.positive, o.negative);
+    if prog.condition.is_some() {
+        let _ = writeln!(s, "Condition {}", t.herd_condition());
+    }
+    let obs = if bounded {
+        "Bounded"
+    } else if o.positive == 0 {
+        "Never"
+    } else if o.negative == 0 {
+        "Always"
+    } else {
+        "Sometimes"
+    };
+    let _ = writeln!(s, "Observation {} {obs} {} {}", t.name, o.positive, o.negative);
+    let _ = writeln!(s, "Time {} {:.2}", t.name, secs);
+    let _ = writeln!(s, "Hash={:016x}", prog.fingerprint());
+    s
+}

@@ -30,6 +30,7 @@ mod a64ops;
 mod aarch64;
 pub mod c;
 mod cond;
+mod herd;
 mod init;
 mod regs;
 mod text;
