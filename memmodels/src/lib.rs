@@ -221,7 +221,7 @@ impl std::fmt::Display for Blocked {
             Blocked::StoreBufferNotEmpty { entries } => {
                 write!(
                     f,
-                    "waits for its store buffer to drain ({entries} entr{})",
+                    "needs an empty store buffer ({entries} entr{} still to drain)",
                     if *entries == 1 { "y" } else { "ies" }
                 )
             }
@@ -252,6 +252,20 @@ pub struct Pending {
     pub val: u64,
     /// Extra words for display ("promise", "ts 3").
     pub note: String,
+}
+
+/// One write in a word's history, for front ends (models whose memory keeps
+/// every write: ARM's messages; see [`MemoryModel::history`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// Its place in memory as the model numbers it (ARM: the message's
+    /// timestamp); 0 is the initial value.
+    pub ts: u32,
+    pub val: u64,
+    /// The core that wrote it (None: the initial value).
+    pub by: Option<usize>,
+    /// An outstanding promise: in memory already, its store has not run yet.
+    pub promised: bool,
 }
 
 /// What a core's pending entries ([`MemoryModel::pending`]) are, for front ends.
@@ -392,6 +406,20 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
 
     /// What the core has in flight, oldest first (store buffer entries, promises).
     fn pending(&self, shared: &Self::Shared, cores: &[Self::Core], core: usize) -> Vec<Pending>;
+
+    /// Every write to `loc` memory still holds, oldest first, the initial value
+    /// included (ARM: its messages). Empty for a model with one value per word:
+    /// front ends show [`MemoryModel::memory`].
+    fn history(&self, _shared: &Self::Shared, _cores: &[Self::Core], _loc: Loc) -> Vec<Write> {
+        Vec::new()
+    }
+
+    /// The newest write to `loc` core `core` has read or written (ARM: its
+    /// `coh` view), as a [`Write::ts`] of [`MemoryModel::history`]; None for a
+    /// model without a history.
+    fn seen(&self, _shared: &Self::Shared, _cores: &[Self::Core], _core: usize, _loc: Loc) -> Option<u32> {
+        None
+    }
 
     /// What [`MemoryModel::pending`] lists.
     fn in_flight(&self) -> InFlight {

@@ -19,6 +19,8 @@ use memmodels::MemoryModel;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 pub use crate::machine::EAGER_LIMIT;
 
@@ -45,7 +47,54 @@ pub struct ExploreConfig {
     /// behaviours that need promises (tests use it for inclusion). The schedules of the result replay
     /// from the start machine in this mode ([`ExploreResult::promise_mode`]).
     pub promises: PromiseMode,
+    /// Shared with whoever started the search (a front end's worker thread):
+    /// the search publishes its progress there and stops when asked.
+    pub control: Option<Arc<Control>>,
 }
+
+/// A handle on a running search, shared between threads: the search reports
+/// how many states it has visited and stops (verdict `Bounded`, bound "the
+/// search was cancelled") soon after [`Control::cancel`].
+#[derive(Debug, Default)]
+pub struct Control {
+    cancel: AtomicBool,
+    states: AtomicU64,
+}
+
+impl Control {
+    pub fn new() -> Arc<Control> {
+        Arc::new(Control::default())
+    }
+    /// Asks the search to stop.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+    /// Distinct states visited so far.
+    pub fn states(&self) -> u64 {
+        self.states.load(Ordering::Relaxed)
+    }
+    /// The search's own report (also used by searches outside this module).
+    pub fn report(&self, states: u64) {
+        self.states.store(states, Ordering::Relaxed);
+    }
+}
+
+/// Publishes progress; true when the search was asked to stop.
+pub(crate) fn stop_requested(cfg: &ExploreConfig, states: usize) -> bool {
+    match &cfg.control {
+        Some(c) => {
+            c.report(states as u64);
+            c.cancelled()
+        }
+        None => false,
+    }
+}
+
+/// The bound a cancelled search reports.
+pub const CANCELLED: &str = "the search was cancelled";
 
 impl Default for ExploreConfig {
     fn default() -> Self {
@@ -56,6 +105,7 @@ impl Default for ExploreConfig {
             reduce: true,
             threads: 1,
             promises: PromiseMode::First,
+            control: None,
         }
     }
 }
@@ -294,6 +344,10 @@ pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> Explo
                 }
             }
             let used = visited.len() as u64 * 24 + nodes.len() as u64 * 16 + next.len() as u64 * state_bytes;
+            if stop_requested(cfg, visited.len()) {
+                res.bound = Some(CANCELLED.to_string());
+                break 'levels;
+            }
             if visited.len() as u64 >= cfg.max_states {
                 res.bound = Some(format!("the state bound ({} states) was reached", cfg.max_states));
                 break 'levels;

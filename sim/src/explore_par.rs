@@ -10,7 +10,8 @@
 //!    next level.
 
 use crate::explore::{
-    approx_state_bytes, close, fingerprint, terminal, ExploreConfig, ExploreResult, Finals, Node, Terminal,
+    approx_state_bytes, close, fingerprint, stop_requested, terminal, ExploreConfig, ExploreResult, Finals, Node,
+    Terminal,
 };
 use crate::machine::{Machine, State};
 use crate::transition::Transition;
@@ -103,6 +104,10 @@ fn run<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult
                         }
                     }
                     let used = visited.len() as u64 * 24 + nodes.len() as u64 * 16 + fresh.len() as u64 * state_bytes;
+                    if stop_requested(cfg, visited.len()) {
+                        res.bound = Some(crate::explore::CANCELLED.to_string());
+                        break 'levels;
+                    }
                     if visited.len() as u64 >= cfg.max_states {
                         res.bound = Some(format!("the state bound ({} states) was reached", cfg.max_states));
                         break 'levels;

@@ -23,7 +23,7 @@ pub mod trace;
 pub mod transition;
 
 pub use check::{FinalState, Violation};
-pub use explore::{explore, ExploreConfig, ExploreResult, Verdict};
+pub use explore::{explore, Control, ExploreConfig, ExploreResult, Verdict};
 pub use machine::{ApplyError, Core, Fault, Machine, PromiseMode, State};
 pub use models::{AnyMachine, DynMachine, Model, ModelError, Status};
 pub use sched::{run, run_seed, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, SchedKind, Scheduler};

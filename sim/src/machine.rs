@@ -4,7 +4,9 @@
 use crate::certify::{self, SoloCache};
 use crate::transition::{Effect, Transition};
 use isa::{Base, Instr, IrqTarget, Operand, Pc, Program, Reg, RmwOp};
-use memmodels::{InFlight, Internal, MemoryModel, Meta, Pending, Preview, Promising, Request, Response, RmwKind, Val};
+use memmodels::{
+    InFlight, Internal, MemoryModel, Meta, Pending, Preview, Promising, Request, Response, RmwKind, Val, Write,
+};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -290,6 +292,17 @@ impl<M: MemoryModel> Machine<M> {
     /// What [`Machine::pending`] lists.
     pub fn in_flight(&self) -> InFlight {
         self.model.in_flight()
+    }
+
+    /// Every write to word `loc` memory holds, oldest first ([`MemoryModel::history`];
+    /// empty for a model with one value per word).
+    pub fn history(&self, loc: usize) -> Vec<Write> {
+        self.model.history(&self.state.shared, &self.state.mcores, loc)
+    }
+
+    /// The newest write to `loc` core `c` has seen ([`MemoryModel::seen`]).
+    pub fn seen(&self, c: usize, loc: usize) -> Option<u32> {
+        self.model.seen(&self.state.shared, &self.state.mcores, c, loc)
     }
 
     /// How many promises core `c` has not fulfilled.

@@ -20,6 +20,7 @@ pub trait Scheduler {
 }
 
 /// Uniform choice among the enabled transitions, from a seeded ChaCha8 stream.
+#[derive(Clone, Debug)]
 pub struct RandomScheduler {
     rng: ChaCha8Rng,
 }
@@ -28,12 +29,19 @@ impl RandomScheduler {
     pub fn new(seed: u64) -> RandomScheduler {
         RandomScheduler { rng: ChaCha8Rng::seed_from_u64(seed) }
     }
+
+    /// One uniform choice among `enabled` (None when it is empty): what
+    /// [`Scheduler::choose`] picks, for front ends that hold a type-erased machine.
+    #[inline]
+    pub fn pick(&mut self, enabled: &[Transition]) -> Option<Transition> {
+        (!enabled.is_empty()).then(|| enabled[self.rng.random_range(0..enabled.len())])
+    }
 }
 
 impl Scheduler for RandomScheduler {
     #[inline]
     fn choose<M: MemoryModel>(&mut self, _: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String> {
-        Ok(enabled[self.rng.random_range(0..enabled.len())])
+        self.pick(enabled).ok_or_else(|| "nothing is enabled".to_string())
     }
     fn name(&self) -> &'static str {
         "random"

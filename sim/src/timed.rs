@@ -601,6 +601,19 @@ impl TimedScheduler {
         out
     }
 
+    /// Each enabled transition with the cycle at which it would complete, in
+    /// `enabled` order, without changing the scheduler (a look on a copy; the
+    /// TUI shows what each core has in flight and when it lands).
+    pub fn completions<M: MemoryModel>(&self, m: &Machine<M>) -> Vec<(Transition, u64)> {
+        let enabled = m.enabled();
+        if enabled.is_empty() {
+            return Vec::new();
+        }
+        let mut s = self.clone();
+        s.observe(m, &enabled);
+        enabled.iter().map(|&t| (t, s.ready(m, t).max(s.now))).collect()
+    }
+
     /// Applies the next transition, however many cycles away it is.
     pub fn step_event<M: MemoryModel>(&mut self, m: &mut Machine<M>) -> Option<Applied> {
         let enabled = m.enabled();

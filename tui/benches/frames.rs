@@ -20,7 +20,7 @@ fn eight_cores() -> App {
 
 /// One user step; back to the start when the run is over.
 fn step(app: &mut App) {
-    if app.session.status() != &Status::Running {
+    if app.session().status() != &Status::Running {
         app.update(Action::Restart);
     }
     app.update(Action::Step);

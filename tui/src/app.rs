@@ -1,14 +1,27 @@
 //! The application state and its only mutator, [`App::update`].
+//!
+//! Searches never run on the UI thread: `f`, the "from here" verdict and the
+//! hints run on worker threads ([`crate::search`]); the app starts them,
+//! collects their answers on [`Action::Tick`], and shows a spinner while `f`
+//! runs (keys are then dropped, Esc stops it). Tests and scripts that need the
+//! answers now call [`App::settle`].
+
+mod jobs;
+mod switch;
 
 use crate::demo::Demo;
 use crate::keys::{Action, Mode};
-use crate::session::{Choice, ReplayReport, Session};
+use crate::search::FromHere;
+use crate::session::{ReplayReport, Session};
 use crate::snapshot::{listing, ListingLine};
 use isa::Program;
-use sim::{ExploreConfig, Model, PromiseMode, Status, Trace, Verdict};
-use std::path::PathBuf;
+use jobs::Jobs;
+use sim::{Model, Status, Trace};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use workloads::{IrqWorkConfig, Variant};
+
+pub use switch::models;
 
 /// Most steps `r` takes before it stops.
 pub const RUN_LIMIT: usize = 2000;
@@ -75,20 +88,63 @@ impl Options {
 /// A second model on the same choices (the split view).
 #[derive(Clone, Debug)]
 pub struct Split {
-    pub session: Session,
-    pub report: ReplayReport,
+    session: Session,
+    report: ReplayReport,
+}
+
+impl Split {
+    /// The second model's session, replaying the same choices.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    /// How the replay went (choices skipped, reordered, differing).
+    pub fn report(&self) -> &ReplayReport {
+        &self.report
+    }
+}
+
+/// What a menu chooses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MenuKind {
+    Model,
+    Variant,
+}
+
+/// One entry of a menu: what it sets, and how it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MenuItem {
+    pub action: Action,
+    pub label: String,
+    /// The current choice.
+    pub current: bool,
 }
 
 /// What is drawn over the screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help,
+    /// The help screen, scrolled this many lines.
+    Help {
+        scroll: usize,
+    },
+    /// A full-screen page of text (the explanation), scrolled.
+    Page {
+        title: String,
+        lines: Vec<(String, Tone)>,
+        scroll: usize,
+    },
+    Menu {
+        kind: MenuKind,
+        items: Vec<MenuItem>,
+        selected: usize,
+    },
     /// A file-name prompt.
     Prompt {
         title: String,
         text: String,
     },
+    /// The demo asks whether to quit.
+    ConfirmQuit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,61 +152,45 @@ pub enum Tone {
     Info,
     Good,
     Warn,
+    Bad,
 }
 
 /// The whole application state. Drawing reads it (`impl Widget for &App`);
 /// only [`App::update`] changes it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct App {
-    pub source: Source,
-    pub prog: Arc<Program>,
-    pub listing: Arc<Vec<ListingLine>>,
-    pub seed: u64,
-    pub session: Session,
-    pub split: Option<Split>,
+    source: Source,
+    prog: Arc<Program>,
+    listing: Arc<Vec<ListingLine>>,
+    seed: u64,
+    session: Session,
+    split: Option<Split>,
+    /// What the split view was built from (rebuilt only when it changes).
+    split_key: Option<String>,
     /// The model on the right of the split view (kept when the split is closed).
-    pub split_model: Model,
-    pub selected: usize,
-    pub overlay: Overlay,
-    pub message: Option<(String, Tone)>,
-    pub quit: bool,
-    pub demo: Option<Demo>,
-    pub save_dir: PathBuf,
+    split_model: Model,
+    selected: usize,
+    overlay: Overlay,
+    message: Option<(String, Tone)>,
+    quit: bool,
+    demo: Option<Demo>,
+    save_dir: PathBuf,
     /// The trace file last saved or loaded.
-    pub trace_path: Option<PathBuf>,
+    trace_path: Option<PathBuf>,
     /// The options the app started with (the demo goes back to them).
-    pub initial: Options,
+    initial: Options,
     /// ARM: promise transitions offered at every step.
-    pub promises: bool,
+    promises: bool,
     /// The choices the user made, and on which model, while the current
     /// session only replays them (switching again replays the originals).
-    pub basis: Option<(Model, Vec<Choice>)>,
-}
-
-/// What a restart keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Carry {
-    Nothing,
-    /// The loaded trace, rewound.
-    Plan,
-    /// The choices made so far, replayed.
-    Choices,
-}
-
-/// The models the TUI can step (those with operational semantics), in the registry's order.
-pub fn models() -> Vec<Model> {
-    sim::models::operational()
-}
-
-/// The split view's partner for `m`: its neighbour in the registry's order (the
-/// next model, or the one before for the last).
-fn other_model(m: &Model) -> Model {
-    let all = models();
-    match all.iter().position(|x| x == m) {
-        Some(i) if i + 1 < all.len() => all[i + 1].clone(),
-        Some(i) if i > 0 => all[i - 1].clone(),
-        _ => m.clone(),
-    }
+    basis: Option<(Model, Vec<crate::session::Choice>)>,
+    /// Hint mode: per enabled transition, what the search says after it.
+    hints_on: bool,
+    hints: Option<(u64, Vec<FromHere>)>,
+    /// Searches running on worker threads.
+    jobs: Jobs,
+    /// Turns of the spinner.
+    ticks: u64,
 }
 
 impl App {
@@ -163,7 +203,8 @@ impl App {
             prog,
             seed: opts.seed,
             split: None,
-            split_model: other_model(&opts.model),
+            split_key: None,
+            split_model: switch::other_model(&opts.model),
             session,
             selected: 0,
             overlay: Overlay::None,
@@ -175,22 +216,97 @@ impl App {
             initial: opts.clone(),
             promises: false,
             basis: None,
+            hints_on: false,
+            hints: None,
+            jobs: Jobs::default(),
+            ticks: 0,
         };
         if let Some((name, tr)) = &opts.trace {
             app.open_trace(name, tr.clone())?;
         }
+        app.schedule();
         Ok(app)
     }
+
+    // ----- What the view and the tests read. -----
 
     pub fn model(&self) -> Model {
         self.session.model().clone()
     }
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    pub fn split(&self) -> Option<&Split> {
+        self.split.as_ref()
+    }
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+    pub fn prog(&self) -> &Arc<Program> {
+        &self.prog
+    }
+    pub fn listing(&self) -> &[ListingLine] {
+        &self.listing
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+    pub fn overlay(&self) -> &Overlay {
+        &self.overlay
+    }
+    pub fn message(&self) -> Option<&(String, Tone)> {
+        self.message.as_ref()
+    }
+    /// The app has quit (the event loop stops).
+    pub fn quit(&self) -> bool {
+        self.quit
+    }
+    pub fn demo(&self) -> Option<&Demo> {
+        self.demo.as_ref()
+    }
+    pub fn trace_path(&self) -> Option<&Path> {
+        self.trace_path.as_deref()
+    }
+    /// Hint mode is on; the marks for the enabled transitions, once the search has them.
+    pub fn hints(&self) -> Option<Option<&[FromHere]>> {
+        self.hints_on
+            .then(|| self.hints.as_ref().filter(|(g, _)| *g == self.session.generation()).map(|(_, h)| h.as_slice()))
+    }
+    /// `f`'s search is running: the states it has visited so far.
+    pub fn searching(&self) -> Option<u64> {
+        self.jobs.find_states()
+    }
+    /// Turns of the clock (the spinner's frame).
+    pub fn ticks(&self) -> u64 {
+        self.ticks
+    }
+    /// Any search running (in front or in the background), or a stopped worker not yet finished.
+    pub fn busy(&self) -> bool {
+        self.jobs.any()
+    }
+    /// Worker threads not yet finished (a stopped search gives its memory back when its thread ends).
+    pub fn workers(&self) -> usize {
+        self.jobs.threads()
+    }
+    /// The demo is pausing on a question (the screen hides what would answer it).
+    pub fn hiding(&self) -> bool {
+        self.demo.as_ref().is_some_and(|d| d.asking())
+    }
 
     /// The input modes active now (the first is the app's own).
     pub fn modes(&self) -> Vec<Mode> {
+        if self.jobs.finding() {
+            return vec![Mode::Searching];
+        }
         match self.overlay {
-            Overlay::Help => vec![Mode::Help],
+            Overlay::Help { .. } => vec![Mode::Help],
+            Overlay::Page { .. } => vec![Mode::Page],
+            Overlay::Menu { .. } => vec![Mode::Menu],
             Overlay::Prompt { .. } => vec![Mode::Prompt],
+            Overlay::ConfirmQuit => vec![Mode::Confirm],
             Overlay::None if self.demo.is_some() => vec![Mode::Demo, Mode::Main],
             Overlay::None => vec![Mode::Main],
         }
@@ -200,14 +316,61 @@ impl App {
         self.message = Some((text.into(), tone));
     }
 
-    /// The only mutator.
+    pub(crate) fn tell(&mut self, text: impl Into<String>, tone: Tone) {
+        self.say(text, tone);
+    }
+
+    pub(crate) fn set_demo(&mut self, d: Option<Demo>) {
+        self.demo = d;
+    }
+
+    pub(crate) fn demo_mut(&mut self) -> Option<&mut Demo> {
+        self.demo.as_mut()
+    }
+
+    // ----- The mutator. -----
+
+    /// The only mutator: one action, then derived state, then the searches
+    /// the new state needs (started on worker threads) and the demo's queued
+    /// commands that can run now.
     pub fn update(&mut self, a: Action) {
-        if !matches!(a, Action::SelectUp | Action::SelectDown) {
+        self.act(a);
+        crate::demo::pump(self);
+        self.schedule();
+    }
+
+    /// Waits for every running search, hands in its answer and runs the demo
+    /// commands that waited for it, until nothing is left to wait for (tests,
+    /// and demo scripts replayed from the start).
+    pub fn settle(&mut self) {
+        loop {
+            self.schedule();
+            if !self.wait_one() {
+                break;
+            }
+            crate::demo::pump(self);
+        }
+        crate::demo::pump(self);
+    }
+
+    /// One action and its derived state (demo scripts call this between
+    /// their own commands; the searches wait for [`App::update`]).
+    pub(crate) fn act(&mut self, a: Action) {
+        if self.jobs.finding() && !matches!(a, Action::Dismiss | Action::Quit | Action::QuitNow | Action::Tick) {
+            return; // keys typed during a search are dropped
+        }
+        if !matches!(a, Action::SelectUp | Action::SelectDown | Action::Tick | Action::Scroll(_)) {
             self.message = None;
         }
         if matches!(
             a,
-            Action::Step | Action::StepCycle | Action::Pick(_) | Action::PickSelected | Action::Back | Action::Run
+            Action::Step
+                | Action::StepCycle
+                | Action::NextEvent
+                | Action::Pick(_)
+                | Action::PickSelected
+                | Action::Back
+                | Action::Run
         ) {
             // New choices: from now on they are the ones to replay.
             self.basis = None;
@@ -218,65 +381,94 @@ impl App {
                     self.say(e, Tone::Warn);
                 }
             }
-            Action::StepCycle => {
-                if let Err(e) = self.session.step_cycle() {
-                    self.say(e, Tone::Warn);
+            Action::StepCycle | Action::NextEvent => {
+                let r = if a == Action::StepCycle { self.session.step_cycle() } else { self.session.step_event() };
+                match r {
+                    Err(e) => self.say(e, Tone::Warn),
+                    Ok(0) => self.say(
+                        format!(
+                            "Cycle {}: nothing completes yet (C jumps to the next cycle where something does).",
+                            self.session.machine().cycle()
+                        ),
+                        Tone::Info,
+                    ),
+                    Ok(_) => {}
                 }
             }
-            Action::Explain => match self.session.explain_axiomatic() {
-                Ok(headline) => self.say(headline, Tone::Good),
-                Err(e) => self.say(format!("cannot explain: {e}"), Tone::Warn),
-            },
+            Action::Explain => self.open_explanation(),
             Action::Pick(i) => self.pick(i),
             Action::PickSelected => self.pick(self.selected),
             Action::SelectUp => self.selected = self.selected.saturating_sub(1),
             Action::SelectDown => {
-                self.selected = (self.selected + 1).min(self.session.snap.enabled.len().saturating_sub(1))
+                self.selected = (self.selected + 1).min(self.session.snap().enabled.len().saturating_sub(1))
             }
             Action::Back => {
                 if !self.session.back() {
                     self.say("Already at the start.", Tone::Warn);
                 }
             }
+            Action::BackToWait(core) => {
+                if !self.session.back_to_wait(core) {
+                    self.say(format!("Core {core}'s next instruction never had to wait in this run."), Tone::Warn);
+                }
+            }
             Action::Run => {
-                let n = self.session.run(RUN_LIMIT);
-                let how = match self.session.status() {
-                    Status::Running => format!("stopped after {RUN_LIMIT} steps"),
-                    Status::Quiescent => "quiescent: no lost work".into(),
-                    Status::Violation(v) => v.to_string(),
-                    Status::DeadEnd => "a dead end (promises that cannot be fulfilled)".into(),
-                };
-                self.say(format!("Ran {n} steps: {how}."), Tone::Info);
+                if self.session.status() != &Status::Running {
+                    let (v, _) = crate::view::verdict(&self.session);
+                    self.say(format!("The run is already over: {v}."), Tone::Info);
+                } else {
+                    let n = self.session.run(RUN_LIMIT);
+                    let how = match self.session.status() {
+                        Status::Running => format!("stopped after {RUN_LIMIT} steps"),
+                        Status::Quiescent => "quiescent: no lost work".into(),
+                        Status::Violation(v) => v.to_string(),
+                        Status::DeadEnd => "a dead end (promises that cannot be fulfilled)".into(),
+                    };
+                    self.say(format!("Ran {n} step{}: {how}.", plural(n)), Tone::Info);
+                }
             }
             Action::Restart => {
-                let _ = self.rebuild(self.model(), self.source.clone(), Carry::Plan);
+                let _ = self.rebuild(self.model(), self.source.clone(), switch::Carry::Plan);
                 self.say("Restarted.", Tone::Info);
             }
-            Action::Find => self.find(),
-            Action::NextModel => self.next_model(),
-            Action::NextVariant => self.next_variant(),
+            Action::Find => self.start_find(),
+            Action::ModelMenu => self.open_menu(MenuKind::Model),
+            Action::VariantMenu => self.open_menu(MenuKind::Variant),
+            Action::SetModel(name) => match sim::models::get(&name) {
+                Ok(m) => self.set_model(m),
+                Err(e) => self.say(e.to_string(), Tone::Warn),
+            },
+            Action::SetVariant(v) => self.set_variant(v),
             Action::ToggleSplit => {
                 if self.split.is_some() {
                     self.split = None;
                 } else {
                     if self.split_model == self.model() {
-                        self.split_model = other_model(&self.model());
+                        self.split_model = switch::other_model(&self.model());
                     }
                     self.split = Some(self.make_split());
                 }
             }
+            Action::SplitWith(name) => match sim::models::get(&name) {
+                Ok(m) if m.is_operational() => {
+                    self.split_model = m;
+                    self.split = Some(self.make_split());
+                }
+                Ok(m) => self.say(format!("{} has no operational semantics.", m.title()), Tone::Warn),
+                Err(e) => self.say(e.to_string(), Tone::Warn),
+            },
+            Action::SplitOff => self.split = None,
             Action::NextSplitModel => {
                 let models = models();
                 let i = models.iter().position(|m| *m == self.split_model).unwrap_or(0);
                 self.split_model = models[(i + 1) % models.len()].clone();
-                if self.split.is_none() {
-                    self.split = Some(self.make_split());
-                }
+                self.split = Some(self.make_split());
             }
             Action::ToggleLocal => {
-                self.session.reduce = !self.session.reduce;
+                let on = !self.session.reduce();
+                self.session.set_reduce(on);
                 self.say(
-                    if self.session.reduce {
+                    if on {
                         "Register-only instructions now run at once after each step."
                     } else {
                         "Every instruction is now a step of its own."
@@ -285,11 +477,11 @@ impl App {
                 );
             }
             Action::TogglePromises => {
-                if !self.session.machine.has_promises() {
+                if !self.session.machine().has_promises() {
                     self.say(format!("{} has no promises.", self.model().title()), Tone::Warn);
                 } else {
                     self.promises = !self.promises;
-                    let _ = self.rebuild(self.model(), self.source.clone(), Carry::Choices);
+                    let _ = self.rebuild(self.model(), self.source.clone(), switch::Carry::Choices);
                     self.say(
                         if self.promises {
                             "Promise transitions are now offered at every step (a core may promise a write early)."
@@ -300,10 +492,25 @@ impl App {
                     );
                 }
             }
+            Action::ToggleHints => {
+                self.hints_on = !self.hints_on;
+                self.say(
+                    if self.hints_on {
+                        "Hints on: each enabled transition is marked with what the search says after it."
+                    } else {
+                        "Hints off."
+                    },
+                    Tone::Info,
+                );
+            }
             Action::NextSeed => {
                 self.seed = self.seed.wrapping_add(1);
-                let _ = self.rebuild(self.model(), self.source.clone(), Carry::Plan);
+                let _ = self.rebuild(self.model(), self.source.clone(), switch::Carry::Plan);
                 self.say(format!("Restarted on seed {}.", self.seed), Tone::Info);
+            }
+            Action::SetSeed(s) => {
+                self.seed = s;
+                let _ = self.rebuild(self.model(), self.source.clone(), switch::Carry::Plan);
             }
             Action::Save => self.save(),
             Action::Load => {
@@ -311,9 +518,58 @@ impl App {
                 self.overlay = Overlay::Prompt { title: "Load trace file".into(), text };
             }
             Action::ToggleHelp => {
-                self.overlay = if self.overlay == Overlay::Help { Overlay::None } else { Overlay::Help };
+                self.overlay = if matches!(self.overlay, Overlay::Help { .. }) {
+                    Overlay::None
+                } else {
+                    Overlay::Help { scroll: 0 }
+                };
             }
-            Action::Quit => self.quit = true,
+            Action::Quit => {
+                if self.demo.is_some() && self.overlay != Overlay::ConfirmQuit && !self.jobs.finding() {
+                    self.overlay = Overlay::ConfirmQuit;
+                } else {
+                    self.quit_now();
+                }
+            }
+            Action::QuitNow => self.quit_now(),
+            Action::Dismiss => {
+                if self.jobs.finding() {
+                    let n = self.jobs.cancel_find();
+                    self.say(format!("Search stopped after {n} states."), Tone::Warn);
+                    crate::demo::abandon(self, "the search was stopped (Esc)");
+                } else if self.overlay != Overlay::None {
+                    self.overlay = Overlay::None;
+                }
+            }
+            Action::Scroll(d) => self.scroll(d),
+            Action::MenuSubmit => {
+                if let Overlay::Menu { selected, .. } = self.overlay {
+                    self.act(Action::MenuPick(selected));
+                }
+            }
+            Action::MenuPick(i) => {
+                let item = match &self.overlay {
+                    Overlay::Menu { items, .. } => items.get(i).cloned(),
+                    _ => None,
+                };
+                if let Some(item) = item {
+                    self.overlay = Overlay::None;
+                    self.act(item.action);
+                }
+            }
+            Action::StartOver { model, variant, cores, seed } => {
+                let model = match model.map(|n| sim::models::get(&n)) {
+                    Some(Ok(m)) => m,
+                    Some(Err(e)) => return self.say(e.to_string(), Tone::Warn),
+                    None => self.model(),
+                };
+                let cores = cores.unwrap_or(self.prog.num_cores());
+                let seed = seed.unwrap_or(self.seed);
+                if let Err(e) = self.restart_on(model, variant, cores, seed) {
+                    self.say(e, Tone::Warn);
+                }
+            }
+            Action::DemoStart(script) => crate::demo::begin(self, script),
             Action::DemoNext => crate::demo::next(self),
             Action::DemoPrev => crate::demo::prev(self),
             Action::PromptChar(c) => {
@@ -326,7 +582,6 @@ impl App {
                     text.pop();
                 }
             }
-            Action::PromptCancel => self.overlay = Overlay::None,
             Action::PromptSubmit => {
                 let path = match std::mem::replace(&mut self.overlay, Overlay::None) {
                     Overlay::Prompt { text, .. } => text,
@@ -334,344 +589,145 @@ impl App {
                 };
                 self.load(path.trim());
             }
+            Action::Tick => {
+                self.ticks = self.ticks.wrapping_add(1);
+                jobs::collect(self);
+            }
         }
         self.after();
     }
 
-    /// Keeps derived state consistent after every update.
+    fn quit_now(&mut self) {
+        self.jobs.cancel_all();
+        self.quit = true;
+    }
+
+    /// Keeps derived state consistent after every action (cheap: no search).
     fn after(&mut self) {
-        let n = self.session.snap.enabled.len();
+        let n = self.session.snap().enabled.len();
         if self.selected >= n {
             self.selected = n.saturating_sub(1);
         }
         if self.split.is_some() {
-            self.split = Some(self.make_split());
+            let key = self.split_key();
+            if self.split_key.as_ref() != Some(&key) {
+                self.split = Some(self.make_split());
+            }
+        }
+    }
+
+    /// Starts the background searches the current state needs.
+    fn schedule(&mut self) {
+        jobs::schedule(self);
+    }
+
+    fn scroll(&mut self, d: i32) {
+        let step = |v: usize| if d < 0 { v.saturating_sub(d.unsigned_abs() as usize) } else { v + d as usize };
+        match &mut self.overlay {
+            Overlay::Help { scroll } | Overlay::Page { scroll, .. } => *scroll = step(*scroll),
+            Overlay::Menu { items, selected, .. } => {
+                *selected = step(*selected).min(items.len().saturating_sub(1));
+            }
+            _ => {}
         }
     }
 
     fn pick(&mut self, i: usize) {
-        match self.session.snap.enabled.get(i).map(|r| r.t) {
+        match self.session.snap().enabled.get(i).map(|r| r.t) {
             Some(t) => {
                 if let Err(e) = self.session.pick(t) {
                     self.say(e, Tone::Warn);
                 }
                 self.selected = 0;
             }
-            None if self.session.snap.enabled.is_empty() => {
+            None if self.session.snap().enabled.is_empty() => {
                 self.say("Nothing can happen: the run is over.", Tone::Warn)
             }
-            None => self.say(
-                format!("There is no transition {}: {} are enabled.", i + 1, self.session.snap.enabled.len()),
-                Tone::Warn,
-            ),
-        }
-    }
-
-    fn make_split(&self) -> Split {
-        let mut s = match Session::new(self.prog.clone(), self.split_model.clone(), self.seed, self.session.reduce) {
-            Ok(s) => s,
-            Err(_) => return Split { session: self.session.clone(), report: ReplayReport::default() },
-        };
-        if self.promises && s.machine.has_promises() {
-            s.set_promise_mode(PromiseMode::Anytime);
-        }
-        let (from, choices) = self.basis();
-        let report = s.replay(&choices, &from);
-        Split { session: s, report }
-    }
-
-    /// Starts over on `model` and `source`, carrying over the choices (each
-    /// replayed as far as it is possible there), the loaded trace (rewound), or nothing.
-    fn rebuild(&mut self, model: Model, source: Source, carry: Carry) -> Result<ReplayReport, String> {
-        let prog = source.program()?;
-        let same = model == self.model() && source == self.source;
-        let replay = carry == Carry::Choices;
-        let plan = self.session.plan.clone().filter(|_| same && carry == Carry::Plan);
-        let hint = Some(self.session.machine.promise_mode());
-        let mut s = match plan {
-            Some(p) => Session::with_plan(prog.clone(), model, self.seed, self.session.reduce, &p.name, p.steps, hint)?,
             None => {
-                let mut s = Session::new(prog.clone(), model, self.seed, self.session.reduce)?;
-                if self.promises && s.machine.has_promises() {
-                    s.set_promise_mode(PromiseMode::Anytime);
-                }
-                s
-            }
-        };
-        let basis = self.basis();
-        let report = if replay { s.replay(&basis.1, &basis.0) } else { ReplayReport::default() };
-        if replay {
-            s.remark(format!("{} from the {} run", report.summary(), basis.0.title()));
-            if report.reordered {
-                s.remark(
-                    "each store and the steps after it on its core were taken when the store left the store buffer",
-                );
+                let n = self.session.snap().enabled.len();
+                self.say(
+                    format!("There is no transition {}: {n} {} enabled.", i + 1, if n == 1 { "is" } else { "are" }),
+                    Tone::Warn,
+                )
             }
         }
-        self.listing = listing(&prog);
-        self.prog = prog;
-        self.source = source;
-        self.basis = if replay { Some(basis) } else { None };
-        self.session = s;
-        self.selected = 0;
-        Ok(report)
     }
 
-    /// The choices to replay on another model or variant, and where they were made.
-    fn basis(&self) -> (Model, Vec<Choice>) {
-        self.basis.clone().unwrap_or_else(|| (self.model(), self.session.choices.clone()))
-    }
-
-    fn replay_message(&mut self, what: &str, r: &ReplayReport) {
-        let mut text = format!("{what}: {}.", r.summary());
-        if let Some(s) = r.skipped.first() {
-            text.push_str(&format!(" First not possible: {s}."));
-        }
-        self.say(text, Tone::Info);
-    }
-
-    /// Switches to `model`, replaying the same choices.
-    pub fn set_model(&mut self, model: Model) {
-        if !model.is_operational() {
-            self.say(format!("{} has no operational semantics: it cannot be stepped.", model.title()), Tone::Warn);
-            return;
-        }
-        match self.rebuild(model.clone(), self.source.clone(), Carry::Choices) {
-            Ok(r) => self.replay_message(&format!("Now {}", model.title()), &r),
-            Err(e) => self.say(e, Tone::Warn),
-        }
-    }
-
-    fn next_model(&mut self) {
-        let all = models();
-        let cur = self.model();
-        let i = all.iter().position(|m| *m == cur).unwrap_or(0);
-        if let Some(m) = all.get((i + 1) % all.len().max(1)) {
-            self.set_model(m.clone());
-        }
-    }
-
-    /// Switches the irq_work variant, replaying the same choices.
-    pub fn set_variant(&mut self, v: Variant) {
-        let Source::IrqWork(mut cfg) = self.source.clone() else {
-            self.say("Variants exist only for irq_work.", Tone::Warn);
-            return;
-        };
-        cfg.variant = v;
-        match self.rebuild(self.model(), Source::IrqWork(cfg), Carry::Choices) {
-            Ok(r) => self.replay_message(&format!("Now {}", variant_name(v)), &r),
-            Err(e) => self.say(e, Tone::Warn),
-        }
-    }
-
-    fn next_variant(&mut self) {
-        let Some(v) = self.source.variant() else {
-            self.say("Variants exist only for irq_work.", Tone::Warn);
-            return;
-        };
-        let i = Variant::ALL.iter().position(|x| *x == v).unwrap_or(0);
-        self.set_variant(Variant::ALL[(i + 1) % Variant::ALL.len()]);
-    }
-
-    /// Starts afresh on `model` with `cores` cores (irq_work; other programs keep theirs).
-    pub fn restart_on(&mut self, model: Model, cores: usize) -> Result<(), String> {
-        if !model.is_operational() {
-            return Err(format!("{} has no operational semantics: it cannot be stepped", model.title()));
-        }
-        let source = match &self.source {
-            Source::IrqWork(c) if c.cores != cores => {
-                let c = IrqWorkConfig::new(c.variant, cores);
-                c.validate()?;
-                Source::IrqWork(c)
+    fn open_menu(&mut self, kind: MenuKind) {
+        let items: Vec<MenuItem> = match kind {
+            MenuKind::Model => models()
+                .into_iter()
+                .map(|m| MenuItem {
+                    current: m == self.model(),
+                    label: format!("{} — {}", m.title(), m.name()),
+                    action: Action::SetModel(m.name().to_string()),
+                })
+                .collect(),
+            MenuKind::Variant => {
+                let Some(cur) = self.source.variant() else {
+                    return self.say("Variants exist only for irq_work.", Tone::Warn);
+                };
+                Variant::ALL
+                    .iter()
+                    .map(|&v| MenuItem {
+                        current: v == cur,
+                        label: format!("{} — {}", variant_name(v), v.summary()),
+                        action: Action::SetVariant(v),
+                    })
+                    .collect()
             }
-            s => s.clone(),
         };
-        self.rebuild(model, source, Carry::Nothing).map(|_| ())
+        let selected = items.iter().position(|i| i.current).unwrap_or(0);
+        self.overlay = Overlay::Menu { kind, items, selected };
     }
 
-    /// Restarts on `seed` (a loaded trace is rewound).
-    pub fn set_seed(&mut self, seed: u64) {
-        self.seed = seed;
-        let _ = self.rebuild(self.model(), self.source.clone(), Carry::Plan);
-    }
-
-    /// Brings derived state (selection, split view) up to date after direct
-    /// session changes (demo scripts).
-    pub fn update_derived(&mut self) {
-        self.after();
-    }
-
-    /// "Find it for me": exhaustive search from the start; loads the shortest counterexample.
-    pub fn find(&mut self) {
-        let start = match self.model().machine(self.prog.clone()) {
-            Ok(m) => m,
-            Err(e) => return self.say(e.to_string(), Tone::Warn),
-        };
-        // A litmus test has a condition and no lost-work invariant: look for a witness of the condition.
-        let witness = self.prog.lost_work.is_empty() && self.prog.condition.is_some();
-        let cfg = ExploreConfig {
-            max_states: 2_000_000,
-            max_memory: 2 << 30,
-            threads: 1,
-            stop_on_violation: !witness,
-            ..Default::default()
-        };
-        let r = start.explore(&cfg);
-        let title = self.model().title();
-        let found =
-            match (&r.violation, witness) {
-                (Some((v, schedule)), _) => Some((schedule.clone(), v.to_string(), "shortest counterexample")),
-                (None, true) => r.finals.values().find(|f| f.holds).map(|f| {
-                    (f.schedule.clone(), "the condition holds".to_string(), "shortest witness of the condition")
-                }),
-                _ => None,
+    /// The full-screen explanation: the banner's account (lost or safe), the
+    /// axiomatic cycle, the whole event log.
+    fn open_explanation(&mut self) {
+        let mut lines: Vec<(String, Tone)> = Vec::new();
+        let (v, _) = crate::view::verdict(&self.session);
+        lines.push((
+            format!("Now: {v}, after {} step{}.", self.session.step_no(), plural(self.session.step_no())),
+            Tone::Info,
+        ));
+        if let Status::Violation(v) = self.session.status() {
+            lines.push((String::new(), Tone::Info));
+            lines.push((format!("Why work was lost — {v}"), Tone::Bad));
+            lines.extend(self.session.explanation().iter().map(|l| (l.clone(), Tone::Info)));
+        }
+        if !self.session.safe_why().is_empty() {
+            lines.push((String::new(), Tone::Info));
+            lines.push(("Why no work can be lost from here".into(), Tone::Good));
+            lines.extend(self.session.safe_why().iter().map(|l| (l.clone(), Tone::Info)));
+        }
+        lines.push((String::new(), Tone::Info));
+        match self.session.explain_axiomatic() {
+            Ok(ax) => {
+                lines.push(("The run as an execution graph".into(), Tone::Good));
+                lines.extend(ax.into_iter().map(|l| (l, Tone::Info)));
+            }
+            Err(e) => lines.push((format!("No axiomatic explanation: {e}"), Tone::Warn)),
+        }
+        lines.push((String::new(), Tone::Info));
+        lines.push(("Event log".into(), Tone::Good));
+        for e in self.session.log() {
+            let text = match e.kind {
+                crate::session::LogKind::Step => format!("{:>3}. {}", e.step, e.text),
+                crate::session::LogKind::Local => format!("     {}", e.text),
+                crate::session::LogKind::Note => format!("   ─ {}", e.text),
+                crate::session::LogKind::Alert => format!("   ! {}", e.text),
             };
-        if let Some((schedule, what, kind)) = found {
-            let name = format!("{kind}, {} transitions", schedule.len());
-            let s = Session::with_plan(
-                self.prog.clone(),
-                self.model(),
-                self.seed,
-                self.session.reduce,
-                &name,
-                schedule,
-                Some(r.promise_mode),
-            );
-            match s {
-                Ok(mut s) => {
-                    s.remark(format!("search: {what} ({} states); loaded the {name}", r.states));
-                    self.session = s;
-                    self.basis = None;
-                    self.selected = 0;
-                    self.say(
-                        format!(
-                            "Found it ({} states searched): {what}. Press space to step through the {name}.",
-                            r.states
-                        ),
-                        Tone::Good,
-                    );
-                }
-                Err(e) => self.say(e, Tone::Warn),
-            }
-            return;
+            lines.push((text, if e.kind == crate::session::LogKind::Alert { Tone::Bad } else { Tone::Info }));
         }
-        match r.verdict {
-            Verdict::Safe if witness => self.say(
-                format!(
-                    "The condition's outcome is not reachable on {title}: {} final states, {} states.",
-                    r.finals.len(),
-                    r.states
-                ),
-                Tone::Good,
-            ),
-            Verdict::Safe => self.say(
-                format!("No lost work is possible on {title}: all {} reachable states checked.", r.states),
-                Tone::Good,
-            ),
-            _ => self.say(
-                format!("Inconclusive: {}.", r.bound.unwrap_or_else(|| "the search stopped early".into())),
-                Tone::Warn,
-            ),
-        }
+        self.overlay = Overlay::Page { title: "Explanation".into(), lines, scroll: 0 };
     }
+}
 
-    fn save(&mut self) {
-        let tr = self.trace();
-        let name = match &self.source {
-            Source::IrqWork(c) => {
-                format!("irq_work-{}-{}-seed{}.trace.json", c.variant.name(), self.model().name(), self.seed)
-            }
-            Source::Program(p) => format!(
-                "{}-{}-seed{}.trace.json",
-                p.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"),
-                self.model().name(),
-                self.seed
-            ),
-        };
-        let path = self.save_dir.join(name);
-        match sim::trace::write_atomic(std::path::Path::new(&path), &tr.to_json()) {
-            Ok(()) => {
-                self.say(format!("Saved {} steps to {}.", tr.steps.len(), path.display()), Tone::Good);
-                self.trace_path = Some(path);
-            }
-            Err(e) => self.say(format!("Cannot write {}: {e}", path.display()), Tone::Warn),
-        }
-    }
-
-    /// The run so far as a trace.
-    pub fn trace(&self) -> Trace {
-        let mut tr = self.session.start.make_trace(&self.session.applied, "interactive", Some(self.seed));
-        if let Source::IrqWork(c) = &self.source {
-            tr.workload = Some(serde_json::json!({"name": "irq_work", "config": c}));
-        }
-        tr.outcome = match self.session.status() {
-            Status::Violation(v) => Some(v.to_string()),
-            Status::Quiescent => Some("quiescent, no invariant violated".into()),
-            _ => None,
-        };
-        tr
-    }
-
-    fn load(&mut self, path: &str) {
-        if path.is_empty() {
-            return self.say("No file named.", Tone::Warn);
-        }
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => return self.say(format!("Cannot read {path}: {e}"), Tone::Warn),
-        };
-        let tr = match Trace::from_json(&text, path) {
-            Ok(t) => t,
-            Err(e) => return self.say(e.to_string(), Tone::Warn),
-        };
-        match self.open_trace(path, tr) {
-            Ok(()) => self.trace_path = Some(PathBuf::from(path)),
-            Err(e) => self.say(e, Tone::Warn),
-        }
-    }
-
-    /// Opens a trace ready to step through: its program (as irq_work when it
-    /// says so, so that variants can still be switched) and its model.
-    pub fn open_trace(&mut self, name: &str, tr: Trace) -> Result<(), String> {
-        let model = sim::models::get(&tr.model).map_err(|e| format!("{name}: {e}"))?;
-        if !model.is_operational() {
-            return Err(format!("{name}: the trace is for {}, which has no operational semantics", model.title()));
-        }
-        let cfg = tr
-            .workload
-            .as_ref()
-            .filter(|w| w.get("name").and_then(|n| n.as_str()) == Some("irq_work"))
-            .and_then(|w| serde_json::from_value::<IrqWorkConfig>(w.get("config")?.clone()).ok())
-            .filter(|c| workloads::irq_work_program(c).is_ok_and(|p| p == tr.program));
-        let source = match cfg {
-            Some(c) => Source::IrqWork(c),
-            None => Source::Program(Arc::new(tr.program.clone())),
-        };
-        let prog = source.program()?;
-        if let Some(s) = tr.seed {
-            self.seed = s;
-        }
-        let file = std::path::Path::new(name).file_name().map(|f| f.to_string_lossy().to_string());
-        let label = format!("trace {}", file.unwrap_or_else(|| name.to_string()));
-        let s = Session::with_plan(
-            prog.clone(),
-            model,
-            self.seed,
-            self.session.reduce,
-            &label,
-            tr.transitions(),
-            Some(tr.promise_mode),
-        )?;
-        self.listing = listing(&prog);
-        self.prog = prog;
-        self.source = source;
-        self.session = s;
-        self.basis = None;
-        self.selected = 0;
-        self.say(
-            format!("Loaded {label}: {} transitions. Press space to step through it.", tr.steps.len()),
-            Tone::Good,
-        );
-        Ok(())
+/// "s" when `n` is not one.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

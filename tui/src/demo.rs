@@ -7,6 +7,7 @@ use crate::app::{App, Tone};
 use crate::keys::Action;
 use serde::Deserialize;
 use sim::{Status, Violation};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use workloads::Variant;
 
@@ -85,6 +86,8 @@ pub enum Cmd {
     /// Open the split view with this model on the right.
     Split(String),
     Seed(u64),
+    /// Step back to the last moment core N's next instruction had to wait.
+    BackToWait(usize),
     /// Check the state: "lost", "quiescent", "running", "safe-from-here", "lost-from-here".
     Expect(String),
 }
@@ -100,17 +103,43 @@ pub enum Phase {
 /// Where the walkthrough is.
 #[derive(Clone, Debug)]
 pub struct Demo {
-    pub script: Arc<Script>,
-    pub pos: usize,
-    pub phase: Phase,
+    script: Arc<Script>,
+    pos: usize,
+    phase: Phase,
     /// Script commands that did not work (shown, so the author can fix them).
-    pub problems: Vec<String>,
-    pub finished: bool,
+    problems: Vec<String>,
+    /// Commands still to run (they wait for a search to answer).
+    queue: VecDeque<Cmd>,
 }
 
 impl Demo {
+    pub fn script(&self) -> &Script {
+        &self.script
+    }
+    /// The step on screen (0-based).
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
     pub fn current(&self) -> Option<&Step> {
         self.script.steps.get(self.pos)
+    }
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+    /// A question is on screen: what would answer it stays hidden.
+    pub fn asking(&self) -> bool {
+        self.phase == Phase::Asking
+    }
+    /// Commands of the step still waiting to run (for a search).
+    pub fn working(&self) -> bool {
+        !self.queue.is_empty()
+    }
+    /// The last step is on screen and done.
+    pub fn at_end(&self) -> bool {
+        self.pos + 1 == self.script.steps.len() && self.phase == Phase::Shown && self.queue.is_empty()
     }
 }
 
@@ -125,190 +154,218 @@ pub fn parse(text: &str, file: &str) -> Result<Script, String> {
 
 /// Starts the walkthrough on `app`.
 pub fn start(app: &mut App, script: Script) {
-    app.demo =
-        Some(Demo { script: Arc::new(script), pos: 0, phase: Phase::Shown, problems: Vec::new(), finished: false });
-    let setup = app.demo.as_ref().map(|d| d.script.setup.clone()).unwrap_or_default();
+    app.update(Action::DemoStart(Arc::new(script)));
+}
+
+/// [`Action::DemoStart`]: the demo's state, its setup, its first step.
+pub(crate) fn begin(app: &mut App, script: Arc<Script>) {
+    let setup = script.setup.clone();
+    app.set_demo(Some(Demo { script, pos: 0, phase: Phase::Shown, problems: Vec::new(), queue: VecDeque::new() }));
     apply_setup(app, &setup);
     enter(app, 0);
 }
 
 fn problem(app: &mut App, p: String) {
-    if let Some(d) = app.demo.as_mut() {
+    if let Some(d) = app.demo_mut() {
         d.problems.push(p);
     }
 }
 
+/// Drops the commands still queued (a search was stopped), noting why.
+pub(crate) fn abandon(app: &mut App, why: &str) {
+    let Some(d) = app.demo_mut() else { return };
+    if d.queue.is_empty() {
+        return;
+    }
+    d.queue.clear();
+    d.problems.push(format!("this step did not finish: {why}"));
+}
+
 fn apply_setup(app: &mut App, s: &Setup) {
-    let mut errs = Vec::new();
-    if let Some(v) = &s.variant {
-        match v.parse::<Variant>() {
-            Ok(v) => {
-                if let crate::app::Source::IrqWork(c) = &mut app.source {
-                    c.variant = v;
-                }
-            }
-            Err(e) => errs.push(e),
+    let variant = match s.variant.as_deref().map(str::parse::<Variant>) {
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            problem(app, e);
+            None
         }
-    }
-    if let Some(seed) = s.seed {
-        app.seed = seed;
-    }
-    let model = match &s.model {
-        Some(m) => match sim::models::get(m) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                errs.push(e.to_string());
-                None
-            }
-        },
         None => None,
     };
-    let cores = s.cores.unwrap_or(app.prog.num_cores());
-    app.split = None;
-    if let Err(e) = app.restart_on(model.unwrap_or(app.model()), cores) {
-        errs.push(e);
-    }
-    for e in errs {
-        problem(app, e);
+    app.act(Action::StartOver { model: s.model.clone(), variant, cores: s.cores, seed: s.seed });
+    if let Some((m, crate::app::Tone::Warn)) = app.message().cloned() {
+        problem(app, m);
     }
 }
 
 fn enter(app: &mut App, k: usize) {
-    let Some(step) = app.demo.as_ref().and_then(|d| d.script.steps.get(k).cloned()) else { return };
-    if let Some(d) = app.demo.as_mut() {
+    let Some(step) = app.demo().and_then(|d| d.script.steps.get(k).cloned()) else { return };
+    if let Some(d) = app.demo_mut() {
         d.pos = k;
-        d.phase = Phase::Shown;
+        d.phase = if step.ask.is_some() { Phase::Asking } else { Phase::Shown };
     }
     if let Some(s) = &step.setup {
         apply_setup(app, s);
     }
-    run_cmds(app, &step.before);
-    if step.ask.is_some() {
-        if let Some(d) = app.demo.as_mut() {
-            d.phase = Phase::Asking;
-        }
-    } else {
-        run_cmds(app, &step.actions);
+    let mut cmds = step.before.clone();
+    if step.ask.is_none() {
+        cmds.extend(step.actions.iter().cloned());
     }
+    if let Some(d) = app.demo_mut() {
+        d.queue.extend(cmds);
+    }
+    pump(app);
 }
 
-/// Next caption, or the answer to the question on screen.
-pub fn next(app: &mut App) {
-    let Some(d) = app.demo.as_ref() else { return };
+/// Next caption, or the answer to the question on screen. Ignored while the
+/// step's commands still run (a search).
+pub(crate) fn next(app: &mut App) {
+    let Some(d) = app.demo() else { return };
+    if d.working() {
+        return;
+    }
     let (pos, phase, len) = (d.pos, d.phase, d.script.steps.len());
     if phase == Phase::Asking {
         let acts = d.script.steps[pos].actions.clone();
-        run_cmds(app, &acts);
-        if let Some(d) = app.demo.as_mut() {
+        if let Some(d) = app.demo_mut() {
             d.phase = Phase::Shown;
+            d.queue.extend(acts);
         }
+        pump(app);
     } else if pos + 1 < len {
         enter(app, pos + 1);
-    } else if let Some(d) = app.demo.as_mut() {
-        d.finished = true;
-        app.message = Some(("End of the demo: the simulator is yours (? for the keys, q to quit).".into(), Tone::Good));
+    } else {
+        app.set_demo(None);
+        app.act(Action::Dismiss);
+        app.tell("End of the demo: the simulator is yours (? for the keys, q to quit).", Tone::Good);
     }
 }
 
 /// Back to the previous caption: replays the script from the start up to it.
-pub fn prev(app: &mut App) {
-    let Some(d) = app.demo.as_ref() else { return };
+pub(crate) fn prev(app: &mut App) {
+    let Some(d) = app.demo() else { return };
     let target =
         if d.phase == Phase::Shown && d.script.steps[d.pos].ask.is_some() { d.pos } else { d.pos.saturating_sub(1) };
     goto(app, target);
 }
 
-/// Replays the script from the start to step `target` (entered, question on screen).
+/// Replays the script from the start to step `target` (entered, question on
+/// screen). Its searches run on worker threads; this waits for each.
 pub fn goto(app: &mut App, target: usize) {
-    let Some(d) = app.demo.as_ref() else { return };
-    let script = (*d.script).clone();
-    if let Ok(fresh) = App::new(app.initial.clone()) {
-        let save_dir = app.save_dir.clone();
-        *app = fresh;
-        app.save_dir = save_dir;
+    let Some(d) = app.demo() else { return };
+    let script = d.script.clone();
+    if let Err(e) = app.reset() {
+        app.tell(e, Tone::Warn);
+        return;
     }
-    start(app, script);
-    while app.demo.as_ref().is_some_and(|d| d.pos < target) {
+    begin(app, script);
+    app.settle();
+    while app.demo().is_some_and(|d| d.pos < target) {
         next(app);
+        app.settle();
     }
 }
 
-fn run_cmds(app: &mut App, cmds: &[Cmd]) {
-    for c in cmds {
-        if let Err(e) = run_cmd(app, c) {
-            problem(app, format!("{c:?}: {e}"));
+/// Runs the queued commands that can run now: a command waits while `f`
+/// searches, and an `expect` about "from here" waits for that search.
+pub(crate) fn pump(app: &mut App) {
+    loop {
+        let Some(cmd) = app.demo().and_then(|d| d.queue.front().cloned()) else { return };
+        if app.searching().is_some() {
+            return;
+        }
+        if matches!(cmd, Cmd::Expect(_)) && app.session().wants_from_here() {
+            return;
+        }
+        if let Some(d) = app.demo_mut() {
+            d.queue.pop_front();
+        }
+        if let Err(e) = run_cmd(app, &cmd) {
+            problem(app, format!("{cmd:?}: {e}"));
         }
     }
+}
+
+/// A warning the last action left, as an error.
+fn warned(app: &App) -> Result<(), String> {
+    match app.message() {
+        Some((m, Tone::Warn)) => Err(m.clone()),
+        _ => Ok(()),
+    }
+}
+
+fn step(app: &mut App) -> Result<(), String> {
+    let before = app.session().step_no();
+    app.act(Action::Step);
+    warned(app)?;
+    if app.session().step_no() == before {
+        return Err("nothing could happen".into());
+    }
+    Ok(())
 }
 
 fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
     match c {
-        Cmd::Find => app.find(),
-        Cmd::Restart => app.update(Action::Restart),
-        Cmd::Run => app.update(Action::Run),
-        Cmd::Back => app.update(Action::Back),
-        Cmd::Step => app.update(Action::Step),
-        Cmd::SplitOff => app.split = None,
+        Cmd::Find => app.act(Action::Find),
+        Cmd::Restart => app.act(Action::Restart),
+        Cmd::Run => app.act(Action::Run),
+        Cmd::Back => app.act(Action::Back),
+        Cmd::Step => step(app)?,
+        Cmd::SplitOff => app.act(Action::SplitOff),
+        Cmd::BackToWait(core) => {
+            app.act(Action::BackToWait(*core));
+            warned(app)?;
+        }
         Cmd::Follow(n) => {
             for _ in 0..*n {
-                app.session.step()?;
+                step(app)?;
             }
-            app.update_derived();
         }
         Cmd::Pick(text) => {
             let i = app
-                .session
-                .snap
+                .session()
+                .snap()
                 .enabled
                 .iter()
                 .position(|r| r.label.contains(text.as_str()))
                 .ok_or_else(|| format!("no enabled transition contains {text:?}"))?;
-            app.update(Action::Pick(i));
+            app.act(Action::Pick(i));
         }
         Cmd::Until(text) => {
             for _ in 0..500 {
-                let next = app.session.planned().map(|t| app.session.machine.label(t));
-                app.session.step()?;
-                let taken = app.session.choices.last().map(|c| c.label.clone()).or(next).unwrap_or_default();
+                let next = app.session().planned().map(|t| app.session().machine().label(t));
+                step(app)?;
+                let taken = app.session().choices().last().map(|c| c.label.clone()).or(next).unwrap_or_default();
                 if taken.contains(text.as_str()) {
-                    app.update_derived();
                     return Ok(());
                 }
             }
-            app.update_derived();
             return Err(format!("no step containing {text:?} within 500 steps"));
         }
         Cmd::Model(m) => {
-            let m = sim::models::get(m).map_err(|e| e.to_string())?;
-            app.set_model(m.clone());
-            if app.model() != m {
-                return Err(format!("{} is not available", m.title()));
+            let want = sim::models::get(m).map_err(|e| e.to_string())?;
+            app.act(Action::SetModel(m.clone()));
+            if app.model() != want {
+                return Err(format!("{} is not available", want.title()));
             }
         }
-        Cmd::Variant(v) => app.set_variant(v.parse()?),
+        Cmd::Variant(v) => app.act(Action::SetVariant(v.parse()?)),
         Cmd::Split(m) => {
-            let m = sim::models::get(m).map_err(|e| e.to_string())?;
-            if !m.is_operational() {
-                return Err(format!("{} is not available", m.title()));
-            }
-            app.split_model = m;
-            app.split = None;
-            app.update(Action::ToggleSplit);
+            app.act(Action::SplitWith(m.clone()));
+            warned(app)?;
         }
-        Cmd::Seed(s) => app.set_seed(*s),
+        Cmd::Seed(s) => app.act(Action::SetSeed(*s)),
         Cmd::Expect(what) => {
-            let st = app.session.status().clone();
-            let from = app.session.from_here.clone();
+            let st = app.session().status().clone();
+            let from = app.session().from_here().cloned();
             let ok = match what.as_str() {
                 "lost" => matches!(st, Status::Violation(Violation::LostWork { .. })),
                 "quiescent" => st == Status::Quiescent,
                 "running" => st == Status::Running,
                 "safe-from-here" => {
-                    st == Status::Quiescent || matches!(from, Some(crate::session::FromHere::Safe { .. }))
+                    st == Status::Quiescent || matches!(from, Some(crate::search::FromHere::Safe { .. }))
                 }
                 "lost-from-here" => {
                     matches!(st, Status::Violation(_))
-                        || matches!(from, Some(crate::session::FromHere::Reachable { .. }))
+                        || matches!(from, Some(crate::search::FromHere::Reachable { .. }))
                 }
                 _ => return Err(format!("unknown expectation {what:?}")),
             };

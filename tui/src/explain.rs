@@ -36,13 +36,24 @@ struct Ev {
     text: String,
     /// Every core's in-flight entries `(loc, val)` just before this step (func() loads only).
     pending_before: Vec<Vec<(usize, u64)>>,
+    /// The instruction had to wait before it ran (why, in the model's words).
+    waited: Option<String>,
+    /// A read-modify-write that orders every earlier access of its core before it.
+    full_rmw: bool,
 }
 
-fn events(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<Ev> {
+fn events(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> (Vec<Ev>, AnyMachine) {
     let mut m = start.clone();
     let p = m.prog().clone();
     let mut out = Vec::with_capacity(applied.len());
+    // Per core: the pc of an instruction seen waiting, and why.
+    let mut waiting: Vec<Option<(isa::Pc, String)>> = vec![None; m.num_cores()];
     for (idx, &t) in applied.iter().enumerate() {
+        for (k, w) in waiting.iter_mut().enumerate() {
+            if let Some(r) = m.blocked_reason(k) {
+                *w = Some((m.core(k).pc, r));
+            }
+        }
         let c = t.core();
         let mut ev = Ev {
             idx,
@@ -57,9 +68,16 @@ fn events(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<Ev
             failed_cas: false,
             text: String::new(),
             pending_before: Vec::new(),
+            waited: None,
+            full_rmw: false,
         };
         if let Transition::Exec { .. } = t {
             let pc = m.core(c).pc as usize;
+            if let Some((wpc, why)) = waiting[c].take() {
+                if wpc as usize == pc {
+                    ev.waited = Some(why);
+                }
+            }
             ev.text = m.next_text(c);
             if let (Ok(Some(req)), Some(pv)) = (m.access(c), m.preview(t)) {
                 ev.loc = req.loc();
@@ -73,6 +91,7 @@ fn events(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<Ev
                     Request::Fence(_) => Kind::Other,
                 };
                 ev.failed_cas = ev.kind == Kind::Rmw && pv.wrote.is_none();
+                ev.full_rmw = pv.wrote.is_some() && matches!(req, Request::Rmw { ord: isa::RmwOrd::Full, .. });
                 if let (Kind::Load, Some(Instr::Observe { sym, .. })) = (ev.kind, p.code.get(pc + 1)) {
                     ev.func_load = Some(*sym as usize) == ev.loc;
                 }
@@ -98,7 +117,7 @@ fn events(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<Ev
         }
         out.push(ev);
     }
-    out
+    (out, m)
 }
 
 /// Lines explaining violation `v` reached by `applied` from `start` (empty when
@@ -111,7 +130,7 @@ pub fn explain(start: &AnyMachine, applied: &[Transition], steps: &[usize], v: &
 fn lost_work(start: &AnyMachine, applied: &[Transition], steps: &[usize], word: &str, value: u64) -> Vec<String> {
     let p = start.prog().clone();
     let Some(l) = p.sym_by_name(word).map(|s| s as usize) else { return Vec::new() };
-    let evs = events(start, applied, steps);
+    let (evs, _) = events(start, applied, steps);
     let writes = |e: &&Ev| matches!(e.kind, Kind::Store | Kind::Rmw) && e.loc == Some(l) && e.wrote == Some(value);
     let st = evs.iter().rev().find(writes);
     let ld = evs.iter().rev().find(|e| e.func_load && e.loc == Some(l));
@@ -190,6 +209,124 @@ fn lost_work(start: &AnyMachine, applied: &[Transition], steps: &[usize], word: 
             ));
         }
         out.push(start.overtaking(pr, "flags", word, c.failed_cas));
+    }
+    out
+}
+
+/// Lines saying why no work can be lost from here (the search proved it):
+/// the step that forces the order — a claim that must wait for its store
+/// buffer now, or one that waited, or a fully ordered RMW — and the steps it
+/// orders. Empty when the run shows no such step (the banner then says only
+/// that every continuation was checked).
+pub fn why_safe(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<String> {
+    let p = start.prog().clone();
+    let Some(flags) = p.sym_by_name("flags").map(|s| s as usize) else { return Vec::new() };
+    let (evs, now) = events(start, applied, steps);
+    let data_word = |l: Option<usize>| l.is_some_and(|l| p.lost_work.contains(&(l as u16)));
+    let store_step = |core: usize, loc: usize, val: u64, before: usize| {
+        evs.iter()
+            .rev()
+            .find(|e| {
+                e.idx < before
+                    && e.core == core
+                    && matches!(e.kind, Kind::Store | Kind::Rmw)
+                    && e.loc == Some(loc)
+                    && e.wrote == Some(val)
+            })
+            .map(|e| e.step)
+    };
+    let name = |l: usize| p.sym_name(l as u16).to_string();
+    let mut out = Vec::new();
+    // (a) A claim waits right now, its core's data still buffered.
+    for c in 0..now.num_cores() {
+        let (Some(why), Ok(Some(req))) = (now.blocked_reason(c), now.access(c)) else { continue };
+        if req.loc() != Some(flags) {
+            continue;
+        }
+        let pend: Vec<String> = now
+            .pending(c)
+            .iter()
+            .map(|e| match store_step(c, e.loc, e.val, usize::MAX) {
+                Some(s) => format!("{} := {} (step {s})", name(e.loc), e.val),
+                None => format!("{} := {}", name(e.loc), e.val),
+            })
+            .collect();
+        if pend.is_empty() {
+            continue;
+        }
+        out.push(format!(
+            "Core {c}'s claim, {}, cannot run yet: it {why}. So {} reach{} memory before the claim reads flags.",
+            now.next_text(c),
+            pend.join(" and "),
+            if pend.len() == 1 { "es" } else { "" }
+        ));
+        out.push(format!(
+            "If the claim then finds PENDING set, the pending run clears PENDING only after that, and its func() \
+             reads the new data: core {c} may safely give up."
+        ));
+        return out;
+    }
+    // (b) A claim that found PENDING set, after something ordered its core's data store before it.
+    for cl in evs.iter().rev() {
+        let gave_up = cl.loc == Some(flags)
+            && cl.read.is_some_and(|r| r & workloads::irq_work::PENDING != 0)
+            && matches!(cl.kind, Kind::Rmw | Kind::Load);
+        if !gave_up {
+            continue;
+        }
+        let Some(st) =
+            evs.iter().rev().find(|e| e.idx < cl.idx && e.core == cl.core && e.kind == Kind::Store && data_word(e.loc))
+        else {
+            continue;
+        };
+        let (Some(loc), Some(val)) = (st.loc, st.wrote) else { continue };
+        let r = cl.read.unwrap_or_default();
+        let head = if let Some(why) = &cl.waited {
+            let drained = evs
+                .iter()
+                .find(|e| {
+                    e.idx > st.idx && e.idx < cl.idx && e.kind == Kind::Drain && e.core == cl.core && e.loc == st.loc
+                })
+                .map(|e| format!(" (it did at step {})", e.step))
+                .unwrap_or_default();
+            format!(
+                "Step {}: core {}'s claim ({}) had to wait — it {why} — so {} := {val} (step {}) reached memory first{drained}; \
+                 only then did it read flags = {r} ({}) and give up.",
+                cl.step,
+                cl.core,
+                cl.text,
+                name(loc),
+                st.step,
+                flag_bits(r)
+            )
+        } else if cl.full_rmw {
+            format!(
+                "Step {}: core {}'s claim ({}) is a fully ordered read-modify-write: {} := {val} (step {}) was visible \
+                 to every core before it read flags = {r} ({}) and gave up.",
+                cl.step,
+                cl.core,
+                cl.text,
+                name(loc),
+                st.step,
+                flag_bits(r)
+            )
+        } else {
+            continue;
+        };
+        out.push(head);
+        let read = evs.iter().find(|e| e.func_load && e.idx > cl.idx && e.loc == Some(loc) && e.read == Some(val));
+        out.push(match read {
+            Some(e) => format!(
+                "The pending run cleared PENDING after that, so its func() read {} = {val} (step {}): nothing lost.",
+                name(loc),
+                e.step
+            ),
+            None => format!(
+                "The pending run clears PENDING only after that, so its func() will read {} = {val}.",
+                name(loc)
+            ),
+        });
+        return out;
     }
     out
 }

@@ -2,15 +2,19 @@
 //! to them. The same table drives input handling, the help bar and the help screen.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use workloads::Variant;
 
-/// Everything the user can ask for. [`crate::App::update`] is the only mutator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Everything that can change the app. [`crate::App::update`] is the only
+/// mutator; keys, demo scripts and the event loop's clock all send these.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Let the scheduler take one step (the loaded trace's next step, if one is loaded).
     Step,
     /// Advance the cycle clock by one cycle (timed scheduler).
     StepCycle,
-    /// Explain the run axiomatically (the execution graph's cycle) in the event log.
+    /// Advance the cycle clock to the next cycle where something completes.
+    NextEvent,
+    /// Explain the run (why lost, why safe, the execution graph's cycle, the event log), full screen.
     Explain,
     /// Take enabled transition number `n` (0-based).
     Pick(usize),
@@ -20,29 +24,51 @@ pub enum Action {
     PickSelected,
     /// Undo the last step.
     Back,
+    /// Step back to the last moment core `n`'s next instruction had to wait (demo scripts).
+    BackToWait(usize),
     /// Run until lost work, quiescence or the step limit.
     Run,
     /// Back to the start (a loaded trace is rewound, not dropped).
     Restart,
     /// Exhaustive search; load the shortest counterexample.
     Find,
-    NextModel,
-    NextVariant,
+    /// Open the menu of memory models / irq_work variants.
+    ModelMenu,
+    VariantMenu,
+    /// Switch to a model (by name) / a variant, replaying the same choices.
+    SetModel(String),
+    SetVariant(Variant),
     /// Show a second model side by side on the same choices.
     ToggleSplit,
+    /// The split view with this model (by name) on the right.
+    SplitWith(String),
+    SplitOff,
     NextSplitModel,
     /// Take register-only steps at once, or one at a time.
     ToggleLocal,
     /// ARM: offer promise transitions at every step, or never.
     TogglePromises,
-    /// Restart on the next seed.
+    /// Mark each enabled transition with what the search says after it.
+    ToggleHints,
+    /// Restart on the next seed / on this seed.
     NextSeed,
+    SetSeed(u64),
     /// Save the run as a trace file.
     Save,
     /// Load a trace file (asks for its name).
     Load,
     ToggleHelp,
+    /// Quit (the demo asks first).
     Quit,
+    /// Quit without asking (the answer to the demo's question).
+    QuitNow,
+    /// Close whatever is open (a popup, a menu, a question, a message); stop a search. Never quits.
+    Dismiss,
+    /// Scroll the open page or menu by this many lines (negative: up).
+    Scroll(i32),
+    /// Take the selected entry of the open menu / entry `n` of it.
+    MenuSubmit,
+    MenuPick(usize),
     /// Classroom demo: next caption / previous caption.
     DemoNext,
     DemoPrev,
@@ -50,7 +76,17 @@ pub enum Action {
     PromptChar(char),
     PromptBackspace,
     PromptSubmit,
-    PromptCancel,
+    /// Start over on another configuration (unset: kept); a demo step's setup.
+    StartOver {
+        model: Option<String>,
+        variant: Option<Variant>,
+        cores: Option<usize>,
+        seed: Option<u64>,
+    },
+    /// Start the classroom demo with this script.
+    DemoStart(std::sync::Arc<crate::demo::Script>),
+    /// Time passed (the event loop's clock): collect finished searches, turn the spinner.
+    Tick,
 }
 
 /// Which bindings apply: the app's input mode.
@@ -62,15 +98,23 @@ pub enum Mode {
     Demo,
     /// The help screen is open.
     Help,
+    /// A full-screen page (the explanation) is open.
+    Page,
+    /// A menu (models, variants) is open.
+    Menu,
     /// A file-name prompt is open.
     Prompt,
+    /// The demo asks whether to quit.
+    Confirm,
+    /// A search runs: only Esc (cancel) works; other keys are dropped.
+    Searching,
 }
 
 /// A key a binding answers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
     Char(char),
-    /// Any of 1..9: picks transition 1..9.
+    /// Any of 1..9: picks transition (or menu entry) 1..9.
     Digit,
     /// Any printable character (prompt typing).
     AnyChar,
@@ -96,10 +140,48 @@ pub struct Binding {
 const MAIN: &[Mode] = &[Mode::Main, Mode::Demo];
 const DEMO: &[Mode] = &[Mode::Demo];
 const HELP: &[Mode] = &[Mode::Help];
+const PAGE: &[Mode] = &[Mode::Page];
+const SCROLLS: &[Mode] = &[Mode::Help, Mode::Page];
+const MENU: &[Mode] = &[Mode::Menu];
 const PROMPT: &[Mode] = &[Mode::Prompt];
+const CONFIRM: &[Mode] = &[Mode::Confirm];
+const SEARCHING: &[Mode] = &[Mode::Searching];
+
+fn digit(c: char) -> usize {
+    (c as usize).saturating_sub('1' as usize)
+}
 
 /// The key table. Order matters: the first binding of an active mode that matches wins.
 pub static KEYS: &[Binding] = &[
+    // A search is running: Esc stops it, every other key is dropped.
+    Binding {
+        keys: &[Key::Code(KeyCode::Esc)],
+        keys_text: "Esc",
+        name: "cancel the search",
+        help: "stop the search",
+        modes: SEARCHING,
+        bar: true,
+        action: |_| Action::Dismiss,
+    },
+    // The demo asks before it quits.
+    Binding {
+        keys: &[Key::Char('y'), Key::Char('q')],
+        keys_text: "y q",
+        name: "quit",
+        help: "yes, quit",
+        modes: CONFIRM,
+        bar: true,
+        action: |_| Action::QuitNow,
+    },
+    Binding {
+        keys: &[Key::AnyChar, Key::Code(KeyCode::Esc), Key::Code(KeyCode::Enter)],
+        keys_text: "any other key",
+        name: "stay",
+        help: "stay in the demo",
+        modes: CONFIRM,
+        bar: true,
+        action: |_| Action::Dismiss,
+    },
     // The prompt takes every key.
     Binding {
         keys: &[Key::Code(KeyCode::Enter)],
@@ -117,7 +199,7 @@ pub static KEYS: &[Binding] = &[
         help: "close the prompt",
         modes: PROMPT,
         bar: true,
-        action: |_| Action::PromptCancel,
+        action: |_| Action::Dismiss,
     },
     Binding {
         keys: &[Key::Code(KeyCode::Backspace)],
@@ -137,21 +219,112 @@ pub static KEYS: &[Binding] = &[
         bar: false,
         action: Action::PromptChar,
     },
-    // Help screen.
+    // Menus.
     Binding {
-        keys: &[Key::Char('?'), Key::Code(KeyCode::Esc), Key::Code(KeyCode::Enter), Key::Char(' ')],
+        keys: &[Key::Code(KeyCode::Up), Key::Char('k')],
+        keys_text: "↑",
+        name: "up",
+        help: "select the entry above",
+        modes: MENU,
+        bar: true,
+        action: |_| Action::Scroll(-1),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Down), Key::Char('j')],
+        keys_text: "↓",
+        name: "down",
+        help: "select the entry below",
+        modes: MENU,
+        bar: true,
+        action: |_| Action::Scroll(1),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Enter)],
+        keys_text: "Enter",
+        name: "choose",
+        help: "choose the selected entry",
+        modes: MENU,
+        bar: true,
+        action: |_| Action::MenuSubmit,
+    },
+    Binding {
+        keys: &[Key::Digit],
+        keys_text: "1-9",
+        name: "choose",
+        help: "choose entry 1-9",
+        modes: MENU,
+        bar: false,
+        action: |c| Action::MenuPick(digit(c)),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Esc), Key::Char('m'), Key::Char('v'), Key::Char('q')],
+        keys_text: "Esc",
+        name: "close",
+        help: "close the menu",
+        modes: MENU,
+        bar: true,
+        action: |_| Action::Dismiss,
+    },
+    // Help and full-screen pages scroll.
+    Binding {
+        keys: &[Key::Code(KeyCode::Up), Key::Char('k')],
+        keys_text: "↑↓",
+        name: "scroll",
+        help: "scroll one line",
+        modes: SCROLLS,
+        bar: true,
+        action: |_| Action::Scroll(-1),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::Down), Key::Char('j')],
+        keys_text: "↓",
+        name: "down",
+        help: "scroll one line down",
+        modes: SCROLLS,
+        bar: false,
+        action: |_| Action::Scroll(1),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::PageUp)],
+        keys_text: "PgUp PgDn",
+        name: "page",
+        help: "scroll one page",
+        modes: SCROLLS,
+        bar: true,
+        action: |_| Action::Scroll(-10),
+    },
+    Binding {
+        keys: &[Key::Code(KeyCode::PageDown), Key::Char(' ')],
+        keys_text: "PgDn",
+        name: "page down",
+        help: "scroll one page down",
+        modes: SCROLLS,
+        bar: false,
+        action: |_| Action::Scroll(10),
+    },
+    Binding {
+        keys: &[Key::Char('?'), Key::Code(KeyCode::Esc), Key::Code(KeyCode::Enter)],
         keys_text: "? Esc",
-        name: "close help",
+        name: "close",
         help: "close this help",
         modes: HELP,
         bar: true,
         action: |_| Action::ToggleHelp,
     },
     Binding {
+        keys: &[Key::Char('x'), Key::Code(KeyCode::Esc), Key::Code(KeyCode::Enter), Key::Char('q')],
+        keys_text: "x Esc",
+        name: "close",
+        help: "close the page",
+        modes: PAGE,
+        bar: true,
+        action: |_| Action::Dismiss,
+    },
+    Binding {
         keys: &[Key::Char('q')],
         keys_text: "q",
         name: "quit",
-        help: "quit",
+        help: "quit (the demo asks first)",
         modes: HELP,
         bar: true,
         action: |_| Action::Quit,
@@ -167,8 +340,8 @@ pub static KEYS: &[Binding] = &[
         action: |_| Action::DemoNext,
     },
     Binding {
-        keys: &[Key::Code(KeyCode::Left), Key::Code(KeyCode::Backspace), Key::Code(KeyCode::PageUp)],
-        keys_text: "← Backspace",
+        keys: &[Key::Code(KeyCode::Left), Key::Code(KeyCode::PageUp)],
+        keys_text: "←",
         name: "previous",
         help: "demo: previous caption",
         modes: DEMO,
@@ -186,31 +359,13 @@ pub static KEYS: &[Binding] = &[
         action: |_| Action::Step,
     },
     Binding {
-        keys: &[Key::Char('c')],
-        keys_text: "c",
-        name: "cycle",
-        help: "step one cycle: the timed scheduler (default timing model) takes every transition that completes in the next cycle",
-        modes: MAIN,
-        bar: true,
-        action: |_| Action::StepCycle,
-    },
-    Binding {
-        keys: &[Key::Char('x')],
-        keys_text: "x",
-        name: "explain",
-        help: "explain the run so far axiomatically: the cycle of po/rf/co/fr edges that makes it non-SC, and the fence or RMW that would close it (in the event log)",
-        modes: MAIN,
-        bar: false,
-        action: |_| Action::Explain,
-    },
-    Binding {
         keys: &[Key::Digit],
         keys_text: "1-9",
         name: "pick",
         help: "take enabled transition number 1-9",
         modes: MAIN,
         bar: true,
-        action: |c| Action::Pick((c as usize).saturating_sub('1' as usize)),
+        action: |c| Action::Pick(digit(c)),
     },
     Binding {
         keys: &[Key::Code(KeyCode::Up), Key::Char('k')],
@@ -232,11 +387,11 @@ pub static KEYS: &[Binding] = &[
     },
     Binding {
         keys: &[Key::Code(KeyCode::Enter)],
-        keys_text: "↑↓ Enter",
+        keys_text: "Enter",
         name: "take",
-        help: "take the selected transition",
+        help: "take the selected transition (↑↓ select)",
         modes: MAIN,
-        bar: true,
+        bar: false,
         action: |_| Action::PickSelected,
     },
     Binding {
@@ -247,6 +402,51 @@ pub static KEYS: &[Binding] = &[
         modes: MAIN,
         bar: true,
         action: |_| Action::Back,
+    },
+    Binding {
+        keys: &[Key::Char('f')],
+        keys_text: "f",
+        name: "find",
+        help: "find it for me: exhaustive search (Esc stops it), load the shortest counterexample",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Find,
+    },
+    Binding {
+        keys: &[Key::Char('m')],
+        keys_text: "m",
+        name: "model",
+        help: "choose the memory model (SC, TSO, ARM) from a menu; replays the same choices",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::ModelMenu,
+    },
+    Binding {
+        keys: &[Key::Char('v')],
+        keys_text: "v",
+        name: "variant",
+        help: "choose the irq_work variant from a menu; replays the same choices",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::VariantMenu,
+    },
+    Binding {
+        keys: &[Key::Char('t')],
+        keys_text: "t",
+        name: "split",
+        help: "split view: a second model side by side on the same choices",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::ToggleSplit,
+    },
+    Binding {
+        keys: &[Key::Char('x')],
+        keys_text: "x",
+        name: "explain",
+        help: "explain, full screen: why work was lost or why it is safe, the axiomatic cycle, the whole event log",
+        modes: MAIN,
+        bar: true,
+        action: |_| Action::Explain,
     },
     Binding {
         keys: &[Key::Char('r')],
@@ -263,44 +463,35 @@ pub static KEYS: &[Binding] = &[
         name: "restart",
         help: "restart from the initial state (a loaded trace is rewound)",
         modes: MAIN,
-        bar: true,
+        bar: false,
         action: |_| Action::Restart,
     },
     Binding {
-        keys: &[Key::Char('f')],
-        keys_text: "f",
-        name: "find",
-        help: "find it for me: exhaustive search, load the shortest counterexample",
+        keys: &[Key::Char('h')],
+        keys_text: "h",
+        name: "hints",
+        help: "hints: mark each enabled transition \"→ lost work reachable\" or \"→ safe from here\"",
         modes: MAIN,
-        bar: true,
-        action: |_| Action::Find,
+        bar: false,
+        action: |_| Action::ToggleHints,
     },
     Binding {
-        keys: &[Key::Char('m')],
-        keys_text: "m",
-        name: "model",
-        help: "next memory model (SC, TSO, ARM); replays the same choices",
+        keys: &[Key::Char('c')],
+        keys_text: "c",
+        name: "cycle",
+        help: "step one cycle: the timed scheduler takes every transition that completes in the next cycle; the panes then show when each core's next step completes",
         modes: MAIN,
-        bar: true,
-        action: |_| Action::NextModel,
+        bar: false,
+        action: |_| Action::StepCycle,
     },
     Binding {
-        keys: &[Key::Char('v')],
-        keys_text: "v",
-        name: "variant",
-        help: "next irq_work variant; replays the same choices",
+        keys: &[Key::Char('C')],
+        keys_text: "C",
+        name: "next event",
+        help: "jump the cycle clock to the next cycle where something completes",
         modes: MAIN,
-        bar: true,
-        action: |_| Action::NextVariant,
-    },
-    Binding {
-        keys: &[Key::Char('t')],
-        keys_text: "t",
-        name: "split",
-        help: "split view: a second model side by side on the same choices",
-        modes: MAIN,
-        bar: true,
-        action: |_| Action::ToggleSplit,
+        bar: false,
+        action: |_| Action::NextEvent,
     },
     Binding {
         keys: &[Key::Char('M')],
@@ -324,7 +515,7 @@ pub static KEYS: &[Binding] = &[
         keys: &[Key::Char('p')],
         keys_text: "p",
         name: "promises",
-        help: "ARM: offer promise transitions at every step, or never (default; the search always considers them)",
+        help: "ARM: offer promise transitions at every step, or never (default; the search considers them when it needs them)",
         modes: MAIN,
         bar: false,
         action: |_| Action::TogglePromises,
@@ -357,7 +548,16 @@ pub static KEYS: &[Binding] = &[
         action: |_| Action::Load,
     },
     Binding {
-        keys: &[Key::Char('?'), Key::Char('h')],
+        keys: &[Key::Code(KeyCode::Esc)],
+        keys_text: "Esc",
+        name: "dismiss",
+        help: "close the message (Esc never quits)",
+        modes: MAIN,
+        bar: false,
+        action: |_| Action::Dismiss,
+    },
+    Binding {
+        keys: &[Key::Char('?')],
         keys_text: "?",
         name: "help",
         help: "show this help",
@@ -366,10 +566,10 @@ pub static KEYS: &[Binding] = &[
         action: |_| Action::ToggleHelp,
     },
     Binding {
-        keys: &[Key::Char('q'), Key::Code(KeyCode::Esc)],
+        keys: &[Key::Char('q')],
         keys_text: "q",
         name: "quit",
-        help: "quit",
+        help: "quit (the demo asks first)",
         modes: MAIN,
         bar: true,
         action: |_| Action::Quit,

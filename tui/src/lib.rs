@@ -4,13 +4,15 @@
 //!
 //! State, update and view are kept apart: input becomes an [`Action`] through
 //! the one key table ([`keys::KEYS`]); [`App::update`] is the only mutator;
-//! drawing is `impl Widget for &App` ([`view`]). [`run`] is generic over the
-//! ratatui backend, so tests drive it with `TestBackend`.
+//! drawing is `impl Widget for &App` ([`view`]). Searches run on worker
+//! threads ([`search`]): the screen keeps drawing, Esc stops them. [`run`] is
+//! generic over the ratatui backend, so tests drive it with `TestBackend`.
 
 pub mod app;
 pub mod demo;
 pub mod explain;
 pub mod keys;
+pub mod search;
 pub mod session;
 pub mod snapshot;
 pub mod term;
@@ -20,4 +22,4 @@ pub use app::{App, Options, Source};
 pub use keys::Action;
 pub use session::Session;
 pub use sim::{AnyMachine, Status};
-pub use term::{check_terminal, run, run_terminal, TermError};
+pub use term::{check_terminal, run, run_terminal, Input, TermError};

@@ -3,14 +3,21 @@
 //! goes through [`Session::choose`] (one user step: the chosen transition, then
 //! the register-only steps that follow it) so that undo, replay, saving and the
 //! explanation of a lost work all see the same record.
+//!
+//! A session never searches: what the search says about the current state
+//! ([`Session::from_here`]) is computed on a worker thread by the app and
+//! handed in with [`Session::set_from_here`], for the state it was asked about
+//! ([`Session::generation`]).
 
-use crate::explain::explain;
-use crate::snapshot::{Extra, Snapshot};
+use crate::explain::{explain, why_safe};
+use crate::search::FromHere;
+use crate::snapshot::{Extra, Snapshot, WriteRec};
 use isa::Program;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use sim::{AnyMachine, ExploreConfig, Model, PromiseMode, Status, Transition, Verdict};
+use sim::{AnyMachine, Model, PromiseMode, RandomScheduler, Status, Transition};
 use std::sync::Arc;
+
+mod replay;
+pub use replay::{drain_order, ReplayReport};
 
 /// Longest run of register-only steps taken at once (as the search's `close`).
 pub const EAGER_LIMIT: usize = sim::explore::EAGER_LIMIT;
@@ -55,43 +62,16 @@ pub struct Plan {
     pub name: String,
     /// Every transition of the trace, register-only steps included.
     pub steps: Vec<Transition>,
+    /// Per transition: a step the viewer sees (not a register-only step taken at once).
+    pub visible: Vec<bool>,
     pub pos: usize,
 }
 
-/// What exhaustive search says about the states reachable from the current one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FromHere {
-    /// Lost work (or another violation) is still reachable, in this many more transitions.
-    Reachable { transitions: usize },
-    /// No continuation violates an invariant.
-    Safe { states: u64 },
-    /// The search hit its bound.
-    Bounded,
-}
-
-/// How a replay of choices under another model or variant went.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ReplayReport {
-    pub total: usize,
-    pub applied: usize,
-    /// Choices that are not possible here, in words.
-    pub skipped: Vec<String>,
-    /// Choices that read another value here than in the original run.
-    pub differed: Vec<String>,
-    /// The choices were taken in the order their stores reached memory (from TSO).
-    pub reordered: bool,
-}
-
-impl ReplayReport {
-    pub fn summary(&self) -> String {
-        let mut s = format!("replayed {} of {} choices", self.applied, self.total);
-        if !self.skipped.is_empty() {
-            s.push_str(&format!("; {} not possible here", self.skipped.len()));
-        }
-        if !self.differed.is_empty() {
-            s.push_str(&format!("; {} read another value", self.differed.len()));
-        }
-        s
+impl Plan {
+    /// Visible steps taken so far, and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        let done = self.visible[..self.pos.min(self.visible.len())].iter().filter(|v| **v).count();
+        (done, self.visible.iter().filter(|v| **v).count())
     }
 }
 
@@ -99,11 +79,12 @@ impl ReplayReport {
 struct Frame {
     machine: AnyMachine,
     timed: sim::TimedScheduler,
-    rng: ChaCha8Rng,
+    sched: RandomScheduler,
     choices: usize,
     applied: usize,
     log: usize,
     last_read: Vec<Option<u64>>,
+    writes: Vec<WriteRec>,
     plan_pos: Option<usize>,
 }
 
@@ -111,30 +92,36 @@ struct Frame {
 #[derive(Clone, Debug)]
 pub struct Session {
     /// The initial state (before any step): traces and explanations start here.
-    pub start: AnyMachine,
-    pub machine: AnyMachine,
-    rng: ChaCha8Rng,
-    pub seed: u64,
+    start: AnyMachine,
+    machine: AnyMachine,
+    /// The scheduler behind "step" when no trace is loaded.
+    sched: RandomScheduler,
     /// Run register-only steps at once after each chosen transition.
-    pub reduce: bool,
-    pub choices: Vec<Choice>,
+    reduce: bool,
+    choices: Vec<Choice>,
     /// Every transition applied, register-only steps included: the trace.
-    pub applied: Vec<Transition>,
+    applied: Vec<Transition>,
     /// The user step each applied transition belongs to.
-    pub applied_step: Vec<usize>,
-    pub log: Vec<LogEntry>,
+    applied_step: Vec<usize>,
+    log: Vec<LogEntry>,
     /// Per symbol: the value func() last read from it.
-    pub last_read: Vec<Option<u64>>,
-    pub plan: Option<Plan>,
+    last_read: Vec<Option<u64>>,
+    /// Models that keep every write (ARM): per write, when it was made.
+    writes: Vec<WriteRec>,
+    plan: Option<Plan>,
     history: Vec<Frame>,
     /// The cycle-level scheduler behind "step one cycle" (default timing model, the session's seed).
-    pub timed: sim::TimedScheduler,
-    pub snap: Arc<Snapshot>,
+    timed: sim::TimedScheduler,
+    /// The cycle clock has been used (`c`): the panes show when things complete.
+    timed_used: bool,
+    snap: Arc<Snapshot>,
     /// Lines explaining a violation, once one happened.
-    pub explanation: Vec<String>,
-    pub from_here: Option<FromHere>,
-    /// Search from the current state after every step (small machines only).
-    pub search_from_here: bool,
+    explanation: Vec<String>,
+    /// Lines explaining why no work can be lost from here, once the search says so.
+    safe_why: Vec<String>,
+    from_here: Option<FromHere>,
+    /// Changes with every change of the state: a search result is for one generation.
+    generation: u64,
 }
 
 impl Session {
@@ -142,25 +129,30 @@ impl Session {
     pub fn new(prog: Arc<Program>, model: Model, seed: u64, reduce: bool) -> Result<Session, String> {
         let machine = model.machine(prog.clone()).map_err(|e| e.to_string())?;
         let nsym = prog.symbols.len();
-        let snap = Arc::new(Snapshot::of(&machine, &Extra { last_read: &vec![None; nsym], planned: None, prev: None }));
+        let snap = Arc::new(Snapshot::of(
+            &machine,
+            &Extra { last_read: &vec![None; nsym], planned: None, prev: None, writes: &[], timed: None },
+        ));
         let mut s = Session {
             start: machine.clone(),
             machine,
-            rng: ChaCha8Rng::seed_from_u64(seed),
-            seed,
+            sched: RandomScheduler::new(seed),
             reduce,
             choices: Vec::new(),
             applied: Vec::new(),
             applied_step: Vec::new(),
             log: Vec::new(),
             last_read: vec![None; nsym],
+            writes: Vec::new(),
             plan: None,
             history: Vec::new(),
             timed: sim::TimedScheduler::new(seed, sim::TimingModel::default()),
+            timed_used: false,
             snap,
             explanation: Vec::new(),
+            safe_why: Vec::new(),
             from_here: None,
-            search_from_here: prog.num_cores() <= FROM_HERE_MAX_CORES,
+            generation: 0,
         };
         if reduce {
             s.close_logged();
@@ -182,8 +174,8 @@ impl Session {
     ) -> Result<Session, String> {
         let mut s = Session::new(prog, model, seed, false)?;
         s.reduce = reduce;
-        // A trace from the search on a model with promises was made promise-first;
-        // one made interactively may have promised at any time, or never.
+        // A trace from the search on a model with promises was made promise-first
+        // (or without promises); one made interactively may have promised at any time.
         if s.machine.has_promises() {
             let fits = |mode| {
                 let mut m = s.start.clone();
@@ -198,7 +190,17 @@ impl Session {
             s.start.set_promise_mode(mode);
             s.machine.set_promise_mode(mode);
         }
-        s.plan = Some(Plan { name: name.to_string(), steps: plan, pos: 0 });
+        let visible = {
+            let mut m = s.start.clone();
+            plan.iter()
+                .map(|&t| {
+                    let v = !m.is_eager_step(t);
+                    let _ = m.apply(t);
+                    v
+                })
+                .collect()
+        };
+        s.plan = Some(Plan { name: name.to_string(), steps: plan, visible, pos: 0 });
         s.follow_eager_plan();
         s.refresh();
         Ok(s)
@@ -219,6 +221,16 @@ impl Session {
         self.machine.model()
     }
 
+    /// The machine now.
+    pub fn machine(&self) -> &AnyMachine {
+        &self.machine
+    }
+
+    /// The machine before the first step.
+    pub fn start(&self) -> &AnyMachine {
+        &self.start
+    }
+
     /// User steps taken so far.
     pub fn step_no(&self) -> usize {
         self.choices.len()
@@ -226,6 +238,77 @@ impl Session {
 
     pub fn status(&self) -> &Status {
         &self.snap.status
+    }
+
+    /// What the screen shows of the machine.
+    pub fn snap(&self) -> &Snapshot {
+        &self.snap
+    }
+
+    pub fn choices(&self) -> &[Choice] {
+        &self.choices
+    }
+
+    /// Every transition applied so far (register-only steps included).
+    pub fn applied(&self) -> &[Transition] {
+        &self.applied
+    }
+
+    pub fn log(&self) -> &[LogEntry] {
+        &self.log
+    }
+
+    pub fn plan(&self) -> Option<&Plan> {
+        self.plan.as_ref()
+    }
+
+    /// Why work was lost (after a violation).
+    pub fn explanation(&self) -> &[String] {
+        &self.explanation
+    }
+
+    /// Why no work can be lost from here (once the search says so).
+    pub fn safe_why(&self) -> &[String] {
+        &self.safe_why
+    }
+
+    pub fn from_here(&self) -> Option<&FromHere> {
+        self.from_here.as_ref()
+    }
+
+    /// Whether the "from here" search is worth running for this state.
+    pub fn wants_from_here(&self) -> bool {
+        self.prog().num_cores() <= FROM_HERE_MAX_CORES
+            && self.from_here.is_none()
+            && matches!(self.snap.status, Status::Running)
+    }
+
+    /// Changes with every change of the state.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Hands in the search's answer for state `generation` (ignored if the state changed since).
+    pub fn set_from_here(&mut self, generation: u64, f: FromHere) {
+        if generation != self.generation {
+            return;
+        }
+        self.from_here = Some(f);
+        self.explain_safe();
+    }
+
+    /// Register-only instructions run at once after each step.
+    pub fn reduce(&self) -> bool {
+        self.reduce
+    }
+
+    pub fn set_reduce(&mut self, on: bool) {
+        self.reduce = on;
+    }
+
+    /// The cycle clock has been used.
+    pub fn timed_used(&self) -> bool {
+        self.timed_used
     }
 
     /// The loaded trace's next transition, if one is loaded and not finished.
@@ -247,6 +330,13 @@ impl Session {
         let label = self.machine.label(t);
         let obs = self.machine.observe_of(t);
         self.machine.apply(t).map_err(|e| e.to_string())?;
+        self.after_apply(t, obs);
+        self.note(kind, label);
+        Ok(())
+    }
+
+    /// Bookkeeping after `t` was applied: what func() read, the trace, and (models with a write history) when each write was made.
+    fn after_apply(&mut self, t: Transition, obs: Option<(u16, u64)>) {
         if let Some((sym, v)) = obs {
             if let Some(slot) = self.last_read.get_mut(sym as usize) {
                 *slot = Some(v);
@@ -254,8 +344,26 @@ impl Session {
         }
         self.applied.push(t);
         self.applied_step.push(self.choices.len());
-        self.note(kind, label);
-        Ok(())
+        let step = self.choices.len();
+        for loc in 0..self.prog().symbols.len() {
+            for w in self.machine.history(loc) {
+                if w.ts == 0 {
+                    continue;
+                }
+                let i = w.ts as usize - 1;
+                if i >= self.writes.len() {
+                    self.writes.resize(i + 1, WriteRec::default());
+                }
+                let r = &mut self.writes[i];
+                if r.made.is_none() {
+                    r.made = Some(step);
+                    r.promised = w.promised;
+                }
+                if !w.promised && r.written.is_none() {
+                    r.written = Some(step);
+                }
+            }
+        }
     }
 
     /// Takes the register-only steps every core can take now (as the search does).
@@ -287,11 +395,12 @@ impl Session {
         self.history.push(Frame {
             machine: self.machine.clone(),
             timed: self.timed.clone(),
-            rng: self.rng.clone(),
+            sched: self.sched.clone(),
             choices: self.choices.len(),
             applied: self.applied.len(),
             log: self.log.len(),
             last_read: self.last_read.clone(),
+            writes: self.writes.clone(),
             plan_pos: self.plan.as_ref().map(|p| p.pos),
         });
     }
@@ -306,7 +415,7 @@ impl Session {
     /// One user step: apply `t` (which must be enabled), then follow the loaded
     /// trace's register-only steps, or take every register-only step at once.
     /// The derived view is stale until [`Session::refresh`].
-    pub fn choose(&mut self, t: Transition) -> Result<(), String> {
+    pub(crate) fn choose(&mut self, t: Transition) -> Result<(), String> {
         if !self.machine.enabled().contains(&t) {
             return Err(format!("{t:?} is not enabled"));
         }
@@ -340,8 +449,8 @@ impl Session {
         Ok(())
     }
 
-    /// The scheduler's step (the loaded trace's next step, else a seeded random
-    /// choice), then [`Session::refresh`].
+    /// The scheduler's step (the loaded trace's next step, else the seeded
+    /// random scheduler's choice), then [`Session::refresh`].
     pub fn step(&mut self) -> Result<(), String> {
         let r = self.step_raw();
         self.refresh();
@@ -350,12 +459,9 @@ impl Session {
 
     fn step_raw(&mut self) -> Result<(), String> {
         let en = self.machine.enabled();
-        if en.is_empty() {
-            return Err("nothing can happen: the run is over".into());
-        }
         let t = match self.planned() {
             Some(t) if en.contains(&t) => t,
-            _ => en[self.rng.random_range(0..en.len())],
+            _ => self.sched.pick(&en).ok_or("nothing can happen: the run is over")?,
         };
         self.choose(t)
     }
@@ -364,22 +470,33 @@ impl Session {
     /// default timing model): every transition that completes in that cycle is
     /// taken and recorded like a chosen one. Returns how many completed.
     pub fn step_cycle(&mut self) -> Result<usize, String> {
+        self.timed_step(false)
+    }
+
+    /// Advances the cycle clock to the next cycle where a transition completes, and takes it.
+    pub fn step_event(&mut self) -> Result<usize, String> {
+        self.timed_step(true)
+    }
+
+    fn timed_step(&mut self, to_event: bool) -> Result<usize, String> {
         if self.machine.enabled().is_empty() {
             return Err("nothing can happen: the run is over".into());
         }
         self.push_frame();
+        self.timed_used = true;
         if let Some(p) = self.plan.take() {
             self.note(LogKind::Note, format!("left the loaded trace ({}) here", p.name));
         }
         let mut m = self.machine.clone();
-        let done = self.machine.step_cycle(&mut self.timed);
+        let from = self.machine.cycle();
+        let done = if to_event {
+            self.machine.step_event(&mut self.timed).into_iter().collect()
+        } else {
+            self.machine.step_cycle(&mut self.timed)
+        };
         for a in &done {
             let pv = m.preview(a.t);
-            if let Some((sym, v)) = m.observe_of(a.t) {
-                if let Some(slot) = self.last_read.get_mut(sym as usize) {
-                    *slot = Some(v);
-                }
-            }
+            let obs = m.observe_of(a.t);
             self.choices.push(Choice {
                 t: a.t,
                 read: pv.and_then(|p| p.read),
@@ -387,13 +504,14 @@ impl Session {
                 label: a.label.clone(),
             });
             m.apply(a.t).map_err(|e| e.to_string())?;
-            self.applied.push(a.t);
-            self.applied_step.push(self.choices.len());
+            self.after_apply(a.t, obs);
             self.note(LogKind::Step, format!("cycle {}: {}", a.cycle, a.label));
         }
         if done.is_empty() {
             let c = self.machine.cycle();
             self.note(LogKind::Note, format!("cycle {c}: nothing completes"));
+        } else if to_event && self.machine.cycle() > from + 1 {
+            self.note(LogKind::Note, format!("jumped from cycle {from} to cycle {}", self.machine.cycle()));
         }
         if let Status::Violation(v) = self.machine.status() {
             self.note(LogKind::Alert, v.to_string());
@@ -402,15 +520,14 @@ impl Session {
         Ok(done.len())
     }
 
-    /// Writes the axiomatic explanation of the run so far into the event log
-    /// (the execution graph's cycle and what would close it); returns its headline.
-    pub fn explain_axiomatic(&mut self) -> Result<String, String> {
+    /// The axiomatic explanation of the run so far (the execution graph's
+    /// cycle and what would close it), as lines; noted in the event log.
+    pub fn explain_axiomatic(&mut self) -> Result<Vec<String>, String> {
         let lines = axiomatic_lines(&self.start, &self.applied)?;
-        for l in &lines {
-            self.note(LogKind::Note, l.clone());
+        if let Some(h) = lines.get(1) {
+            self.note(LogKind::Note, format!("explained (x): {h}"));
         }
-        self.refresh();
-        Ok(lines.get(1).cloned().unwrap_or_default())
+        Ok(lines)
     }
 
     /// Runs the scheduler until the run ends or `limit` steps; returns the steps taken.
@@ -428,12 +545,13 @@ impl Session {
         let Some(f) = self.history.pop() else { return false };
         self.machine = f.machine;
         self.timed = f.timed;
-        self.rng = f.rng;
+        self.sched = f.sched;
         self.choices.truncate(f.choices);
         self.applied.truncate(f.applied);
         self.applied_step.truncate(f.applied);
         self.log.truncate(f.log);
         self.last_read = f.last_read;
+        self.writes = f.writes;
         if let (Some(p), Some(pos)) = (self.plan.as_mut(), f.plan_pos) {
             p.pos = pos;
         }
@@ -441,127 +559,62 @@ impl Session {
         true
     }
 
-    /// Replays `choices` (made under model `from`, maybe on another variant):
-    /// each one as far as it is possible here, picking the alternative that
-    /// reads the same value. From a model with store buffers (TSO) to another
-    /// model, a core's buffered store and the core's later steps are taken
-    /// when that store drained, so each store happens when it became visible.
-    /// Here on TSO, a locked instruction waiting for its core's store buffer
-    /// drains it first.
-    pub fn replay(&mut self, choices: &[Choice], from: &Model) -> ReplayReport {
-        let mut r = ReplayReport { total: choices.len(), ..Default::default() };
-        let order = if from != self.model() { drain_order(choices) } else { (0..choices.len()).collect() };
-        if order.iter().enumerate().any(|(k, i)| k != *i) {
-            r.reordered = true;
+    /// Steps back until core `core`'s next instruction must wait (at most the
+    /// whole run); false when no earlier state has it waiting (nothing is undone then).
+    pub fn back_to_wait(&mut self, core: usize) -> bool {
+        let Some(k) = self.history.iter().rposition(|f| f.machine.blocked_reason(core).is_some()) else {
+            return false;
+        };
+        while self.history.len() > k + 1 {
+            self.history.pop();
         }
-        for i in order {
-            let c = &choices[i];
-            let mut t = self.translate(c);
-            if t.is_none() {
-                t = self.drain_for(c);
-            }
-            match t {
-                Some(t) => {
-                    let read = self.machine.read_of(t);
-                    if c.read.is_some() && read != c.read {
-                        r.differed.push(format!(
-                            "choice {}: {} (read {} there)",
-                            i + 1,
-                            self.machine.label(t),
-                            c.read.unwrap_or_default()
-                        ));
-                    }
-                    if self.choose(t).is_ok() {
-                        r.applied += 1;
-                    }
-                }
-                None => r.skipped.push(format!("choice {}: {}", i + 1, c.label)),
-            }
-        }
-        // Cores left just before their `halt` halt (nothing another core can see).
-        for _ in 0..self.machine.num_cores() {
-            match self.machine.halt_step() {
-                Some(t) if self.choose(t).is_ok() => {}
-                _ => break,
-            }
-        }
-        self.refresh();
-        r
+        self.back()
     }
 
-    /// Drains the store buffer of the choice's core while that is what keeps
-    /// the choice's instruction from running (TSO's locked instructions).
-    fn drain_for(&mut self, c: &Choice) -> Option<Transition> {
-        let Transition::Exec { core, .. } = c.t else { return None };
-        let mut n = 0;
-        while n < 64 && self.machine.blocked_reason(core as usize).is_some() {
-            let drain = self
-                .machine
-                .enabled()
-                .into_iter()
-                .find(|t| matches!(t, Transition::Internal { core: k, .. } if *k == core))?;
-            self.choose(drain).ok()?;
-            n += 1;
-        }
-        if n == 0 {
-            return None;
-        }
-        self.translate(c)
-    }
-
-    /// The transition here that matches a choice made elsewhere.
-    fn translate(&self, c: &Choice) -> Option<Transition> {
-        let en = self.machine.enabled();
-        match c.t {
-            Transition::Exec { core, .. } => {
-                let cands: Vec<Transition> = en
-                    .iter()
-                    .copied()
-                    .filter(|t| matches!(t, Transition::Exec { core: k, .. } if *k == core))
-                    .collect();
-                if let Some(v) = c.read {
-                    if let Some(t) = cands.iter().find(|t| self.machine.read_of(**t) == Some(v)) {
-                        return Some(*t);
-                    }
-                }
-                if cands.contains(&c.t) {
-                    return Some(c.t);
-                }
-                cands.first().copied()
-            }
-            t => en.contains(&t).then_some(t),
-        }
-    }
-
-    /// Recomputes everything derived from the machine.
+    /// Recomputes everything derived from the machine (never searches: the
+    /// "from here" answer is asked for again, see [`Session::set_from_here`]).
     pub fn refresh(&mut self) {
-        let prev = self
-            .history
-            .last()
-            .map(|f| Snapshot::of(&f.machine, &Extra { last_read: &f.last_read, planned: None, prev: None }));
+        // Unique across sessions, so that an answer for a replaced session is never taken for this one.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.generation = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let prev = self.history.last().map(|f| {
+            Snapshot::of(
+                &f.machine,
+                &Extra { last_read: &f.last_read, planned: None, prev: None, writes: &f.writes, timed: None },
+            )
+        });
         let snap = Snapshot::of(
             &self.machine,
-            &Extra { last_read: &self.last_read, planned: self.planned(), prev: prev.as_ref() },
+            &Extra {
+                last_read: &self.last_read,
+                planned: self.planned(),
+                prev: prev.as_ref(),
+                writes: &self.writes,
+                timed: self.timed_used.then_some(&self.timed),
+            },
         );
         self.snap = Arc::new(snap);
         self.explanation.clear();
         if let Status::Violation(v) = &self.snap.status {
             self.explanation = explain(&self.start, &self.applied, &self.applied_step, v);
         }
-        self.from_here = match self.snap.status {
-            Status::Running if self.search_from_here => Some(self.search_here()),
-            _ => None,
-        };
+        self.from_here = None;
+        self.explain_safe();
     }
 
-    fn search_here(&self) -> FromHere {
-        let cfg = ExploreConfig { max_states: 200_000, max_memory: 1 << 30, threads: 1, ..Default::default() };
-        let r = self.machine.explore(&cfg);
-        match (r.verdict, r.violation) {
-            (Verdict::Violation, Some((_, s))) => FromHere::Reachable { transitions: s.len() },
-            (Verdict::Safe, _) => FromHere::Safe { states: r.states },
-            _ => FromHere::Bounded,
-        }
+    /// The why-safe lines, when the run cannot lose work from here.
+    fn explain_safe(&mut self) {
+        let safe = match (&self.snap.status, &self.from_here) {
+            (Status::Running, Some(FromHere::Safe { .. })) => true,
+            (Status::Quiescent, _) => !self.prog().lost_work.is_empty(),
+            _ => false,
+        };
+        self.safe_why = if safe { why_safe(&self.start, &self.applied, &self.applied_step) } else { Vec::new() };
+    }
+
+    /// The run so far as a trace.
+    pub fn trace(&self, seed: u64) -> sim::Trace {
+        self.start.make_trace(&self.applied, "interactive", Some(seed))
     }
 }
 
@@ -578,39 +631,4 @@ pub fn axiomatic_lines(start: &AnyMachine, applied: &[Transition]) -> Result<Vec
     lines.push(format!("why: {}", ex.summary));
     lines.extend(ex.details.iter().map(|d| format!("  - {d}")));
     Ok(lines)
-}
-
-/// The order in which TSO choices took effect in memory: a core's buffered
-/// store, and every later step of that core up to its next buffered store,
-/// move to the drain that made the store visible (or to the end, if it never
-/// drained). Drains themselves are kept (a model without them skips them).
-pub fn drain_order(choices: &[Choice]) -> Vec<usize> {
-    use std::collections::{BTreeMap, VecDeque};
-    let mut out = Vec::with_capacity(choices.len());
-    // Per core: deferred choices, grouped by the buffered store that starts each group.
-    let mut deferred: BTreeMap<usize, VecDeque<Vec<usize>>> = BTreeMap::new();
-    for (i, c) in choices.iter().enumerate() {
-        let core = c.t.core();
-        if let Transition::Internal { .. } = c.t {
-            out.push(i);
-            if let Some(q) = deferred.get_mut(&core) {
-                if let Some(group) = q.pop_front() {
-                    out.extend(group);
-                }
-            }
-            continue;
-        }
-        let q = deferred.entry(core).or_default();
-        if c.buffered {
-            q.push_back(vec![i]);
-        } else if let Some(last) = q.back_mut() {
-            last.push(i);
-        } else {
-            out.push(i);
-        }
-    }
-    for q in deferred.into_values() {
-        out.extend(q.into_iter().flatten());
-    }
-    out
 }

@@ -61,8 +61,13 @@ pub struct CoreView {
     /// This core's irq_work list drawn from memory (`head0 → work → ∅`), when the program has one.
     pub queue: Option<String>,
     pub pc_changed: bool,
-    /// Extra model-specific lines (ARM: views, why a read is blocked).
+    /// Extra model-specific lines (ARM: which writes its next read may take, and why not others).
     pub notes: Vec<String>,
+    /// Models that keep every write (ARM): per word the core has seen past its
+    /// initial value, the newest write it has seen: `(word, ts, step)`.
+    pub seen: Vec<(String, u32, Option<usize>)>,
+    /// Once the cycle clock runs: what the core has coming and the cycle it completes at.
+    pub timing: Vec<(String, u64)>,
 }
 
 /// One memory word, as shown.
@@ -74,6 +79,42 @@ pub struct MemRow {
     /// Decoded meaning: flag bits, what func() last read, a list link.
     pub note: String,
     pub changed: bool,
+    /// Models that keep every write (ARM): the word's writes, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One write in a word's history, as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The model's timestamp (0: the initial value).
+    pub ts: u32,
+    pub text: String,
+    /// The writing core (None: the initial value).
+    pub by: Option<usize>,
+    /// The user step that made it (a promise: the step that promised it).
+    pub made: Option<usize>,
+    /// A promise: the step its store ran (None: not yet).
+    pub promise: Option<Option<usize>>,
+}
+
+/// When the session saw a write appear (models that keep every write).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteRec {
+    /// The user step that put it in memory.
+    pub made: Option<usize>,
+    /// It came as a promise.
+    pub promised: bool,
+    /// The user step whose store wrote it (for a promise, the one that fulfilled it).
+    pub written: Option<usize>,
+}
+
+/// A core's next instruction that cannot run now, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockedRow {
+    pub core: usize,
+    /// "core 1: cmpxchg oflags, [flags], want, nflags".
+    pub label: String,
+    pub reason: String,
 }
 
 /// One enabled transition with its label.
@@ -94,6 +135,8 @@ pub struct Snapshot {
     pub cores: Vec<CoreView>,
     pub memory: Vec<MemRow>,
     pub enabled: Vec<EnabledRow>,
+    /// Each core whose next instruction must wait, with the reason.
+    pub blocked: Vec<BlockedRow>,
     pub status: Status,
     /// Transitions applied since the start (eager local steps included).
     pub transitions: u64,
@@ -106,6 +149,10 @@ pub struct Extra<'a> {
     /// The planned next transition, if a trace is loaded.
     pub planned: Option<Transition>,
     pub prev: Option<&'a Snapshot>,
+    /// Per write (timestamp - 1): when the session saw it made.
+    pub writes: &'a [WriteRec],
+    /// The cycle-level scheduler, once it is in use.
+    pub timed: Option<&'a sim::TimedScheduler>,
 }
 
 /// A value as `&sym` when it is a symbol's address.
@@ -171,6 +218,7 @@ impl Snapshot {
 fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
     let p = &**m.prog();
     let prev = x.prev;
+    let timing = x.timed.map(|s| m.completions(s)).unwrap_or_default();
     let cores = (0..m.num_cores())
         .map(|c| {
             let k = m.core(c);
@@ -215,6 +263,17 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
                 queue: queue_text(p, |l| m.memory(l), c),
                 pc_changed: pk.is_some_and(|pk| pk.pc != k.pc || pk.halted != k.halted),
                 notes: m.notes(c),
+                seen: (0..p.symbols.len())
+                    .filter_map(|l| match m.seen(c, l) {
+                        Some(ts) if ts > 0 => Some((
+                            p.sym_name(l as u16).to_string(),
+                            ts,
+                            x.writes.get(ts as usize - 1).and_then(|w| w.made),
+                        )),
+                        _ => None,
+                    })
+                    .collect(),
+                timing: timing.iter().filter(|(t, _)| t.core() == c).map(|(t, at)| (m.label(*t), *at)).collect(),
             }
         })
         .collect();
@@ -232,23 +291,58 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
             } else {
                 String::new()
             };
+            let history = m
+                .history(l)
+                .into_iter()
+                .map(|w| {
+                    let rec = (w.ts > 0).then(|| x.writes.get(w.ts as usize - 1).copied().unwrap_or_default());
+                    HistoryEntry {
+                        ts: w.ts,
+                        text: value_text(p, w.val),
+                        by: w.by,
+                        made: rec.and_then(|r| r.made),
+                        promise: rec.filter(|r| r.promised).map(|r| r.written),
+                    }
+                })
+                .collect();
             MemRow {
                 text: value_text(p, v),
                 changed: prev.and_then(|s| s.memory.get(l)).is_some_and(|o| o.value != v),
                 name,
                 value: v,
                 note,
+                history,
             }
         })
         .collect();
-    let enabled =
-        m.enabled().into_iter().map(|t| EnabledRow { t, label: m.label(t), planned: x.planned == Some(t) }).collect();
+    // Alternatives a person cannot tell apart (ARM: a CAS's two dependency
+    // structures) are offered once; the loaded trace's step wins.
+    let mut enabled: Vec<EnabledRow> = Vec::new();
+    for t in m.enabled() {
+        let row = EnabledRow { t, label: m.label(t), planned: x.planned == Some(t) };
+        match enabled.iter_mut().find(|r| r.label == row.label) {
+            Some(r) if row.planned => *r = row,
+            Some(_) => {}
+            None => enabled.push(row),
+        }
+    }
+    let blocked = (0..m.num_cores())
+        .filter(|&c| !m.core(c).halted)
+        .filter_map(|c| {
+            m.blocked_reason(c).map(|reason| BlockedRow {
+                core: c,
+                label: format!("core {c}: {}", m.next_text(c)),
+                reason,
+            })
+        })
+        .collect();
     Snapshot {
         model: m.model().clone(),
         in_flight: m.in_flight(),
         cores,
         memory,
         enabled,
+        blocked,
         status,
         transitions: m.steps(),
     }

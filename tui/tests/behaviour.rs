@@ -6,16 +6,17 @@ mod common;
 use common::*;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use tui::app::Overlay;
 use tui::keys::{self, Action, Mode};
-use tui::session::FromHere;
-use tui::{App, Status};
+use tui::search::FromHere;
+use tui::{App, Input, Status};
 use workloads::Variant;
 
 /// The keys that reproduce the racy/TSO race by picking transitions (see screens.rs).
 const RACE: &str = "111211111111111111111";
 
 fn lost(app: &App) -> bool {
-    matches!(app.session.status(), Status::Violation(sim::Violation::LostWork { .. }))
+    matches!(app.session().status(), Status::Violation(sim::Violation::LostWork { .. }))
 }
 
 /// `check(keys, expect)`: after typing `keys` on the default screen, `expect` holds.
@@ -25,58 +26,64 @@ fn check(input: &str, expect: impl Fn(&App) -> bool, what: &str) {
     assert!(
         expect(&app),
         "after {input:?}: expected {what}; status {:?}, message {:?}",
-        app.session.status(),
-        app.message
+        app.session().status(),
+        app.message()
     );
 }
 
 #[test]
 fn keys_do_what_the_table_says() {
-    check("q", |a| a.quit, "q quits");
-    check("", |a| !a.quit && a.session.step_no() == 0, "nothing happened");
-    check("1", |a| a.session.step_no() == 1, "a digit picks a transition");
-    check("12", |a| a.session.step_no() == 2, "two picks");
-    check("9", |a| a.session.step_no() == 0 && a.message.is_some(), "a missing transition is refused");
-    check("s", |a| a.session.step_no() == 1, "s steps");
-    check(" ", |a| a.session.step_no() == 1, "space steps");
-    check("  b", |a| a.session.step_no() == 1, "b steps back");
-    check("  bbbb", |a| a.session.step_no() == 0, "b stops at the start");
-    check("<down><enter>", |a| a.session.choices[0].t.core() == 1, "arrows and Enter pick the second transition");
+    check("q", |a| a.quit(), "q quits");
+    check("<esc>", |a| !a.quit(), "Esc never quits");
+    check("", |a| !a.quit() && a.session().step_no() == 0, "nothing happened");
+    check("1", |a| a.session().step_no() == 1, "a digit picks a transition");
+    check("12", |a| a.session().step_no() == 2, "two picks");
+    check("9", |a| a.session().step_no() == 0 && a.message().is_some(), "a missing transition is refused");
+    check("s", |a| a.session().step_no() == 1, "s steps");
+    check(" ", |a| a.session().step_no() == 1, "space steps");
+    check("  b", |a| a.session().step_no() == 1, "b steps back");
+    check("  bbbb", |a| a.session().step_no() == 0, "b stops at the start");
+    check("<down><enter>", |a| a.session().choices()[0].t.core() == 1, "arrows and Enter pick the second transition");
     check(RACE, lost, "the race by hand loses work");
-    check(&format!("{RACE}b"), |a| a.session.status() == &Status::Running, "stepping back undoes the loss");
-    check("r", |a| a.session.status() != &Status::Running, "r runs to the end");
-    check("   R", |a| a.session.step_no() == 0, "R restarts");
+    check(&format!("{RACE}b"), |a| a.session().status() == &Status::Running, "stepping back undoes the loss");
+    check("r", |a| a.session().status() != &Status::Running, "r runs to the end");
+    check("   R", |a| a.session().step_no() == 0, "R restarts");
     check("fr", lost, "f finds the counterexample, r follows it");
-    check("f   ", |a| a.session.plan.as_ref().is_some_and(|p| p.pos > 0), "space follows the loaded trace");
-    check("m", |a| a.model().name() == "arm", "m: TSO → ARM");
-    check("mm", |a| a.model().name() == "sc", "m: ARM → SC");
-    check("mmm", |a| a.model().name() == "tso", "m: SC → TSO");
-    check("v", |a| a.source.variant() == Some(Variant::PlainBusy), "v: next variant");
-    check("t", |a| a.split.is_some(), "t opens the split view");
-    check("tt", |a| a.split.is_none(), "t closes it");
-    check("?", |a| a.overlay == tui::app::Overlay::Help, "? opens the help");
-    check("??", |a| a.overlay == tui::app::Overlay::None, "? closes it");
-    check("?q", |a| a.quit, "q quits from the help too");
-    check("n", |a| a.seed == 2, "n: next seed");
-    check("l", |a| !a.session.reduce, "l: every instruction a step");
-    check("L<esc>", |a| a.overlay == tui::app::Overlay::None, "Esc closes the prompt");
+    check("f   ", |a| a.session().plan().as_ref().is_some_and(|p| p.pos > 0), "space follows the loaded trace");
+    check("m", |a| matches!(a.overlay(), Overlay::Menu { .. }) && a.model().name() == "tso", "m opens the model menu");
+    check("m3", |a| a.model().name() == "arm", "m 3: ARM");
+    check("m1", |a| a.model().name() == "sc", "m 1: SC");
+    check("m<down><enter>", |a| a.model().name() == "arm", "m ↓ Enter: the one below TSO");
+    check("m<esc>", |a| a.model().name() == "tso" && *a.overlay() == Overlay::None, "Esc closes the menu");
+    check("v4", |a| a.source().variant() == Some(Variant::ClaimCmpxchg), "v 4: straight to the fixed variant");
+    check("t", |a| a.split().is_some(), "t opens the split view");
+    check("tt", |a| a.split().is_none(), "t closes it");
+    check("?", |a| matches!(a.overlay(), Overlay::Help { .. }), "? opens the help");
+    check("??", |a| *a.overlay() == Overlay::None, "? closes it");
+    check("?<esc>", |a| *a.overlay() == Overlay::None && !a.quit(), "Esc closes it");
+    check("?q", |a| a.quit(), "q quits from the help too");
+    check("n", |a| a.seed() == 2, "n: next seed");
+    check("l", |a| !a.session().reduce(), "l: every instruction a step");
+    check("L<esc>", |a| *a.overlay() == Overlay::None, "Esc closes the prompt");
+    check("x", |a| matches!(a.overlay(), Overlay::Page { .. }), "x opens the explanation");
+    check("x<esc>", |a| *a.overlay() == Overlay::None, "Esc closes it");
 }
 
 /// `c` steps one cycle of the timed scheduler: the clock moves one cycle at a
 /// time, the transitions that complete are recorded, and `b` undoes a cycle.
 #[test]
 fn c_steps_one_cycle() {
-    check("c", |a| a.session.machine.cycle() == 1, "one cycle");
+    check("c", |a| a.session().machine().cycle() == 1, "one cycle");
     check(
         &"c".repeat(40),
-        |a| a.session.machine.cycle() == 40 && a.session.step_no() > 0,
+        |a| a.session().machine().cycle() == 40 && a.session().step_no() > 0,
         "forty cycles, some transitions",
     );
-    check(&("c".repeat(40) + "b"), |a| a.session.machine.cycle() == 39, "back undoes one cycle");
+    check(&("c".repeat(40) + "b"), |a| a.session().machine().cycle() == 39, "back undoes one cycle");
     let mut app = racy_tso();
     drive(&mut app, 120, 40, &"c".repeat(5000));
-    assert_ne!(*app.session.status(), Status::Running, "the timed run ends: {:?}", app.session.status());
-    assert!(app.session.machine.cycle() > 100, "cycle {}", app.session.machine.cycle());
+    assert_ne!(*app.session().status(), Status::Running, "the timed run ends: {:?}", app.session().status());
+    assert!(app.session().machine().cycle() > 100, "cycle {}", app.session().machine().cycle());
 }
 
 /// `x` explains the run axiomatically: after the race, the log names the
@@ -86,7 +93,7 @@ fn x_explains_the_race() {
     let mut app = racy_tso();
     drive(&mut app, 120, 40, &format!("{RACE}x"));
     assert!(lost(&app), "the race was reproduced");
-    let log: Vec<&str> = app.session.log.iter().map(|e| e.text.as_str()).collect();
+    let log: Vec<&str> = app.session().log().iter().map(|e| e.text.as_str()).collect();
     assert!(log.iter().any(|l| l.contains("store-buffering cycle")), "{log:#?}");
 }
 
@@ -94,7 +101,7 @@ fn x_explains_the_race() {
 fn every_action_has_a_key_and_the_bar_comes_from_the_table() {
     let main = [Mode::Main];
     let bar: Vec<&str> = keys::bar(&main).map(|b| b.name).collect();
-    for want in ["step", "pick", "back", "run", "restart", "find", "model", "variant", "help", "quit"] {
+    for want in ["step", "pick", "back", "run", "find", "model", "variant", "split", "explain", "help", "quit"] {
         assert!(bar.contains(&want), "{want} missing from the help bar {bar:?}");
     }
     let screen = screen(&racy_tso(), 160, 50);
@@ -117,8 +124,11 @@ fn every_action_has_a_key_and_the_bar_comes_from_the_table() {
         Action::Run,
         Action::Restart,
         Action::Find,
-        Action::NextModel,
-        Action::NextVariant,
+        Action::ModelMenu,
+        Action::VariantMenu,
+        Action::Explain,
+        Action::ToggleHints,
+        Action::Dismiss,
         Action::ToggleSplit,
         Action::ToggleHelp,
         Action::Quit,
@@ -136,28 +146,28 @@ fn the_same_choices_on_the_fixed_variant_and_on_arm() {
     let mut app = racy_tso();
     drive(&mut app, 120, 40, RACE);
     assert!(lost(&app));
-    // racy → plain-busy → claim-cmpxchg (fixed): the same choices, no lost work.
-    drive(&mut app, 120, 40, "vv");
-    assert_eq!(app.source.variant(), Some(Variant::ClaimCmpxchg));
-    assert_eq!(app.session.status(), &Status::Quiescent, "{:?}", app.message);
+    // Straight to claim-cmpxchg (fixed): the same choices, no lost work.
+    drive(&mut app, 120, 40, "v4");
+    assert_eq!(app.source().variant(), Some(Variant::ClaimCmpxchg));
+    assert_eq!(app.session().status(), &Status::Quiescent, "{:?}", app.message());
     // The fixed claim's cmpxchg drained core 1's store buffer before reading flags.
-    assert!(app.session.choices.iter().any(|c| c.label.contains("core 1: drain data1 := 1")));
+    assert!(app.session().choices().iter().any(|c| c.label.contains("core 1: drain data1 := 1")));
     // The same (original) choices on ARM lose the work again.
-    drive(&mut app, 120, 40, "m");
+    drive(&mut app, 120, 40, "m3");
     assert_eq!(app.model().name(), "arm");
-    assert!(lost(&app), "{:?}", app.session.status());
-    assert!(app.session.explanation.iter().any(|l| l.contains("a failed cmpxchg is only a read")));
+    assert!(lost(&app), "{:?}", app.session().status());
+    assert!(app.session().explanation().iter().any(|l| l.contains("a failed cmpxchg is only a read")));
     // And back on TSO: safe again.
-    drive(&mut app, 120, 40, "mm");
+    drive(&mut app, 120, 40, "m2");
     assert_eq!(app.model().name(), "tso");
-    assert_eq!(app.session.status(), &Status::Quiescent);
+    assert_eq!(app.session().status(), &Status::Quiescent);
 }
 
 #[test]
 fn lost_work_explanation_names_the_buffered_store_and_the_stale_load() {
     let mut app = racy_tso();
     drive(&mut app, 120, 40, RACE);
-    let e = app.session.explanation.join("\n");
+    let e = app.session().explanation().join("\n");
     assert!(e.contains("core 0's func() loaded data1 and read 0"), "{e}");
     assert!(e.contains("core 1's store data1 := 1 (step 3) was still in core 1's store buffer"), "{e}");
     assert!(e.contains("core 1's claim (load want, [flags]) read flags = 3 (PENDING|BUSY)"), "{e}");
@@ -174,16 +184,16 @@ fn find_on_safe_and_unsafe_configurations() {
     ] {
         let mut a = app(v, m, 2);
         drive(&mut a, 100, 30, "fr");
-        assert_eq!(lost(&a), loses, "{v} on {m}: {:?} {:?}", a.session.status(), a.message);
+        assert_eq!(lost(&a), loses, "{v} on {m}: {:?} {:?}", a.session().status(), a.message());
     }
 }
 
 #[test]
 fn from_here_says_what_the_search_says() {
     let a = app(Variant::ClaimCmpxchg, "tso", 2);
-    assert!(matches!(a.session.from_here, Some(FromHere::Safe { .. })), "{:?}", a.session.from_here);
+    assert!(matches!(a.session().from_here(), Some(FromHere::Safe { .. })), "{:?}", a.session().from_here());
     let a = racy_tso();
-    assert!(matches!(a.session.from_here, Some(FromHere::Reachable { .. })), "{:?}", a.session.from_here);
+    assert!(matches!(a.session().from_here(), Some(FromHere::Reachable { .. })), "{:?}", a.session().from_here());
 }
 
 #[test]
@@ -191,15 +201,15 @@ fn save_and_load_a_trace_round_trip() {
     let dir = std::env::temp_dir().join(format!("weaksim-tui-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut app = racy_tso();
-    app.save_dir = dir.clone();
+    app.set_save_dir(dir.clone());
     drive(&mut app, 120, 40, &format!("{RACE}S"));
-    let path = app.trace_path.clone().expect("saved");
-    let applied = app.session.applied.clone();
+    let path = app.trace_path().map(|p| p.to_path_buf()).expect("saved");
+    let applied = app.session().applied().to_vec();
     // A fresh app loads it (L, the prompt is prefilled with the last path) and follows it to the same end.
     let mut b = racy_tso();
-    b.trace_path = Some(path.clone());
+    b.set_trace_path(path.clone());
     drive(&mut b, 120, 40, "L<enter>r");
-    assert_eq!(b.session.applied, applied);
+    assert_eq!(b.session().applied(), applied);
     assert!(lost(&b));
     // The CLI's replay reads it too.
     let text = std::fs::read_to_string(&path).unwrap();
@@ -214,20 +224,26 @@ fn demo_script_plays_to_the_end_without_problems() {
     let n = script.steps.len();
     let mut app = racy_tso();
     tui::demo::start(&mut app, script);
+    app.settle();
     let mut presses = 0;
-    while !app.demo.as_ref().unwrap().finished && presses < 100 {
+    while !app.demo().unwrap().at_end() && presses < 100 {
         app.update(Action::DemoNext);
+        app.settle();
         let _ = screen(&app, 160, 50);
         presses += 1;
     }
-    let d = app.demo.as_ref().unwrap();
-    assert!(d.problems.is_empty(), "script problems: {:?}", d.problems);
-    assert_eq!(d.pos, n - 1);
+    let d = app.demo().unwrap();
+    assert!(d.problems().is_empty(), "script problems: {:?}", d.problems());
+    assert_eq!(d.pos(), n - 1);
     // Back one caption from the end, and again.
     app.update(Action::DemoPrev);
     app.update(Action::DemoPrev);
-    assert!(app.demo.as_ref().unwrap().pos < n - 1);
-    assert!(app.demo.as_ref().unwrap().problems.is_empty());
+    assert!(app.demo().unwrap().pos() < n - 1);
+    assert!(app.demo().unwrap().problems().is_empty());
+    // Space after the last caption ends the demo: space steps again.
+    tui::demo::goto(&mut app, n - 1);
+    app.update(Action::DemoNext);
+    assert!(app.demo().is_none());
 }
 
 #[test]
@@ -245,7 +261,7 @@ fn demo_script_errors_are_reported_with_the_file() {
 fn no_panic_at_any_size() {
     let mut states: Vec<App> = Vec::new();
     states.push(racy_tso());
-    for input in [&RACE[..8], RACE, &format!("{RACE}vvt"), "?", "L", "fr"] {
+    for input in [&RACE[..8], RACE, &format!("{RACE}v4t"), "?", "L", "fr"] {
         let mut a = racy_tso();
         drive(&mut a, 80, 24, input);
         states.push(a);
@@ -253,6 +269,7 @@ fn no_panic_at_any_size() {
     let mut demo = racy_tso();
     tui::demo::start(&mut demo, tui::demo::parse(tui::demo::DEFAULT_SCRIPT, "d").unwrap());
     demo.update(Action::DemoNext);
+    demo.settle();
     states.push(demo);
     let mut eight = app(Variant::BusyXchg, "tso", 8);
     drive(&mut eight, 80, 24, "   ");
@@ -274,7 +291,7 @@ fn resize_while_running() {
     for (i, (w, h)) in sizes.iter().enumerate() {
         t.backend_mut().resize(*w, *h);
         let mut ev = keys(if i % 2 == 0 { " " } else { "?" }).into_iter();
-        tui::run(&mut t, &mut app, || Ok(ev.next())).unwrap();
+        tui::run(&mut t, &mut app, |_| Ok(ev.next().map(Input::Event).unwrap_or(Input::End))).unwrap();
         t.draw(|f| f.render_widget(&app, f.area())).unwrap();
         assert_eq!(t.backend().buffer().area.width, *w);
     }
@@ -296,8 +313,8 @@ fn litmus_condition_witness() {
         };
         let mut a = App::new(opts).expect("app");
         drive(&mut a, 120, 40, "fr");
-        let (v, _) = tui::view::verdict(&a.session);
-        assert_eq!(v.contains("the condition holds"), reachable, "{model}: {v} / {:?}", a.message);
+        let (v, _) = tui::view::verdict(a.session());
+        assert_eq!(v.contains("the condition holds"), reachable, "{model}: {v} / {:?}", a.message());
     }
 }
 
@@ -327,18 +344,65 @@ fn input_flood() {
     let mut it = events.into_iter();
     let mut fed = 0;
     let mut t = Terminal::new(TestBackend::new(100, 40)).expect("terminal");
-    tui::run(&mut t, &mut app, || {
+    tui::run(&mut t, &mut app, |_| {
         let e = it.next();
         fed += e.is_some() as usize;
-        Ok(e)
+        Ok(e.map(Input::Event).unwrap_or(Input::End))
     })
     .expect("the event loop survives the flood");
     assert_eq!(fed, n, "every event was read (nothing quit early)");
-    assert!(!app.quit);
+    assert!(!app.quit());
     // Still usable afterwards: a step and a back work, and the screen draws.
-    let before = app.session.step_no();
+    let before = app.session().step_no();
     app.update(Action::Restart);
     app.update(Action::Step);
-    assert!(app.session.step_no() <= before.max(1));
+    assert!(app.session().step_no() <= before.max(1));
     let _ = screen(&app, 80, 24);
+}
+
+/// `f` on 8 cores searches on a worker thread: the UI keeps drawing frames
+/// (with the spinner and the state count), keys typed meanwhile are dropped,
+/// and Esc stops the search and gives its thread back.
+#[test]
+fn frames_keep_coming_while_f_searches_and_esc_stops_it() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |c: KeyCode| Input::Event(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)));
+    let mut app = app(Variant::BusyXchg, "tso", 8);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    // f, then idle ticks and typed keys while it searches, then Esc.
+    let mut script: Vec<Input> = vec![key(KeyCode::Char('f'))];
+    for i in 0..30 {
+        script.push(if i % 3 == 0 { key(KeyCode::Char('s')) } else { Input::Idle });
+    }
+    script.push(key(KeyCode::Esc));
+    let mut it = script.into_iter();
+    let mut frames_while_searching = 0;
+    tui::run(&mut t, &mut app, |a| {
+        if a.searching().is_some() {
+            frames_while_searching += 1;
+        }
+        Ok(it.next().unwrap_or(Input::End))
+    })
+    .unwrap();
+    assert!(frames_while_searching >= 30, "the UI drew {frames_while_searching} frames while searching");
+    assert!(app.searching().is_none(), "Esc stopped the search");
+    assert!(!app.quit(), "Esc does not quit");
+    assert_eq!(app.session().step_no(), 0, "the keys typed during the search were dropped");
+    assert!(app.message().is_some_and(|(m, _)| m.starts_with("Search stopped after")), "{:?}", app.message());
+    // The stopped worker ends (its memory goes with it).
+    app.settle();
+    assert_eq!(app.workers(), 0);
+}
+
+/// While `f` searches, the screen says so (a spinner and the states so far).
+#[test]
+fn searching_is_visible() {
+    let mut app = app(Variant::BusyXchg, "tso", 8);
+    app.update(Action::Find);
+    assert!(app.searching().is_some(), "the search runs on a worker thread");
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Searching every interleaving"), "{s}");
+    app.update(Action::Dismiss);
+    assert!(app.searching().is_none());
+    app.settle();
 }

@@ -26,7 +26,7 @@ fn mid_race_with_a_buffered_store() {
     let mut app = racy_tso();
     // Up to core 1's load of flags, which reads 3 while data1 := 1 waits in core 1's store buffer.
     let t = drive(&mut app, 140, 45, &RACE[..8]);
-    assert!(app.session.snap.cores[1].pending.iter().any(|p| p.starts_with("data1 := 1")));
+    assert!(app.session().snap().cores[1].pending.iter().any(|p| p.starts_with("data1 := 1")));
     insta::assert_snapshot!(t.backend());
 }
 
@@ -34,7 +34,7 @@ fn mid_race_with_a_buffered_store() {
 fn lost_work_banner() {
     let mut app = racy_tso();
     let t = drive(&mut app, 140, 45, RACE);
-    assert!(matches!(app.session.status(), Status::Violation(_)), "{:?}", app.session.status());
+    assert!(matches!(app.session().status(), Status::Violation(_)), "{:?}", app.session().status());
     insta::assert_snapshot!(t.backend());
 }
 
@@ -42,9 +42,9 @@ fn lost_work_banner() {
 fn side_by_side_fixed_tso_and_arm() {
     let mut app = racy_tso();
     // The race by hand, the fixed variant (two presses of v), then the split view with ARM on the right.
-    let t = drive(&mut app, 160, 50, &format!("{RACE}vvt"));
-    let sp = app.split.as_ref().expect("split");
-    assert_eq!(sp.session.model().name(), "arm");
+    let t = drive(&mut app, 160, 50, &format!("{RACE}v4t"));
+    let sp = app.split().expect("split");
+    assert_eq!(sp.session().model().name(), "arm");
     insta::assert_snapshot!(t.backend());
 }
 
@@ -59,7 +59,7 @@ fn help() {
 fn found_counterexample_on_arm() {
     let mut app = app(Variant::ClaimCmpxchg, "arm", 2);
     let t = drive(&mut app, 140, 45, "fr");
-    assert!(matches!(app.session.status(), Status::Violation(_)), "{:?}", app.session.status());
+    assert!(matches!(app.session().status(), Status::Violation(_)), "{:?}", app.session().status());
     insta::assert_snapshot!(t.backend());
 }
 

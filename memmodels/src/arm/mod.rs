@@ -45,7 +45,7 @@ pub use view::{Ts, Views};
 
 use crate::{
     Blocked, FenceCost, InFlight, Internal, InternalEffect, Loc, MemoryModel, ModelInfo, Pending, Preview, Promising,
-    Propagation, Request, Response, Source, Val,
+    Propagation, Request, Response, Source, Val, Write,
 };
 use isa::{FenceKind, RmwOrd, StoreOrd};
 
@@ -199,7 +199,27 @@ impl MemoryModel for Arm {
         InFlight::Promises
     }
 
-    /// Its views (those not zero) and, before a load or RMW, each write it may or may not read.
+    /// Every message to the word, oldest first, after the initial value.
+    fn history(&self, s: &ArmShared, cores: &[ArmCore], loc: Loc) -> Vec<Write> {
+        let mut ts: Vec<Ts> = s.loc_desc(loc).collect();
+        ts.push(0);
+        ts.reverse();
+        ts.into_iter()
+            .map(|t| Write {
+                ts: t,
+                val: s.val(loc, t),
+                by: (t != 0).then(|| s.msg(t).tid as usize),
+                promised: t != 0 && cores.iter().any(|k| k.promised(t)),
+            })
+            .collect()
+    }
+
+    /// `coh[loc]`: the newest write to the word the core has read or written.
+    fn seen(&self, _: &ArmShared, cores: &[ArmCore], core: usize, loc: Loc) -> Option<u32> {
+        Some(cores[core].coh(loc))
+    }
+
+    /// Before a load or RMW: which writes to the word it may read, and why not the others, in words.
     fn notes(
         &self,
         s: &ArmShared,
@@ -210,23 +230,29 @@ impl MemoryModel for Arm {
     ) -> Vec<String> {
         let e = self.explain(s, cores, core, next);
         let mut out = Vec::new();
-        let views: Vec<String> = e.views.iter().filter(|(_, v)| v.w != 0).map(|(n, v)| format!("{n}={v}")).collect();
-        if !views.is_empty() {
-            out.push(format!("views {}", views.join(" ")));
-        }
         if let Some(r) = &e.next_read {
-            let cands: Vec<String> = r
+            let write = |k: &Candidate| match k.by {
+                None => format!("{} (initial value)", k.val),
+                Some(b) => format!("{} (t{}, core {b}'s write)", k.val, k.ts),
+            };
+            let may: Vec<String> = r.candidates.iter().filter(|k| k.excluded.is_none()).map(write).collect();
+            let mut line = format!("next read of {} may read {}", name(r.loc), may.join(" or "));
+            let not: Vec<String> = r
                 .candidates
                 .iter()
-                .map(|k| {
-                    let by = k.by.map_or("init".to_string(), |b| format!("core {b}"));
-                    match k.excluded {
-                        None => format!("ts {} ={} ({by}) may be read", k.ts, k.val),
-                        Some(x) => format!("ts {} ={} ({by}) no: {x}", k.ts, k.val),
-                    }
+                .filter_map(|k| {
+                    let why = match k.excluded? {
+                        Excluded::Coh { .. } => "the core has already seen a newer write",
+                        Excluded::Latest { .. } => "an access it is ordered after has already seen a newer write",
+                        Excluded::OwnPromise => "it is the core's own promise, not yet written",
+                    };
+                    Some(format!("{} ({why})", write(k)))
                 })
                 .collect();
-            out.push(format!("next read of {}: {}", name(r.loc), cands.join("; ")));
+            if !not.is_empty() {
+                line.push_str(&format!("; not {}", not.join(", nor ")));
+            }
+            out.push(line);
         }
         out
     }

@@ -15,7 +15,7 @@ use crate::timing::TimingModel;
 use crate::trace::Trace;
 use crate::transition::{Effect, Transition};
 use isa::{Instr, Program};
-use memmodels::{InFlight, MemoryModel, ModelInfo, Pending, Preview, Request};
+use memmodels::{InFlight, MemoryModel, ModelInfo, Pending, Preview, Request, Write};
 use std::sync::Arc;
 
 /// How a machine stands.
@@ -63,6 +63,8 @@ pub trait DynMachine: Send + Sync + std::fmt::Debug {
     fn blocked_reason(&self, c: usize) -> Option<String>;
     fn pending(&self, c: usize) -> Vec<Pending>;
     fn in_flight(&self) -> InFlight;
+    fn history(&self, loc: usize) -> Vec<Write>;
+    fn seen(&self, c: usize, loc: usize) -> Option<u32>;
     fn notes(&self, c: usize) -> Vec<String>;
     /// The model's sentence on a read that overtook the core's store (`MemoryModel::overtaking`).
     fn overtaking(&self, core: usize, read: &str, wrote: &str, failed_rmw: bool) -> String;
@@ -91,6 +93,10 @@ pub trait DynMachine: Send + Sync + std::fmt::Debug {
     fn run_timed(&mut self, s: &mut TimedScheduler, max_steps: u64, record: bool) -> RunOutcome;
     /// Advances the timed scheduler by exactly one cycle ([`TimedScheduler::step_cycle`]).
     fn step_cycle(&mut self, s: &mut TimedScheduler) -> Vec<Applied>;
+    /// Applies the timed scheduler's next transition, however far away ([`TimedScheduler::step_event`]).
+    fn step_event(&mut self, s: &mut TimedScheduler) -> Option<Applied>;
+    /// When each enabled transition would complete under the timed scheduler ([`TimedScheduler::completions`]).
+    fn completions(&self, s: &TimedScheduler) -> Vec<(Transition, u64)>;
     /// The execution graph of `schedule` run from this state ([`build_with`]).
     fn execution(&self, schedule: &[Transition], alt_mask: u64) -> Result<(Execution, u32), GraphError>;
     /// The labelled trace of `schedule` run from this state.
@@ -181,6 +187,12 @@ impl<M: MemoryModel> DynMachine for Machine<M> {
     fn in_flight(&self) -> InFlight {
         Machine::in_flight(self)
     }
+    fn history(&self, loc: usize) -> Vec<Write> {
+        Machine::history(self, loc)
+    }
+    fn seen(&self, c: usize, loc: usize) -> Option<u32> {
+        Machine::seen(self, c, loc)
+    }
     fn notes(&self, c: usize) -> Vec<String> {
         Machine::notes(self, c)
     }
@@ -232,6 +244,12 @@ impl<M: MemoryModel> DynMachine for Machine<M> {
     }
     fn step_cycle(&mut self, s: &mut TimedScheduler) -> Vec<Applied> {
         s.step_cycle(self)
+    }
+    fn step_event(&mut self, s: &mut TimedScheduler) -> Option<Applied> {
+        s.step_event(self)
+    }
+    fn completions(&self, s: &TimedScheduler) -> Vec<(Transition, u64)> {
+        s.completions(self)
     }
     fn execution(&self, schedule: &[Transition], alt_mask: u64) -> Result<(Execution, u32), GraphError> {
         build_with(self, schedule, alt_mask)

@@ -1,12 +1,20 @@
 //! The main screen's panes: per core its code, registers and interrupt state,
-//! store buffer (or in-flight window) and irq_work queue; below, memory, the
-//! enabled transitions and the event log.
+//! store buffer (or promised writes) and irq_work queue; below, memory (on
+//! ARM, every write each word holds), the enabled transitions (and those that
+//! must wait, greyed, with the reason) and the event log.
+//!
+//! Two layouts: roomy (a code listing, registers and boxes per core) when the
+//! height allows it, compact otherwise (one box per core: the next
+//! instruction, what it waits for, the store buffer, the queue). What a demo
+//! question would give away is hidden while it is asked.
 
-use super::text::wrap;
-use super::{CHANGED, DIM, TITLE};
+use super::text::{cut, flow, wrap};
+use super::{CHANGED, DIM, HIDDEN, TITLE};
 use crate::app::App;
+use crate::search::FromHere;
 use crate::session::{LogKind, Session};
-use crate::snapshot::{CoreView, ListingLine, Snapshot};
+use crate::snapshot::{CoreView, HistoryEntry, ListingLine, MemRow, Snapshot};
+use memmodels::InFlight;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -17,27 +25,51 @@ fn block(title: impl Into<String>) -> Block<'static> {
     Block::bordered().title(Span::styled(title.into(), TITLE)).border_style(DIM)
 }
 
-pub fn main_view(app: &App, area: Rect, buf: &mut Buffer) {
-    let snap = &app.session.snap;
-    let enabled_rows = snap.enabled.len() as u16 + 2;
-    let mem_rows = snap.memory.len() as u16 + 2;
-    let want = enabled_rows.max(mem_rows).max(10).max(area.height * 2 / 5);
-    let bottom_h = want.min(area.height / 2).max(area.height.min(3));
-    let [cores, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(bottom_h)]).areas(area);
-    core_grid(app, cores, buf);
-    let mem_w = snap.memory.iter().map(|m| m.name.len() + m.text.len() + m.note.len() + 5).max().unwrap_or(10) as u16;
-    let [mem, rest] =
-        Layout::horizontal([Constraint::Length(mem_w.min(area.width / 4)), Constraint::Min(0)]).areas(bottom);
-    let [en, log] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rest);
-    memory(snap, mem, buf);
-    enabled(app, en, buf);
-    event_log(&app.session, log, buf);
+/// What a core's pending entries are called.
+pub(crate) fn in_flight_title(k: InFlight) -> &'static str {
+    match k {
+        InFlight::StoreBuffer => "Store buffer",
+        InFlight::Promises => "Promised writes",
+    }
 }
 
-fn core_grid(app: &App, area: Rect, buf: &mut Buffer) {
-    let snap = &app.session.snap;
+/// Columns of the core grid.
+fn grid_cols(width: u16, n: usize) -> usize {
+    ((width / 34).max(1) as usize).min(4).min(n.max(1))
+}
+
+pub fn main_view(app: &App, area: Rect, buf: &mut Buffer) {
+    let snap = app.session().snap();
     let n = snap.cores.len().max(1);
-    let cols = ((area.width / 34).max(1) as usize).min(4).min(n);
+    let cols = grid_cols(area.width, n);
+    let grid_rows = n.div_ceil(cols) as u16;
+    let cell_w = (area.width / cols as u16).saturating_sub(2) as usize;
+    let compact_h =
+        snap.cores.iter().map(|cv| compact_lines(app, snap, cv, cell_w, false).len()).max().unwrap_or(1) as u16 + 2;
+    let roomy_h = snap.cores.iter().map(|cv| roomy_min(cv, cell_w)).max().unwrap_or(10);
+    let mem_w = memory_width(snap, area.width);
+    let mem_rows = memory_lines(snap, mem_w.saturating_sub(2) as usize, usize::MAX).len() as u16;
+    let en_rows = snap.enabled.len() as u16 + snap.blocked.len() as u16;
+    let bottom_want = (mem_rows.max(en_rows) + 2).max(6);
+    let roomy = area.height >= grid_rows * roomy_h + bottom_want;
+    let (cores_h, bottom_h) = if roomy {
+        let bottom = bottom_want.max(area.height * 2 / 5).min(area.height - grid_rows * roomy_h);
+        (area.height - bottom, bottom)
+    } else {
+        let cores = (grid_rows * compact_h).min(area.height.saturating_sub(4));
+        (cores, area.height - cores)
+    };
+    let [cores, bottom] = Layout::vertical([Constraint::Length(cores_h), Constraint::Length(bottom_h)]).areas(area);
+    core_grid(app, snap, cols, roomy, cores, buf);
+    let [mem, rest] = Layout::horizontal([Constraint::Length(mem_w), Constraint::Min(0)]).areas(bottom);
+    let [en, log] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(rest);
+    memory(snap, mem, buf);
+    enabled(app, en, buf);
+    event_log(app.session(), log, buf);
+}
+
+fn core_grid(app: &App, snap: &Snapshot, cols: usize, roomy: bool, area: Rect, buf: &mut Buffer) {
+    let n = snap.cores.len().max(1);
     let rows = n.div_ceil(cols);
     let row_areas = Layout::vertical(vec![Constraint::Ratio(1, rows as u32); rows]).split(area);
     for (r, ra) in row_areas.iter().enumerate() {
@@ -45,14 +77,126 @@ fn core_grid(app: &App, area: Rect, buf: &mut Buffer) {
         for (k, ca) in col_areas.iter().enumerate() {
             let c = r * cols + k;
             if let Some(cv) = snap.cores.get(c) {
-                core_cell(app, snap, c, cv, *ca, buf);
+                if roomy {
+                    roomy_cell(app, snap, c, cv, *ca, buf);
+                } else {
+                    compact_cell(app, snap, c, cv, *ca, buf);
+                }
             }
         }
     }
 }
 
-fn core_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, buf: &mut Buffer) {
-    let state_lines = state_lines(cv, area.width.saturating_sub(2) as usize);
+fn core_title(c: usize, cv: &CoreView) -> String {
+    let mut title = format!("Core {c} · {}", cv.role);
+    if cv.in_handler {
+        title.push_str(" · in interrupt handler");
+    } else if cv.halted {
+        title.push_str(" · halted");
+    }
+    title
+}
+
+/// The next instruction, marked.
+fn next_line(cv: &CoreView) -> Line<'static> {
+    if cv.halted {
+        return Line::styled("halted", DIM);
+    }
+    let st = if cv.pc_changed { CHANGED } else { Style::new().add_modifier(Modifier::BOLD) };
+    Line::styled(format!("▶{:>3}  {}", cv.pc, cv.next), st)
+}
+
+/// "Store buffer: data0 := 1, …", wrapped.
+fn pending_lines(snap: &Snapshot, cv: &CoreView, w: usize) -> Vec<Line<'static>> {
+    let title = in_flight_title(snap.in_flight);
+    let style = if cv.pending_changed { CHANGED } else { Style::new() };
+    let mut chips = vec![vec![Span::styled(format!("{title}:"), DIM)]];
+    if cv.pending.is_empty() {
+        chips.push(vec![Span::styled("(empty)", DIM)]);
+    }
+    for (i, p) in cv.pending.iter().enumerate() {
+        let sep = if i + 1 < cv.pending.len() { "," } else { "" };
+        chips.push(vec![Span::styled(format!("{p}{sep}"), style)]);
+    }
+    flow(chips, " ", w)
+}
+
+/// ARM: the newest write of each word the core has seen.
+fn seen_line(cv: &CoreView) -> Option<String> {
+    if cv.seen.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = cv
+        .seen
+        .iter()
+        .map(|(w, ts, step)| match step {
+            Some(s) => format!("{w} up to the write at step {s} (t{ts})"),
+            None => format!("{w} up to t{ts}"),
+        })
+        .collect();
+    Some(format!("has seen {}", parts.join(", ")))
+}
+
+/// The timed scheduler's look ahead: when each of the core's next steps completes.
+fn timing_lines(cv: &CoreView, w: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for (label, at) in cv.timing.iter().take(3) {
+        let what = label.split_once(": ").map(|(_, r)| r).unwrap_or(label);
+        for l in wrap(&format!("completes at cycle {at}: {what}"), w) {
+            out.push(Line::styled(l, Style::new().fg(Color::LightBlue)));
+        }
+    }
+    out
+}
+
+/// The compact cell's lines, most important first.
+fn compact_lines(app: &App, snap: &Snapshot, cv: &CoreView, w: usize, regs: bool) -> Vec<Line<'static>> {
+    let mut out = vec![next_line(cv)];
+    if let (Some(b), false) = (&cv.blocked, app.hiding()) {
+        for l in wrap(&format!("waits: {b}"), w) {
+            out.push(Line::styled(l, Style::new().fg(Color::LightYellow)));
+        }
+    }
+    out.extend(pending_lines(snap, cv, w));
+    if let Some(q) = &cv.queue {
+        out.push(Line::from(vec![Span::styled("queue: ", DIM), Span::raw(q.clone())]));
+    }
+    if let Some(s) = seen_line(cv) {
+        for l in wrap(&s, w) {
+            out.push(Line::styled(l, Style::new().fg(Color::LightMagenta)));
+        }
+    }
+    out.extend(timing_lines(cv, w));
+    if regs {
+        out.extend(reg_lines(cv, w));
+    }
+    out
+}
+
+fn compact_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines = compact_lines(app, snap, cv, w, false);
+    let room = area.height.saturating_sub(2) as usize;
+    if lines.len() < room {
+        let with = compact_lines(app, snap, cv, w, true);
+        lines = with.into_iter().take(room).collect();
+    }
+    Paragraph::new(lines)
+        .block(Block::bordered().title(Span::styled(core_title(c, cv), TITLE)).border_style(DIM))
+        .render(area, buf);
+}
+
+/// Rows a roomy cell needs at least (a few listing lines and every box).
+fn roomy_min(cv: &CoreView, w: usize) -> u16 {
+    let state = state_lines(cv, w, false).len() as u16 + 2;
+    let pend = (cv.pending.len().max(1) as u16 + 2).min(6);
+    let queue = if cv.queue.is_some() { 3 } else { 0 };
+    7 + state + pend + queue
+}
+
+fn roomy_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, buf: &mut Buffer) {
+    let w = area.width.saturating_sub(2) as usize;
+    let state_lines = state_lines(cv, w, app.hiding());
     let pend_h = (cv.pending.len().max(1) as u16 + 2).min(6);
     let queue_h = if cv.queue.is_some() { 3 } else { 0 };
     let state_h = state_lines.len() as u16 + 2;
@@ -63,13 +207,13 @@ fn core_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, bu
         Constraint::Length(queue_h),
     ])
     .areas(area);
-    let mut title = format!("Core {c} · {}", cv.role);
-    if cv.in_handler {
-        title.push_str(" · in interrupt handler");
-    } else if cv.halted {
-        title.push_str(" · halted");
-    }
-    listing(&app.listing, cv, Block::bordered().title(Span::styled(title, TITLE)).border_style(DIM), code, buf);
+    listing(
+        app.listing(),
+        cv,
+        Block::bordered().title(Span::styled(core_title(c, cv), TITLE)).border_style(DIM),
+        code,
+        buf,
+    );
     Paragraph::new(state_lines).block(block("Registers · interrupts")).render(state, buf);
     let pend_style = if cv.pending_changed { CHANGED } else { Style::new() };
     let pend_lines: Vec<Line> = if cv.pending.is_empty() {
@@ -77,35 +221,16 @@ fn core_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, bu
     } else {
         cv.pending.iter().map(|p| Line::styled(p.clone(), pend_style)).collect()
     };
-    let ptitle = format!("{} (oldest first)", snap.in_flight.title());
+    let ptitle = format!("{} (oldest first)", in_flight_title(snap.in_flight));
     Paragraph::new(pend_lines).block(block(ptitle)).render(pend, buf);
     if let Some(q) = &cv.queue {
         Paragraph::new(Line::raw(q.clone())).block(block("irq_work queue")).render(queue, buf);
     }
 }
 
-/// Interrupt state, blocked reason and registers, wrapped.
-fn state_lines(cv: &CoreView, w: usize) -> Vec<Line<'static>> {
-    let yes_no = |b: bool| if b { "yes" } else { "no" };
+/// The registers, packed into lines of width `w`.
+fn reg_lines(cv: &CoreView, w: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    if cv.has_handler {
-        out.push(Line::from(vec![
-            Span::styled("irq ", DIM),
-            Span::raw(format!(
-                "enabled {} · pending {} · in handler {}",
-                yes_no(cv.irq_enabled),
-                yes_no(cv.irq_pending),
-                yes_no(cv.in_handler)
-            )),
-        ]));
-    }
-    if let Some(b) = &cv.blocked {
-        out.push(Line::styled(format!("waits: {b}"), Style::new().fg(Color::LightYellow)));
-    }
-    for n in &cv.notes {
-        out.push(Line::styled(n.clone(), Style::new().fg(Color::LightMagenta)));
-    }
-    // Registers, packed into lines of width w.
     let mut line: Vec<Span> = Vec::new();
     let mut used = 0;
     for r in &cv.regs {
@@ -122,6 +247,43 @@ fn state_lines(cv: &CoreView, w: usize) -> Vec<Line<'static>> {
     if !line.is_empty() {
         out.push(Line::from(line));
     }
+    out
+}
+
+/// Interrupt state, blocked reason, model notes, what it has seen, timing and registers, wrapped.
+fn state_lines(cv: &CoreView, w: usize, hiding: bool) -> Vec<Line<'static>> {
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let mut out = Vec::new();
+    if cv.has_handler {
+        out.push(Line::from(vec![
+            Span::styled("irq ", DIM),
+            Span::raw(format!(
+                "enabled {} · pending {} · in handler {}",
+                yes_no(cv.irq_enabled),
+                yes_no(cv.irq_pending),
+                yes_no(cv.in_handler)
+            )),
+        ]));
+    }
+    if !hiding {
+        if let Some(b) = &cv.blocked {
+            for l in wrap(&format!("waits: {b}"), w) {
+                out.push(Line::styled(l, Style::new().fg(Color::LightYellow)));
+            }
+        }
+        for n in &cv.notes {
+            for l in wrap(n, w) {
+                out.push(Line::styled(l, Style::new().fg(Color::LightMagenta)));
+            }
+        }
+    }
+    if let Some(s) = seen_line(cv) {
+        for l in wrap(&s, w) {
+            out.push(Line::styled(l, Style::new().fg(Color::LightMagenta)));
+        }
+    }
+    out.extend(timing_lines(cv, w));
+    out.extend(reg_lines(cv, w));
     out
 }
 
@@ -149,76 +311,203 @@ fn listing(lines: &[ListingLine], cv: &CoreView, block: Block, area: Rect, buf: 
     Paragraph::new(text).block(block).render(area, buf);
 }
 
-pub fn memory(snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+/// Width of the memory pane: wide enough for its rows (wider on a model that keeps every write).
+fn memory_width(snap: &Snapshot, total: u16) -> u16 {
+    let history = snap.memory.iter().any(|m| !m.history.is_empty());
+    if history {
+        return (total * 2 / 5).max(30.min(total));
+    }
+    let want = snap.memory.iter().map(|m| m.name.len() + m.text.len() + m.note.len() + 5).max().unwrap_or(10) as u16;
+    want.min(total / 3).max(18.min(total))
+}
+
+fn history_text(e: &HistoryEntry) -> String {
+    match (e.by, e.promise) {
+        (None, _) => format!("{} (initial)", e.text),
+        (Some(c), Some(Some(w))) => {
+            format!("{} (t{}, core {c}: promised at step {}, written at step {w})", e.text, e.ts, e.made.unwrap_or(0))
+        }
+        (Some(c), Some(None)) => {
+            format!("{} (t{}, core {c}: promised at step {}, not yet written)", e.text, e.ts, e.made.unwrap_or(0))
+        }
+        (Some(c), None) => match e.made {
+            Some(s) => format!("{} (t{}, core {c}, step {s})", e.text, e.ts),
+            None => format!("{} (t{}, core {c})", e.text, e.ts),
+        },
+    }
+}
+
+/// One word: `name value  note`, or on a model that keeps every write, its writes oldest first.
+fn memory_row(m: &MemRow, name_w: usize, val_w: usize, w: usize) -> Vec<Line<'static>> {
+    let st = if m.changed { CHANGED } else { Style::new() };
+    let note_style = if m.name == "flags" { st.fg(Color::LightMagenta) } else { DIM };
+    if m.history.is_empty() {
+        let mut spans =
+            vec![Span::raw(format!("{:<name_w$} ", m.name)), Span::styled(format!("{:>val_w$}", m.text), st)];
+        if !m.note.is_empty() {
+            spans.push(Span::styled(format!("  {}", m.note), note_style));
+        }
+        return vec![Line::from(spans)];
+    }
+    let mut chips: Vec<Vec<Span<'static>>> = vec![vec![Span::raw(format!("{:<name_w$}", m.name))]];
+    let n = m.history.len();
+    for (i, e) in m.history.iter().enumerate() {
+        let arrow = if i + 1 < n { " →" } else { "" };
+        let style = if i + 1 == n { st.add_modifier(Modifier::BOLD) } else { DIM };
+        chips.push(vec![Span::styled(format!("{}{arrow}", history_text(e)), style)]);
+    }
+    if !m.note.is_empty() {
+        chips.push(vec![Span::styled(format!("[{}]", m.note), note_style)]);
+    }
+    let mut out = flow(chips, " ", w);
+    // Continuation lines indented under the values.
+    for l in out.iter_mut().skip(1) {
+        l.spans.insert(0, Span::raw(" ".repeat(name_w + 1)));
+    }
+    out
+}
+
+/// The memory pane's lines: one (or a few) per word when `max` rows allow,
+/// else the words flowed into fewer lines, the flag word first.
+fn memory_lines(snap: &Snapshot, w: usize, max: usize) -> Vec<Line<'static>> {
     let name_w = snap.memory.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let val_w = snap.memory.iter().map(|m| m.text.len()).max().unwrap_or(0);
-    let lines: Vec<Line> = snap
-        .memory
-        .iter()
-        .map(|m| {
-            let st = if m.changed { CHANGED } else { Style::new() };
-            Line::from(vec![
-                Span::raw(format!("{:<name_w$} ", m.name)),
-                Span::styled(format!("{:>val_w$}", m.text), st),
-                Span::styled(format!("  {}", m.note), if m.name == "flags" { st.fg(Color::LightMagenta) } else { DIM }),
-            ])
-        })
-        .collect();
-    Paragraph::new(lines).block(block("Memory")).render(area, buf);
+    let mut rows: Vec<&MemRow> = snap.memory.iter().collect();
+    rows.sort_by_key(|m| m.name != "flags");
+    let full: Vec<Line> = rows.iter().flat_map(|m| memory_row(m, name_w, val_w, w)).collect();
+    if full.len() <= max {
+        return full;
+    }
+    // Flowed: flags on its own line, then the other words as chips.
+    let mut out = Vec::new();
+    let mut chips = Vec::new();
+    for m in rows {
+        let st = if m.changed { CHANGED } else { Style::new() };
+        let mut chip = vec![Span::raw(format!("{} ", m.name)), Span::styled(m.text.clone(), st)];
+        if !m.note.is_empty() {
+            let note = m.note.replace("func() has not read it", "not read").replace("func() last read", "read");
+            chip.push(Span::styled(
+                format!(" ({note})"),
+                if m.name == "flags" { st.fg(Color::LightMagenta) } else { DIM },
+            ));
+        }
+        if m.name == "flags" {
+            out.push(Line::from(chip));
+        } else {
+            chips.push(chip);
+        }
+    }
+    out.extend(flow(chips, " · ", w));
+    out
+}
+
+pub fn memory(snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+    let history = snap.memory.iter().any(|m| !m.history.is_empty());
+    let title = if history { "Memory: every write, oldest first" } else { "Memory" };
+    let w = area.width.saturating_sub(2) as usize;
+    let lines = memory_lines(snap, w, area.height.saturating_sub(2) as usize);
+    Paragraph::new(lines).block(block(cut(title, w))).render(area, buf);
+}
+
+/// A hint mark for one enabled transition.
+fn hint(h: Option<&FromHere>) -> Span<'static> {
+    match h {
+        Some(FromHere::Reachable { steps: 0 }) => Span::styled(" → lost work", Style::new().fg(Color::LightRed)),
+        Some(FromHere::Reachable { steps }) => Span::styled(
+            format!(" → lost work reachable ({steps} step{})", crate::app::plural(*steps)),
+            Style::new().fg(Color::LightRed),
+        ),
+        Some(FromHere::Safe { .. }) => Span::styled(" → safe from here", Style::new().fg(Color::LightGreen)),
+        Some(FromHere::Bounded) => Span::styled(" → search bounded", DIM),
+        None => Span::styled(" → searching…", DIM),
+    }
 }
 
 /// The enabled transitions, numbered, wrapped, the selected one reversed and
-/// scrolled into view.
+/// scrolled into view; then those that must wait, greyed, with the reason.
 pub fn enabled(app: &App, area: Rect, buf: &mut Buffer) {
-    let snap = &app.session.snap;
+    let snap = app.session().snap();
     let w = area.width.saturating_sub(2) as usize;
     let h = area.height.saturating_sub(2) as usize;
+    let title = if app.session().plan().is_some() {
+        format!("Enabled transitions on {} (▶ = the trace's next step)", snap.model.title())
+    } else {
+        format!("Enabled transitions on {} (1-9, ↑↓ Enter)", snap.model.title())
+    };
+    if app.hiding() {
+        let lines: Vec<Line> = wrap(&format!("({HIDDEN})"), w).into_iter().map(|l| Line::styled(l, DIM)).collect();
+        Paragraph::new(lines).block(block(cut("Enabled transitions", w))).render(area, buf);
+        return;
+    }
+    let hints = app.hints();
     let mut rows: Vec<Vec<Line>> = Vec::new();
     for (i, r) in snap.enabled.iter().enumerate() {
         let num = if i < 9 { format!("{}", i + 1) } else { " ".into() };
         let mark = if r.planned { "▶" } else { " " };
         let mut st = if r.planned { Style::new().fg(Color::LightMagenta) } else { Style::new() };
-        if i == app.selected {
+        if i == app.selected() {
             st = st.add_modifier(Modifier::REVERSED);
         }
-        let wrapped = wrap(&r.label, w.saturating_sub(3).max(1));
+        let mark_span = hints.map(|h| hint(h.and_then(|h| h.get(i))));
+        let text_w = w.saturating_sub(3).max(1);
+        let mut chips: Vec<Vec<Span<'static>>> =
+            r.label.split(' ').map(|word| vec![Span::styled(word.to_string(), st)]).collect();
+        if let Some(m) = mark_span {
+            chips.push(vec![m]);
+        }
+        let lines = flow(chips, " ", text_w);
         rows.push(
-            wrapped
+            lines
                 .into_iter()
                 .enumerate()
-                .map(|(k, l)| {
+                .map(|(k, mut l)| {
                     let head = if k == 0 { format!("{num}{mark} ") } else { "   ".into() };
-                    Line::styled(format!("{head}{l}"), st)
+                    l.spans.insert(0, Span::styled(head, st));
+                    l
                 })
+                .collect(),
+        );
+    }
+    for b in &snap.blocked {
+        let text = format!("{} — waits: {}", b.label, b.reason);
+        rows.push(
+            wrap(&text, w.saturating_sub(3).max(1))
+                .into_iter()
+                .enumerate()
+                .map(|(k, l)| Line::styled(format!("{}{l}", if k == 0 { "–  " } else { "   " }), DIM))
                 .collect(),
         );
     }
     // Scroll so that the selected row is visible.
     let mut first = 0;
+    let sel = app.selected();
     let upto = |a: usize, b: usize| rows[a..=b].iter().map(Vec::len).sum::<usize>();
-    while first < app.selected && app.selected < rows.len() && upto(first, app.selected) > h {
+    while first < sel && sel < rows.len() && upto(first, sel) > h {
         first += 1;
     }
     let mut lines: Vec<Line> = rows.into_iter().skip(first).flatten().take(h).collect();
     if lines.is_empty() {
         lines.push(Line::styled("(none: the run is over)", DIM));
     }
-    let title = if app.session.plan.is_some() {
-        format!("Enabled transitions on {} (▶ = the trace's next step)", snap.model.title())
-    } else {
-        format!("Enabled transitions on {} (1-9, ↑↓ Enter)", snap.model.title())
-    };
-    Paragraph::new(lines).block(block(title)).render(area, buf);
+    Paragraph::new(lines).block(block(cut(&title, w))).render(area, buf);
 }
 
 /// The event log's lines, newest last: chosen steps numbered, register-only
-/// steps folded into one dim line per run.
+/// steps folded into one dim line per run. Wrapped lines keep every word.
 pub fn log_lines(s: &Session, w: usize, h: usize) -> Vec<Line<'static>> {
     let mut out: Vec<Line> = Vec::new();
     // Only the tail can show: every entry takes at least one line, a run of
     // register-only steps one line for all.
-    let from = s.log.len().saturating_sub(h.saturating_mul(8));
-    let log = &s.log[from..];
+    let from = s.log().len().saturating_sub(h.saturating_mul(8));
+    let log = &s.log()[from..];
+    let indent = "     ";
+    let body_w = w.saturating_sub(indent.len()).max(1);
+    let push = |out: &mut Vec<Line<'static>>, head: String, text: &str, style: Style| {
+        for (k, l) in wrap(text, body_w).into_iter().enumerate() {
+            let h = if k == 0 { head.clone() } else { indent.to_string() };
+            out.push(Line::styled(format!("{h}{l}"), style));
+        }
+    };
     let mut i = 0;
     while i < log.len() {
         let e = &log[i];
@@ -235,28 +524,13 @@ pub fn log_lines(s: &Session, w: usize, h: usize) -> Vec<Line<'static>> {
                 } else {
                     parts.join("; ")
                 };
-                for l in wrap(&format!("     {text}"), w) {
-                    out.push(Line::styled(l, DIM));
-                }
+                push(&mut out, indent.to_string(), &text, DIM);
                 i = j;
                 continue;
             }
-            LogKind::Step => {
-                for (k, l) in wrap(&format!("{:>3}. {}", e.step, e.text), w).into_iter().enumerate() {
-                    let l = if k == 0 { l } else { format!("     {l}") };
-                    out.push(Line::raw(l));
-                }
-            }
-            LogKind::Note => {
-                for l in wrap(&format!("   ─ {}", e.text), w) {
-                    out.push(Line::styled(l, Style::new().fg(Color::LightBlue)));
-                }
-            }
-            LogKind::Alert => {
-                for l in wrap(&format!("   ! {}", e.text), w) {
-                    out.push(Line::styled(l, super::BAD));
-                }
-            }
+            LogKind::Step => push(&mut out, format!("{:>3}. ", e.step), &e.text, Style::new()),
+            LogKind::Note => push(&mut out, "   ─ ".into(), &e.text, Style::new().fg(Color::LightBlue)),
+            LogKind::Alert => push(&mut out, "   ! ".into(), &e.text, super::BAD),
         }
         i += 1;
     }

@@ -52,6 +52,49 @@ fn wrap_plain(s: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// Flows `chips` (each a run of spans) into lines of at most `w` columns,
+/// `sep` between chips on a line; a chip wider than the line gets a line of its own (cut).
+pub fn flow(chips: Vec<Vec<ratatui::text::Span<'static>>>, sep: &str, w: usize) -> Vec<Line<'static>> {
+    use ratatui::text::Span;
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    let sep_w = width(sep);
+    for chip in chips {
+        let cw: usize = chip.iter().map(|s| s.width()).sum();
+        if !cur.is_empty() && used + sep_w + cw > w {
+            out.push(Line::from(std::mem::take(&mut cur)));
+            used = 0;
+        }
+        if !cur.is_empty() {
+            cur.push(Span::styled(sep.to_string(), super::DIM));
+            used += sep_w;
+        }
+        used += cw;
+        cur.extend(chip);
+    }
+    if !cur.is_empty() {
+        out.push(Line::from(cur));
+    }
+    out
+}
+
+/// `s` cut to `w` columns, with "…" when it was longer.
+pub fn cut(s: &str, w: usize) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for ch in s.chars() {
+        if width(&out) + width(ch.encode_utf8(&mut [0; 4])) + 1 > w {
+            break;
+        }
+        out.push(ch);
+    }
+    out.push('…');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::wrap;

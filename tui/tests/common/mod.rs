@@ -4,7 +4,7 @@
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use tui::{Action, App, Options};
+use tui::{Action, App, Input, Options};
 use workloads::Variant;
 
 /// The default screen: irq_work racy, TSO, 2 cores, seed 1.
@@ -15,11 +15,13 @@ pub fn racy_tso() -> App {
 pub fn app(v: Variant, m: &str, cores: usize) -> App {
     let mut o = Options::irq_work(v, sim::models::get(m).expect("a model"), cores, 1);
     o.save_dir = std::env::temp_dir();
-    App::new(o).expect("app")
+    let mut a = App::new(o).expect("app");
+    a.settle();
+    a
 }
 
 /// Key events for a string of keys: each char is a key; `<enter>`, `<esc>`,
-/// `<up>`, `<down>`, `<left>`, `<right>`, `<bs>` name the others.
+/// `<up>`, `<down>`, `<left>`, `<right>`, `<bs>`, `<pgup>`, `<pgdn>` name the others.
 pub fn keys(s: &str) -> Vec<Event> {
     let mut out = Vec::new();
     let mut rest = s;
@@ -34,6 +36,8 @@ pub fn keys(s: &str) -> Vec<Event> {
                     "left" => KeyCode::Left,
                     "right" => KeyCode::Right,
                     "bs" => KeyCode::Backspace,
+                    "pgup" => KeyCode::PageUp,
+                    "pgdn" => KeyCode::PageDown,
                     other => panic!("unknown key <{other}>"),
                 };
                 out.push(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -47,11 +51,12 @@ pub fn keys(s: &str) -> Vec<Event> {
     out
 }
 
-/// Runs the event loop on a `w`×`h` TestBackend with the given keys; returns the terminal.
+/// Runs the event loop on a `w`×`h` TestBackend with the given keys, each
+/// followed by a wait for the searches it started (a patient user); returns the terminal.
 pub fn drive(app: &mut App, w: u16, h: u16, input: &str) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    let mut events = keys(input).into_iter();
-    tui::run(&mut t, app, || Ok(events.next())).expect("run");
+    let mut events = keys(input).into_iter().flat_map(|e| [Input::Event(e), Input::Settle]);
+    tui::run(&mut t, app, |_| Ok(events.next().unwrap_or(Input::End))).expect("run");
     t
 }
 
@@ -62,14 +67,20 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
     t.backend().to_string()
 }
 
+/// The screen's text without the quotes TestBackend puts around each line.
+pub fn plain(screen: &str) -> String {
+    screen.lines().map(|l| l.trim_matches('"').trim_end()).collect::<Vec<_>>().join("\n")
+}
+
 /// The digits that pick, one by one, the transitions of the shortest
 /// counterexample (what a person types to reproduce the race by hand).
 pub fn counterexample_digits(v: Variant, m: &str) -> String {
     let mut a = app(v, m, 2);
     a.update(Action::Find);
+    a.settle();
     let mut out = String::new();
-    while let Some(t) = a.session.planned() {
-        let i = a.session.snap.enabled.iter().position(|r| r.t == t).expect("planned step enabled");
+    while let Some(t) = a.session().planned() {
+        let i = a.session().snap().enabled.iter().position(|r| r.t == t).expect("planned step enabled");
         assert!(i < 9, "transition {} is not on a digit", i + 1);
         out.push(char::from(b'1' + i as u8));
         a.update(Action::Pick(i));
