@@ -9,7 +9,6 @@ pub mod bank;
 pub mod certify;
 pub mod check;
 pub mod explore;
-mod explore_par;
 pub mod fp;
 pub mod graph;
 pub mod lkmm;

@@ -11,12 +11,18 @@
 //! runs it at once instead of interleaving it (a persistent set of size one).
 //! Interrupt handlers run on their own register bank, initialised from the
 //! core's boot registers, so taking an interrupt also commutes with such steps.
+//!
+//! The search is one level loop ([`level`]) that runs on one thread or on a
+//! rayon pool with the same result; [`finals`] keeps what the terminal states
+//! showed and builds the shortest schedules.
+
+mod finals;
+mod level;
 
 use crate::check::{FinalState, Violation};
-use crate::machine::{Machine, PromiseMode, State};
+use crate::machine::{Machine, PromiseMode};
 use crate::transition::Transition;
 use memmodels::MemoryModel;
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -170,6 +176,23 @@ pub fn fingerprint<M: MemoryModel>(m: &Machine<M>) -> u64 {
     h.finish()
 }
 
+/// Explores every state reachable from `start` (offering promises as
+/// [`ExploreConfig::promises`] says, on models with promises), on
+/// [`ExploreConfig::threads`] threads: the result is the same for any count.
+pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
+    let start = start.clone().with_promise_mode(cfg.promises);
+    let threads =
+        if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
+    if threads <= 1 {
+        return level::search(&start, cfg, level::Driver::Serial);
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(|| level::search(&start, cfg, level::Driver::Parallel)),
+        // No threads to be had: the one-thread search gives the same result.
+        Err(_) => level::search(&start, cfg, level::Driver::Serial),
+    }
+}
+
 /// Runs eager local steps until no core has one (or the limit is hit).
 pub fn close<M: MemoryModel>(m: &mut Machine<M>, mut path: Option<&mut Vec<Transition>>) -> usize {
     let mut n = 0;
@@ -190,209 +213,6 @@ pub fn close<M: MemoryModel>(m: &mut Machine<M>, mut path: Option<&mut Vec<Trans
             return n;
         }
     }
-}
-
-pub(crate) struct Node {
-    pub(crate) parent: u32,
-    pub(crate) t: Transition,
-}
-
-/// What a state with no enabled transition is.
-pub(crate) enum Terminal {
-    Violation(Violation),
-    /// A quiescent final state: its valuation and whether the condition holds.
-    Final(FinalState, bool),
-    /// Neither (an ARM run with promises left): not a final state.
-    DeadEnd,
-}
-
-impl ExploreResult {
-    pub(crate) fn empty() -> ExploreResult {
-        ExploreResult {
-            verdict: Verdict::Safe,
-            states: 0,
-            transitions: 0,
-            violation: None,
-            finals: BTreeMap::new(),
-            bound: None,
-            depth: 0,
-            terminals: 0,
-            promise_mode: PromiseMode::Off,
-        }
-    }
-}
-
-/// The final states found so far (by the node that reached each first); their
-/// schedules are built once the search ends.
-#[derive(Default)]
-pub(crate) struct Finals {
-    at: FxHashMap<FinalState, (bool, u32)>,
-    order: Vec<FinalState>,
-}
-
-impl Finals {
-    /// Records a state with no enabled transition at node `id`; true when the
-    /// search must stop (a violation, when it stops at the first).
-    pub(crate) fn record<M: MemoryModel>(
-        &mut self,
-        res: &mut ExploreResult,
-        start: &Machine<M>,
-        cfg: &ExploreConfig,
-        nodes: &[Node],
-        id: u32,
-        t: Terminal,
-    ) -> bool {
-        res.terminals += 1;
-        match t {
-            Terminal::Violation(v) => {
-                if res.violation.is_none() {
-                    res.violation = Some((v, schedule_to(start, nodes, id, cfg.reduce)));
-                    res.verdict = Verdict::Violation;
-                }
-                return cfg.stop_on_violation;
-            }
-            Terminal::Final(fs, holds) => {
-                if !self.at.contains_key(&fs) {
-                    self.at.insert(fs.clone(), (holds, id));
-                    self.order.push(fs);
-                }
-            }
-            Terminal::DeadEnd => {}
-        }
-        false
-    }
-
-    /// The finished result: state count, verdict, and a shortest schedule per final state.
-    pub(crate) fn finish<M: MemoryModel>(
-        self,
-        mut res: ExploreResult,
-        states: u64,
-        start: &Machine<M>,
-        cfg: &ExploreConfig,
-        nodes: &[Node],
-    ) -> ExploreResult {
-        res.states = states;
-        res.promise_mode = start.promise_mode();
-        if res.bound.is_some() && res.verdict != Verdict::Violation {
-            res.verdict = Verdict::Bounded;
-        }
-        for fs in self.order {
-            let (holds, id) = self.at[&fs];
-            res.finals.insert(fs, FinalInfo { holds, schedule: schedule_to(start, nodes, id, cfg.reduce) });
-        }
-        res
-    }
-}
-
-pub(crate) fn terminal<M: MemoryModel>(m: &Machine<M>) -> Terminal {
-    if let Some(v) = m.violation(true) {
-        Terminal::Violation(v)
-    } else if m.quiescent() {
-        Terminal::Final(m.final_state(), m.condition_holds().unwrap_or(false))
-    } else {
-        Terminal::DeadEnd
-    }
-}
-
-/// Explores every state reachable from `start` (offering promises as
-/// [`ExploreConfig::promises`] says, on models with promises).
-pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
-    let start = &start.clone().with_promise_mode(cfg.promises);
-    let threads =
-        if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
-    if threads > 1 {
-        return crate::explore_par::explore_parallel(start, cfg, threads);
-    }
-    let mut res = ExploreResult::empty();
-    let mut root = start.clone();
-    if cfg.reduce {
-        res.transitions += close(&mut root, None) as u64;
-    }
-    let mut visited: FxHashSet<u64> = FxHashSet::default();
-    visited.insert(fingerprint(&root));
-    let mut nodes: Vec<Node> = vec![Node { parent: u32::MAX, t: Transition::Interrupt { core: 0 } }];
-    let state_bytes = approx_state_bytes(start) as u64;
-    let mut frontier: Vec<(u32, State<M>)> = vec![(0, root.state.clone())];
-    // Two scratch machines: the state being expanded and the successor being built.
-    let mut cur = root.clone();
-    let mut child = root;
-    let mut enabled = Vec::new();
-    let mut finals = Finals::default();
-
-    'levels: while !frontier.is_empty() {
-        let mut next: Vec<(u32, State<M>)> = Vec::new();
-        for (id, st) in frontier.drain(..) {
-            cur.state = st;
-            enabled.clear();
-            cur.enabled_into(&mut enabled);
-            if enabled.is_empty() {
-                if finals.record(&mut res, start, cfg, &nodes, id, terminal(&cur)) {
-                    break 'levels;
-                }
-                continue;
-            }
-            for &t in &enabled {
-                child.state.clone_from(&cur.state);
-                child.apply_unchecked(t);
-                res.transitions += 1;
-                if cfg.reduce {
-                    res.transitions += close(&mut child, None) as u64;
-                }
-                if visited.insert(fingerprint(&child)) {
-                    nodes.push(Node { parent: id, t });
-                    next.push(((nodes.len() - 1) as u32, child.state.clone()));
-                }
-            }
-            let used = visited.len() as u64 * 24 + nodes.len() as u64 * 16 + next.len() as u64 * state_bytes;
-            if stop_requested(cfg, visited.len()) {
-                res.bound = Some(CANCELLED.to_string());
-                break 'levels;
-            }
-            if visited.len() as u64 >= cfg.max_states {
-                res.bound = Some(format!("the state bound ({} states) was reached", cfg.max_states));
-                break 'levels;
-            }
-            if used >= cfg.max_memory {
-                res.bound = Some(format!("the memory budget ({} MiB) was reached", cfg.max_memory >> 20));
-                break 'levels;
-            }
-        }
-        if !next.is_empty() {
-            res.depth += 1;
-        }
-        frontier = next;
-    }
-    finals.finish(res, visited.len() as u64, start, cfg, &nodes)
-}
-
-/// The full schedule (eager steps included) from the start to node `id`.
-pub(crate) fn schedule_to<M: MemoryModel>(
-    start: &Machine<M>,
-    nodes: &[Node],
-    id: u32,
-    reduce: bool,
-) -> Vec<Transition> {
-    let mut chosen = Vec::new();
-    let mut at = id;
-    while at != 0 {
-        let n = &nodes[at as usize];
-        chosen.push(n.t);
-        at = n.parent;
-    }
-    chosen.reverse();
-    let mut m = start.clone();
-    let mut out = Vec::new();
-    if reduce {
-        close(&mut m, Some(&mut out));
-    }
-    for t in chosen {
-        m.apply_unchecked(t);
-        out.push(t);
-        if reduce {
-            close(&mut m, Some(&mut out));
-        }
-    }
-    out
 }
 
 /// A rough size of one machine state in memory, for the memory budget.
