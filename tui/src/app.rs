@@ -293,7 +293,7 @@ impl App {
     }
     /// The demo is pausing on a question (the screen hides what would answer it).
     pub fn hiding(&self) -> bool {
-        self.demo.as_ref().is_some_and(|d| d.asking())
+        self.demo.as_ref().is_some_and(|d| d.hiding())
     }
 
     /// The input modes active now (the first is the app's own).

@@ -57,6 +57,10 @@ pub struct Step {
     /// Commands run when the step is entered, or after the question.
     #[serde(default, rename = "do")]
     pub actions: Vec<Cmd>,
+    /// Keep hidden, while this caption shows, what would answer the next
+    /// step's question (the transition list, `waits:` lines, "from here").
+    #[serde(default)]
+    pub hide: bool,
 }
 
 /// What a demo step can do to the simulator.
@@ -132,6 +136,11 @@ impl Demo {
     /// A question is on screen: what would answer it stays hidden.
     pub fn asking(&self) -> bool {
         self.phase == Phase::Asking
+    }
+    /// The screen hides what would answer a question: one is asked, or the
+    /// step leads up to the next one (`hide = true`).
+    pub fn hiding(&self) -> bool {
+        self.asking() || self.current().is_some_and(|s| s.hide)
     }
     /// Commands of the step still waiting to run (for a search).
     pub fn working(&self) -> bool {

@@ -268,8 +268,12 @@ pub fn why_safe(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> 
     }
     // (b) A claim that found PENDING set, after something ordered its core's data store before it.
     for cl in evs.iter().rev() {
+        // A claim that gave up: it found PENDING set and left it set (the run's
+        // xchg that clears PENDING also reads it set, but is no claim).
+        let pending = |v: u64| v & workloads::irq_work::PENDING != 0;
         let gave_up = cl.loc == Some(flags)
-            && cl.read.is_some_and(|r| r & workloads::irq_work::PENDING != 0)
+            && cl.read.is_some_and(pending)
+            && cl.wrote.is_none_or(pending)
             && matches!(cl.kind, Kind::Rmw | Kind::Load);
         if !gave_up {
             continue;

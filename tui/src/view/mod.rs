@@ -5,6 +5,7 @@
 //! registers and the code listing give way first.
 
 mod overlay;
+pub use overlay::help_lines;
 mod panes;
 mod split;
 pub(crate) mod text;
@@ -32,7 +33,7 @@ pub const MIN_W: u16 = 40;
 pub const MIN_H: u16 = 12;
 
 /// What shows in place of anything that would answer the demo's question.
-pub const HIDDEN: &str = "hidden until the answer (space reveals it)";
+pub const HIDDEN: &str = "hidden until the answer: space reveals it";
 
 pub(crate) fn tone_style(t: Tone) -> Style {
     match t {
@@ -61,7 +62,14 @@ impl Widget for &App {
         let status = status_lines(self, w);
         let status_h = (status.len() as u16).min(3);
         let demo_h = overlay::demo_height(self, area);
-        let banner = banner(self, area.width.saturating_sub(2) as usize);
+        let mut banner = banner(self, area.width.saturating_sub(2) as usize);
+        if let Some((lines, true)) = banner.as_mut() {
+            // On a small screen the status line's "from here" says it: the banner keeps only the why.
+            if small(area) && lines.len() > 1 && self.session().from_here().is_some() {
+                let head = wrap(&safe_head(self.session()), area.width.saturating_sub(2) as usize).len();
+                lines.drain(..head.min(lines.len() - 1));
+            }
+        }
         let banner_h = match &banner {
             Some((lines, _)) if self.split().is_none() => {
                 let border = if small(area) { 1 } else { 2 };
@@ -249,18 +257,21 @@ pub(crate) fn banner_for(app: &App, s: &Session, width: usize) -> Option<(Vec<St
     if app.hiding() || s.safe_why().is_empty() {
         return None;
     }
-    let mut out = Vec::new();
-    let head = match s.from_here() {
-        Some(FromHere::Safe { states }) => {
-            format!("No lost work is possible from here: every continuation was checked ({states} states).")
-        }
-        _ => "Quiescent, and every write was read: no work was lost.".to_string(),
-    };
-    out.extend(wrap(&head, width));
+    let mut out = wrap(&safe_head(s), width);
     for l in s.safe_why() {
         out.extend(wrap(l, width));
     }
     Some((out, true))
+}
+
+/// The why-safe banner's first sentence.
+fn safe_head(s: &Session) -> String {
+    match s.from_here() {
+        Some(FromHere::Safe { states }) => {
+            format!("No lost work is possible from here: every continuation was checked ({states} states).")
+        }
+        _ => "Quiescent, and every write was read: no work was lost.".to_string(),
+    }
 }
 
 /// The lost-work banner's lines: the violation, then why (wrapped to `width`).

@@ -221,7 +221,9 @@ pub fn demo_height(app: &App, area: Rect) -> u16 {
         return 0;
     }
     let border = if small(area) { 1 } else { 2 };
-    let max = (area.height / 3).saturating_sub(border).max(1) as usize;
+    // A third of the screen, a quarter on a small one (the store buffers need the rest).
+    let share = if small(area) { area.height / 4 } else { area.height / 3 };
+    let max = share.saturating_sub(border).max(1) as usize;
     let n = demo_lines(app, area.width.saturating_sub(2) as usize, max).len() as u16;
     n + border
 }

@@ -151,35 +151,72 @@ fn timing_lines(cv: &CoreView, w: usize) -> Vec<Line<'static>> {
 
 /// The compact cell's lines, most important first.
 fn compact_lines(app: &App, snap: &Snapshot, cv: &CoreView, w: usize, regs: bool) -> Vec<Line<'static>> {
-    let mut out = vec![next_line(cv)];
+    compact_sections(app, snap, cv, w, regs).into_iter().flat_map(|(_, l)| l).collect()
+}
+
+/// A compact cell's sections in display order, each with its priority (0
+/// goes last): the store buffer stays longest, then the next instruction and
+/// what it waits for; the registers go first.
+fn compact_sections(app: &App, snap: &Snapshot, cv: &CoreView, w: usize, regs: bool) -> Vec<(u8, Vec<Line<'static>>)> {
+    let mut out = vec![(5, vec![next_line(cv)])];
     if let (Some(b), false) = (&cv.blocked, app.hiding()) {
-        for l in wrap(&format!("waits: {b}"), w) {
-            out.push(Line::styled(l, Style::new().fg(Color::LightYellow)));
-        }
+        let st = Style::new().fg(Color::LightYellow);
+        out.push((4, wrap(&format!("waits: {b}"), w).into_iter().map(|l| Line::styled(l, st)).collect()));
     }
-    out.extend(pending_lines(snap, cv, w));
+    out.push((6, pending_lines(snap, cv, w)));
     if let Some(q) = &cv.queue {
-        out.push(Line::from(vec![Span::styled("queue: ", DIM), Span::raw(q.clone())]));
+        out.push((3, vec![Line::from(vec![Span::styled("queue: ", DIM), Span::raw(q.clone())])]));
     }
     if let Some(s) = seen_line(cv) {
-        for l in wrap(&s, w) {
-            out.push(Line::styled(l, Style::new().fg(Color::LightMagenta)));
-        }
+        let st = Style::new().fg(Color::LightMagenta);
+        out.push((2, wrap(&s, w).into_iter().map(|l| Line::styled(l, st)).collect()));
     }
-    out.extend(timing_lines(cv, w));
+    out.push((1, timing_lines(cv, w)));
     if regs {
-        out.extend(reg_lines(cv, w));
+        out.push((0, reg_lines(cv, w)));
     }
     out
 }
 
+/// The lines of a compact cell with `room` rows: lowest priorities dropped
+/// first; a section that still does not fit is cut, the store buffer last.
+fn fit_sections(mut secs: Vec<(u8, Vec<Line<'static>>)>, room: usize) -> Vec<Line<'static>> {
+    let total = |s: &[(u8, Vec<Line<'static>>)]| s.iter().map(|(_, l)| l.len()).sum::<usize>();
+    while total(&secs) > room {
+        let Some(low) =
+            secs.iter().enumerate().filter(|(_, (_, l))| !l.is_empty()).min_by_key(|(_, (p, _))| *p).map(|(i, _)| i)
+        else {
+            break;
+        };
+        if secs[low].0 < 4 {
+            secs[low].1.clear();
+            continue;
+        }
+        // Only the top three are left: shorten the longest (the lower priority on a tie), else drop the lowest.
+        let long = secs
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, l))| l.len() > 1)
+            .max_by_key(|(_, (p, l))| (l.len(), u8::MAX - *p))
+            .map(|(i, _)| i);
+        match long {
+            Some(j) => {
+                secs[j].1.pop();
+            }
+            None => secs[low].1.clear(),
+        }
+    }
+    let mut lines: Vec<Line<'static>> = secs.into_iter().flat_map(|(_, l)| l).collect();
+    lines.truncate(room);
+    lines
+}
+
 fn compact_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, buf: &mut Buffer) {
     let w = area.width.saturating_sub(2) as usize;
-    let mut lines = compact_lines(app, snap, cv, w, false);
     let room = area.height.saturating_sub(2) as usize;
+    let mut lines = fit_sections(compact_sections(app, snap, cv, w, false), room);
     if lines.len() < room {
-        let with = compact_lines(app, snap, cv, w, true);
-        lines = with.into_iter().take(room).collect();
+        lines = fit_sections(compact_sections(app, snap, cv, w, true), room);
     }
     Paragraph::new(lines)
         .block(Block::bordered().title(Span::styled(core_title(c, cv), TITLE)).border_style(DIM))
@@ -337,6 +374,11 @@ fn history_text(e: &HistoryEntry) -> String {
     }
 }
 
+/// A data word's note in fewer columns.
+fn short_note(note: &str) -> String {
+    note.replace("func() has not read it", "not read").replace("func() last read", "read")
+}
+
 /// One word: `name value  note`, or on a model that keeps every write, its writes oldest first.
 fn memory_row(m: &MemRow, name_w: usize, val_w: usize, w: usize) -> Vec<Line<'static>> {
     let st = if m.changed { CHANGED } else { Style::new() };
@@ -345,7 +387,9 @@ fn memory_row(m: &MemRow, name_w: usize, val_w: usize, w: usize) -> Vec<Line<'st
         let mut spans =
             vec![Span::raw(format!("{:<name_w$} ", m.name)), Span::styled(format!("{:>val_w$}", m.text), st)];
         if !m.note.is_empty() {
-            spans.push(Span::styled(format!("  {}", m.note), note_style));
+            let used = name_w + 1 + val_w.max(m.text.len()) + 2;
+            let note = if used + m.note.chars().count() > w { short_note(&m.note) } else { m.note.clone() };
+            spans.push(Span::styled(format!("  {note}"), note_style));
         }
         return vec![Line::from(spans)];
     }
@@ -385,9 +429,10 @@ fn memory_lines(snap: &Snapshot, w: usize, max: usize) -> Vec<Line<'static>> {
         let st = if m.changed { CHANGED } else { Style::new() };
         let mut chip = vec![Span::raw(format!("{} ", m.name)), Span::styled(m.text.clone(), st)];
         if !m.note.is_empty() {
-            let note = m.note.replace("func() has not read it", "not read").replace("func() last read", "read");
+            let note = short_note(&m.note);
+            let note = if note.starts_with('(') { note } else { format!("({note})") };
             chip.push(Span::styled(
-                format!(" ({note})"),
+                format!(" {note}"),
                 if m.name == "flags" { st.fg(Color::LightMagenta) } else { DIM },
             ));
         }

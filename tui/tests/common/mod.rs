@@ -69,7 +69,14 @@ pub fn screen(app: &App, w: u16, h: u16) -> String {
 
 /// The screen's text without the quotes TestBackend puts around each line.
 pub fn plain(screen: &str) -> String {
-    screen.lines().map(|l| l.trim_matches('"').trim_end()).collect::<Vec<_>>().join("\n")
+    screen
+        .lines()
+        .map(|l| {
+            let l = l.strip_prefix('"').unwrap_or(l);
+            l.strip_suffix('"').unwrap_or(l).trim_end()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The digits that pick, one by one, the transitions of the shortest
