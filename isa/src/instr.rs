@@ -284,6 +284,11 @@ pub enum AluOp {
     /// The flags of `a & b` (`ANDS`/`TST`: C and V clear).
     FlagsAnd,
     FlagsAnd32,
+    /// `a` with the order of its bytes reversed within each `b`-bit chunk
+    /// (`b`: 16, 32 or 64; AArch64 `REV16`, `REV32`, `REV`).
+    Rev,
+    /// The low `b` bits of `a` (32 or 64) in reverse order (AArch64 `RBIT`).
+    Rbit,
 }
 
 /// The AArch64 condition flags of a result `r` (its sign bit at `top`), carry and overflow.
@@ -333,6 +338,22 @@ impl AluOp {
             AluOp::FlagsAdd32 => flags_add(a, b, 32),
             AluOp::FlagsAnd => nzcv(a & b, 63, false, false),
             AluOp::FlagsAnd32 => nzcv(a & b & 0xffff_ffff, 31, false, false),
+            AluOp::Rev => match b {
+                16 | 32 => {
+                    let n = b as u32;
+                    let mask = u64::MAX >> (64 - n);
+                    (0..64 / n).fold(0, |acc, i| {
+                        let chunk = (a >> (i * n)) & mask;
+                        let rev = chunk.swap_bytes() >> (64 - n);
+                        acc | (rev << (i * n))
+                    })
+                }
+                _ => a.swap_bytes(),
+            },
+            AluOp::Rbit => match b {
+                32 => ((a as u32).reverse_bits()) as u64,
+                _ => a.reverse_bits(),
+            },
         }
     }
     pub fn mnemonic(self) -> &'static str {
@@ -356,13 +377,15 @@ impl AluOp {
             AluOp::FlagsAdd32 => "flags_add32",
             AluOp::FlagsAnd => "flags_and",
             AluOp::FlagsAnd32 => "flags_and32",
+            AluOp::Rev => "rev",
+            AluOp::Rbit => "rbit",
         }
     }
     /// The general-purpose operations (what generated programs draw from).
     pub const ALL: [AluOp; 9] =
         [AluOp::Add, AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor, AluOp::AndN, AluOp::Shl, AluOp::Shr, AluOp::Mul];
     /// Every operation: [`AluOp::ALL`] and the ones AArch64 instructions need.
-    pub const EVERY: [AluOp; 19] = [
+    pub const EVERY: [AluOp; 21] = [
         AluOp::Add,
         AluOp::Sub,
         AluOp::And,
@@ -382,6 +405,8 @@ impl AluOp {
         AluOp::FlagsAdd32,
         AluOp::FlagsAnd,
         AluOp::FlagsAnd32,
+        AluOp::Rev,
+        AluOp::Rbit,
     ];
 }
 

@@ -19,19 +19,30 @@ use workloads::litmus::{fault_error, outcomes, Outcomes};
 const BOUND: u64 = 5_000_000;
 
 /// Rows that must run (agree with herd). Raise it when coverage grows.
-const MIN_RUNNING: usize = 774;
+const MIN_RUNNING: usize = 851;
 
-/// herd7's `sc.cat` (and `x86tso.cat` for XCHG) lets a single-instruction RMW read a
-/// write coherence-after its own, since its read and write are not po-related
-/// (`shared/litmus/README.md`); weaksim keeps RMWs atomic and lists one state
-/// fewer (M008: a `CASH` whose write herd's SC puts co-before the write it
-/// read). The verdict must still agree: (file, model, herd's count, ours).
+/// herd7's `sc.cat` (and `x86tso.cat` for XCHG) does not order the accesses of
+/// one instruction among themselves (they are not po-related): a
+/// single-instruction RMW may read a write coherence-after its own
+/// (`shared/litmus/README.md`), and the two loads of an `LDP` or the two stores
+/// of an `STP` may interleave with other threads in either order. weaksim keeps
+/// RMWs atomic and a pair's accesses in order, and lists fewer states (M008: a
+/// `CASH` whose write herd's SC puts co-before the write it read; L058: pairs
+/// of `STP`/`LDP`). The verdict must still agree: (file, model, herd's count, ours).
 const HERD_RMW_ARTEFACT: &[(&str, &str, usize, usize)] = &[
     ("aarch64/L043.litmus", "sc", 4, 3),
     ("aarch64/L045.litmus", "sc", 4, 3),
     ("aarch64/SWP+TWO.litmus", "sc", 3, 2),
     ("aarch64/M008.litmus", "sc", 4, 3),
+    ("aarch64/L058.litmus", "sc", 32, 30),
 ];
+
+/// Rows whose search visits more than [`BOUND`] states; skipped unless
+/// `WEAKSIM_SLOW=1`, when they run without a bound (they must then agree).
+/// L058 under the Promising-ARM model: 36 states, allowed, as herd says, after
+/// about 6 million states (`weaksim litmus --model arm --max-states 50000000`:
+/// 243 s in release).
+const SLOW: &[(&str, &str)] = &[("aarch64/L058.litmus", "arm")];
 
 /// Wrong answers still open, each `file@model`; the test fails when one of them
 /// starts agreeing (remove it) and on any wrong answer not listed.
@@ -106,7 +117,8 @@ fn run(row: &Row, src: &str) -> Answer {
     };
     let p = Arc::new(test.program.clone());
     let model = sim::models::get(&row.model).unwrap_or_else(|e| panic!("verdicts.tsv: {e}"));
-    let o = outcomes(&*model.machine(p).expect("an operational model"), BOUND);
+    let slow = SLOW.contains(&(row.file.as_str(), row.model.as_str()));
+    let o = outcomes(&*model.machine(p).expect("an operational model"), if slow { u64::MAX } else { BOUND });
     match fault_error(&test, &row.file, &o) {
         Some(e) => Answer::Refused(e.msg),
         None => judge(row, &o),
@@ -121,7 +133,13 @@ fn catalogue_rows_agree_with_herd_or_are_refused() {
     let (mut agree, mut wrong) = (0, Vec::new());
     let mut refused: BTreeMap<String, usize> = BTreeMap::new();
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let run_slow = std::env::var("WEAKSIM_SLOW").is_ok_and(|v| v == "1");
+    let mut skipped = 0;
     for row in &rows {
+        if !run_slow && SLOW.contains(&(row.file.as_str(), row.model.as_str())) {
+            skipped += 1;
+            continue;
+        }
         let src = sources.entry(row.file.clone()).or_insert_with(|| {
             let p = dir.join(&row.file);
             std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -134,7 +152,7 @@ fn catalogue_rows_agree_with_herd_or_are_refused() {
     }
     let n_refused: usize = refused.values().sum();
     println!(
-        "catalogue: {} rows: {agree} agree with herd7, {n_refused} refused, {} wrong ({:.1?})",
+        "catalogue: {} rows: {agree} agree with herd7, {n_refused} refused, {} wrong, {skipped} slow ones skipped (WEAKSIM_SLOW=1 runs them) ({:.1?})",
         rows.len(),
         wrong.len(),
         t0.elapsed()

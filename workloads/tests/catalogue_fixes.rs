@@ -91,3 +91,29 @@ fn virtual_memory_tests_are_refused() {
     refused("aarch64/MP-TTD.litmus", "virtual-memory");
     refused_text("AArch64 coRR-pte\n{ 0:X1=pte_x; }\n P0 ;\n LDR X0,[X1] ;\nexists (0:X0=0)\n", "-variant vmsa");
 }
+
+// Forms the catalogue uses that once were refused; each runs to herd's answer.
+
+#[test]
+fn x86_64_nops_ret_shl_and_scaled_index() {
+    for f in ["A000", "A003", "A004", "A005"] {
+        herd(&format!("x86_64/{f}.litmus"), "tso", "allowed", 1); // NOP, endbr64, nopl/nopw (operands unread)
+    }
+    herd("x86_64/A001.litmus", "tso", "allowed", 1); // rip
+    herd("x86_64/A002.litmus", "tso", "allowed", 1); // cs
+    herd("x86_64/A006.litmus", "tso", "forbidden", 2); // ret ends the thread
+    herd("x86_64/A007.litmus", "tso", "allowed", 1); // shl 2,%eax
+    herd("x86_64/A009.litmus", "tso", "allowed", 1); // 0(%rax,%ebx,8)
+}
+
+#[test]
+fn aarch64_forms() {
+    herd("aarch64/A164.litmus", "arm", "allowed", 1); // 0:XZR=0 in the condition
+    herd("aarch64/A173.litmus", "arm", "allowed", 1); // SP
+    herd("aarch64/L017.litmus", "arm", "allowed", 1); // [X2,X3,LSL#2]
+    herd("aarch64/L003.litmus", "arm", "allowed", 1); // no condition: forall (true)
+    herd("aarch64/L013.litmus", "arm", "allowed", 1); // forall t={2,1}
+    herd("aarch64/L094.litmus", "arm", "allowed", 1); // REV
+    herd("aarch64/L093.litmus", "arm", "allowed", 1); // RBIT
+    herd("aarch64/EXTR.litmus", "arm", "allowed", 1); // EXTR
+}

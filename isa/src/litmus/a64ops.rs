@@ -60,9 +60,6 @@ pub(crate) fn greg(cx: &mut Cx<'_>, p: Piece<'_>) -> PResult<GReg> {
     match cx.arch_reg(p) {
         Some(ArchReg::Gpr(n)) => Ok(GReg { reg: Some(cx.gpr(n, p)?), w }),
         Some(ArchReg::Zero) => Ok(GReg { reg: None, w }),
-        None if p.s.eq_ignore_ascii_case("sp") || p.s.eq_ignore_ascii_case("wsp") => {
-            perr(p.off, format!("unsupported stack pointer {}", show(p.s)))
-        }
         None if looks_like_aarch64_reg(p.s) => perr(p.off, format!("bad register {}", show(p.s))),
         None => perr(p.off, format!("expected a register, found {}", show(p.s))),
     }
@@ -131,7 +128,11 @@ pub(crate) enum Modifier {
 
 /// `LSL #3`, `ASR #1`, `SXTW`, `UXTW #2`, `SXTX`...
 pub(crate) fn modifier(p: Piece<'_>) -> PResult<Modifier> {
-    let (kw, rest) = p.first_word();
+    // `LSL #2`, also written `LSL#2`.
+    let (kw, rest) = match p.s.find('#') {
+        Some(i) if !p.s[..i].trim().contains(char::is_whitespace) => (p.slice(0, i).trim(), p.slice(i, p.s.len())),
+        _ => p.first_word(),
+    };
     let amount = if rest.is_empty() { None } else { Some(imm(rest)?) };
     let u = kw.s.to_ascii_uppercase();
     let shift = |f: fn(u64) -> Modifier| match amount {

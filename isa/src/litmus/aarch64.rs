@@ -370,6 +370,45 @@ pub(crate) fn instr<'a>(cx: &mut Cx<'a>, c: Piece<'a>) -> PResult<()> {
             }
             put(cx, d);
         }
+        "REV" | "REV16" | "REV32" | "REV64" | "RBIT" => {
+            count(m, &ops, 2)?;
+            let d = dst(cx, ops[0], 1)?;
+            let s = greg(cx, ops[1])?;
+            let size = if d.1 { 32 } else { 64 };
+            let (op, chunk) = match u.as_str() {
+                "RBIT" => (AluOp::Rbit, size),
+                "REV16" => (AluOp::Rev, 16),
+                "REV32" if !d.1 => (AluOp::Rev, 32),
+                "REV64" if !d.1 => (AluOp::Rev, 64),
+                "REV" => (AluOp::Rev, size),
+                _ => return perr(ops[0].off, format!("bad register {} for `{}`", show(ops[0].s), m.s)),
+            };
+            let src = clean(cx, s.operand(), d.1, 0, off)?;
+            alu(cx, op, d.0, src, Operand::Imm(chunk));
+            put(cx, d);
+        }
+        "EXTR" => {
+            // d := the `size` bits of n:m starting at bit `lsb`.
+            count(m, &ops, 4)?;
+            let d = dst(cx, ops[0], 1)?;
+            let (n, mm) = (greg(cx, ops[1])?, greg(cx, ops[2])?);
+            let size = if d.1 { 32 } else { 64 };
+            let lsb = imm(ops[3])?;
+            if lsb >= size {
+                return perr(ops[3].off, format!("bad bit position {}", show(ops[3].s)));
+            }
+            let low = clean(cx, mm.operand(), d.1, 0, off)?;
+            let t = cx.temp(0, off)?;
+            alu(cx, AluOp::Shr, t, low, Operand::Imm(lsb));
+            if lsb > 0 {
+                let t2 = cx.temp(2, off)?;
+                alu(cx, AluOp::Shl, t2, n.operand(), Operand::Imm(size - lsb));
+                alu(cx, AluOp::Or, d.0, Operand::Reg(t), Operand::Reg(t2));
+            } else {
+                cx.emit(Instr::Mov { dst: d.0, src: Operand::Reg(t) });
+            }
+            put(cx, d);
+        }
         "UBFM" | "SBFM" | "UBFX" | "SBFX" | "UBFIZ" | "SBFIZ" => {
             count(m, &ops, 4)?;
             let d = dst(cx, ops[0], 1)?;

@@ -25,6 +25,11 @@ pub(crate) trait CondEnv {
         let _ = index;
         perr(sym.off, format!("unsupported array element of {}", show(sym.s)))
     }
+    /// Element `i` of array `sym` (for `sym={v0,v1,...}`).
+    fn array_elem(&mut self, sym: Piece<'_>, i: usize) -> PResult<Loc> {
+        let _ = i;
+        perr(sym.off, format!("unsupported array value of {}", show(sym.s)))
+    }
     /// A value: a number or a symbol (its address).
     fn value(&mut self, v: Piece<'_>) -> PResult<Value>;
 }
@@ -44,6 +49,10 @@ enum T {
     Or,
     Not,
     Semi,
+    /// `{`, `,`, `}`: an array's value (`t={1,2}`).
+    LBrace,
+    Comma,
+    RBrace,
     Eof,
 }
 
@@ -79,6 +88,9 @@ fn tokenize(src: Piece<'_>) -> PResult<Vec<Tok<'_>>> {
             ')' => (T::RParen, 1),
             '~' => (T::Not, 1),
             ';' => (T::Semi, 1),
+            '{' => (T::LBrace, 1),
+            ',' => (T::Comma, 1),
+            '}' => (T::RBrace, 1),
             '/' if two == b"/\\" => (T::And, 2),
             '\\' if two == b"\\/" => (T::Or, 2),
             '-' if b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) => {
@@ -220,10 +232,16 @@ impl<'a> P<'a, '_> {
                 Ok(CondExpr::False)
             }
             T::Word | T::LBrack => {
-                let (l, _) = self.loc()?;
+                let (l, name) = self.loc()?;
                 let e = self.bump();
                 if e.t != T::Eq && e.t != T::Ne {
                     return perr(e.p.off, format!("expected `=`, found {}", describe(&e)));
+                }
+                if self.peek().t == T::LBrace {
+                    // `t={1,2}`: each element of array `t`.
+                    let eqs = self.array_value(name)?;
+                    let all = CondExpr::And(eqs);
+                    return Ok(if e.t == T::Ne { CondExpr::Not(Box::new(all)) } else { all });
                 }
                 // `N:reg` or `[sym]` on the right: a comparison of two locations.
                 let two_locs =
@@ -241,6 +259,32 @@ impl<'a> P<'a, '_> {
             }
             _ => perr(t.p.off, format!("expected a condition, found {}", describe(&t))),
         }
+    }
+
+    /// `{v0, v1, ...}` after `sym=`: one equation per element.
+    fn array_value(&mut self, sym: Piece<'a>) -> PResult<Vec<CondExpr>> {
+        self.bump();
+        let mut out = Vec::new();
+        loop {
+            let v = self.bump();
+            if v.t != T::Word {
+                return perr(v.p.off, format!("expected a value in `{{...}}`, found {}", describe(&v)));
+            }
+            let l = self.env.array_elem(sym, out.len())?;
+            out.push(CondExpr::Eq(l, self.env.value(v.p)?));
+            let t = self.bump();
+            match t.t {
+                T::Comma => {}
+                T::RBrace => break,
+                _ => return perr(t.p.off, format!("expected `,` or `}}`, found {}", describe(&t))),
+            }
+        }
+        let n = out.len();
+        // Every element: the value of the whole array.
+        if self.env.array_elem(sym, n).is_ok() {
+            return perr(sym.off, format!("{} has more than the {n} values given", show(sym.s)));
+        }
+        Ok(out)
     }
 
     fn conj(&mut self) -> PResult<CondExpr> {
@@ -310,7 +354,13 @@ impl<'a> P<'a, '_> {
                 self.bump();
                 Quantifier::NotExists
             }
-            T::Eof => return perr(t.p.off, "missing final condition (`exists`, `~exists` or `forall`)"),
+            // No condition: herd's is `forall (true)`.
+            T::Eof => {
+                return Ok((
+                    Condition { quant: Quantifier::Forall, expr: CondExpr::True, locations, types: Vec::new() },
+                    filter,
+                ))
+            }
             T::Word if t.p.s == "filter" || t.p.s == "cases" => {
                 return perr(t.p.off, format!("unsupported `{}` clause", t.p.s))
             }

@@ -284,8 +284,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Resolves `thread:reg` of the initial state or of the condition.
-    fn thread_reg(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<(u8, Reg)> {
+    /// A thread number (`0` of `0:X1`) of this test.
+    fn thread_num(&self, thread: Piece<'_>) -> PResult<u8> {
         let t: usize = match thread.s.parse() {
             Ok(t) if thread.s.chars().all(|c| c.is_ascii_digit()) => t,
             _ => return perr(thread.off, format!("bad thread number {}", show(thread.s))),
@@ -294,8 +294,14 @@ impl<'a> Cx<'a> {
             let n = self.nthreads;
             return perr(thread.off, format!("no thread P{t} (the test has {n} thread{})", plural(n)));
         }
+        Ok(t as u8)
+    }
+
+    /// Resolves `thread:reg` of the initial state or of the condition.
+    fn thread_reg(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<(u8, Reg)> {
+        let t = self.thread_num(thread)?;
         match self.arch_reg(reg) {
-            Some(ArchReg::Gpr(n)) => Ok((t as u8, self.gpr(n, reg)?)),
+            Some(ArchReg::Gpr(n)) => Ok((t, self.gpr(n, reg)?)),
             _ => perr(reg.off, format!("bad register {}", show(reg.s))),
         }
     }
@@ -303,6 +309,12 @@ impl<'a> Cx<'a> {
 
 impl cond::CondEnv for Cx<'_> {
     fn reg_loc(&mut self, thread: Piece<'_>, reg: Piece<'_>) -> PResult<Loc> {
+        if self.arch_reg(reg) == Some(ArchReg::Zero) {
+            // Reads as 0: a register of its own that no instruction writes.
+            let core = self.thread_num(thread)?;
+            let r = self.regs.get(RegKey::Zero, reg.s, reg.off)?;
+            return Ok(Loc::Reg { core, reg: r });
+        }
         let (core, r) = self.thread_reg(thread, reg)?;
         self.regs.name_from_condition(r, reg.s.strip_prefix('%').unwrap_or(reg.s));
         Ok(Loc::Reg { core, reg: r })
@@ -317,6 +329,15 @@ impl cond::CondEnv for Cx<'_> {
         match self.element(sym.s, i) {
             Some(s) => Ok(Loc::Mem(s)),
             None => perr(sym.off, format!("no array element `{}[{i}]`", sym.s)),
+        }
+    }
+    fn array_elem(&mut self, sym: Piece<'_>, i: usize) -> PResult<Loc> {
+        match self.element(sym.s, i) {
+            Some(s) => Ok(Loc::Mem(s)),
+            None if self.arrays.iter().any(|a| a.0 == sym.s) => {
+                perr(sym.off, format!("too many values for array {}", show(sym.s)))
+            }
+            None => perr(sym.off, format!("{} is not an array", show(sym.s))),
         }
     }
     fn value(&mut self, v: Piece<'_>) -> PResult<Value> {

@@ -20,13 +20,19 @@ pub(crate) enum RegKey {
     Flags,
     /// Scratch registers for expansions; never named by a condition.
     Spare(u8),
+    /// The zero register as a condition names it (`0:XZR=0`): never written, so 0.
+    Zero,
 }
 
-/// AArch64 `W0`..`W30`, `X0`..`X30`, `WZR`, `XZR` (any case).
+/// AArch64 `W0`..`W30`, `X0`..`X30`, `WZR`, `XZR`, `SP`, `WSP` (any case).
 pub(crate) fn aarch64_reg(s: &str) -> Option<ArchReg> {
     let u = s.to_ascii_uppercase();
     if u == "WZR" || u == "XZR" {
         return Some(ArchReg::Zero);
+    }
+    // The stack pointer: an ordinary register here (herd gives it no special meaning).
+    if u == "SP" || u == "WSP" {
+        return Some(ArchReg::Gpr(31));
     }
     let n = u.strip_prefix('W').or_else(|| u.strip_prefix('X'))?;
     if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) || (n.len() > 1 && n.starts_with('0')) {
@@ -55,13 +61,19 @@ const X86_FAMILIES: [[&str; 4]; 8] = [
 ];
 
 /// x86 register names without `%` (any case): the legacy eight in all widths
-/// except the high bytes (AH...), and `r8`..`r15` with `d`/`w`/`b` suffixes.
+/// except the high bytes (AH...), `r8`..`r15` with `d`/`w`/`b` suffixes, and
+/// `rip` and the segment registers (numbers 16 and up).
 pub(crate) fn x86_reg(s: &str) -> Option<ArchReg> {
     let l = s.to_ascii_lowercase();
     for (i, fam) in X86_FAMILIES.iter().enumerate() {
         if fam.contains(&l.as_str()) {
             return Some(ArchReg::Gpr(i as u8));
         }
+    }
+    // Registers no instruction here uses, which a test may still name (`0:rip=0`):
+    // the instruction pointer and the segment registers.
+    if let Some(i) = ["rip", "cs", "ds", "es", "fs", "gs", "ss"].iter().position(|r| *r == l) {
+        return Some(ArchReg::Gpr(16 + i as u8));
     }
     let n = l.strip_prefix('r')?;
     let n = n.strip_suffix(['d', 'w', 'b']).unwrap_or(n);

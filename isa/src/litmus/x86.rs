@@ -90,13 +90,42 @@ fn operand(cx: &mut Cx<'_>, p: Piece<'_>, syn: Syntax) -> PResult<XOp> {
                     }
                 };
                 let inner = p.slice(open + 1, p.s.len() - 1).trim();
-                let mut a = mem_base(cx, inner, syn, p)?;
+                let parts = inner.split(',');
+                let mut a = mem_base(cx, parts[0].trim(), syn, p)?;
                 a.offset = offset;
+                if parts.len() > 1 {
+                    a.index = Some(scaled_index(cx, &parts[1..], p)?);
+                }
                 return Ok(XOp::Mem(a));
             }
             perr(p.off, format!("bad operand {}", show(p.s)))
         }
     }
+}
+
+/// The `%index,scale` of an AT&T memory operand `disp(%base,%index,scale)`:
+/// the index register, or the scaled index computed into a scratch register.
+fn scaled_index(cx: &mut Cx<'_>, parts: &[Piece<'_>], whole: Piece<'_>) -> PResult<Reg> {
+    let bad = || perr(whole.off, format!("unsupported addressing mode {}", show(whole.s)));
+    if parts.len() > 2 {
+        return bad();
+    }
+    let ix = parts[0].trim();
+    let Some(r) = ix.s.strip_prefix('%').map(|_| ix.slice(1, ix.s.len())) else { return bad() };
+    let Some(r) = reg(cx, r)? else { return perr(ix.off, format!("bad register {}", show(ix.s))) };
+    let scale = match parts.get(1) {
+        Some(sc) => match parse_num(sc.trim().s) {
+            Some(v @ (1 | 2 | 4 | 8)) => v,
+            _ => return perr(sc.off, format!("bad scale {} (1, 2, 4 or 8)", show(sc.trim().s))),
+        },
+        None => 1,
+    };
+    if scale == 1 {
+        return Ok(r);
+    }
+    let t = cx.spare_reg(whole.off)?;
+    cx.emit(Instr::Alu { op: AluOp::Shl, dst: t, a: Operand::Reg(r), b: Operand::Imm(scale.trailing_zeros() as u64) });
+    Ok(t)
 }
 
 fn count(m: Piece<'_>, ops: &[Piece<'_>], n: usize) -> PResult<()> {
@@ -107,8 +136,10 @@ fn count(m: Piece<'_>, ops: &[Piece<'_>], n: usize) -> PResult<()> {
     Ok(())
 }
 
-const ATT_BASES: &[&str] = &["mov", "xchg", "cmpxchg", "xadd", "add", "sub", "and", "or", "xor", "inc", "dec", "cmp"];
-const NO_SUFFIX: &[&str] = &["mfence", "je", "jz", "jne", "jnz", "jmp"];
+const ATT_BASES: &[&str] = &[
+    "mov", "xchg", "cmpxchg", "xadd", "add", "sub", "and", "or", "xor", "inc", "dec", "cmp", "shl", "shr", "sar", "nop",
+];
+const NO_SUFFIX: &[&str] = &["mfence", "je", "jz", "jne", "jnz", "jmp", "ret", "endbr64"];
 
 /// The mnemonic in Intel spelling (upper case, no AT&T size suffix).
 fn base_mnemonic(m: Piece<'_>, syn: Syntax) -> PResult<String> {
@@ -119,7 +150,7 @@ fn base_mnemonic(m: Piece<'_>, syn: Syntax) -> PResult<String> {
     if syn == Syntax::Att {
         for b in ATT_BASES {
             if let Some(s) = l.strip_prefix(b) {
-                if matches!(s, "" | "l" | "q") {
+                if matches!(s, "" | "l" | "q" | "w") {
                     return Ok(b.to_ascii_uppercase());
                 }
             }
@@ -204,9 +235,29 @@ pub(crate) fn instr<'a>(cx: &mut Cx<'a>, c: Piece<'a>, syn: Syntax) -> PResult<(
             cx.emit(Instr::Fence(FenceKind::Full));
             return Ok(());
         }
+        // No effect, whatever the operands (`nopl 0(%rax,%rax,1)`, `endbr64`): not even read.
+        "NOP" | "ENDBR64" => {
+            no_lock()?;
+            cx.emit(Instr::Nop);
+            return Ok(());
+        }
+        // herd's threads are functions: a `ret` ends the thread.
+        "RET" => {
+            no_lock()?;
+            count(m, &ops, 0)?;
+            cx.emit(Instr::Halt);
+            return Ok(());
+        }
         _ => {}
     }
-    let xs: Vec<XOp> = ops.iter().map(|&p| operand(cx, p, syn)).collect::<PResult<_>>()?;
+    let shift = matches!(base.as_str(), "SHL" | "SHR" | "SAR");
+    let xs: Vec<XOp> = ops
+        .iter()
+        .map(|&p| match parse_num(p.s) {
+            Some(v) if shift => Ok(XOp::Imm(v)),
+            _ => operand(cx, p, syn),
+        })
+        .collect::<PResult<_>>()?;
     let i = match base.as_str() {
         "MOV" => {
             no_lock()?;
@@ -318,6 +369,27 @@ pub(crate) fn instr<'a>(cx: &mut Cx<'a>, c: Piece<'a>, syn: Syntax) -> PResult<(
                 }
                 XOp::Imm(_) => return perr(ops[0].off, format!("bad destination {}", show(ops[0].s))),
             }
+        }
+        "SHL" | "SHR" | "SAR" => {
+            no_lock()?;
+            count(m, &ops, 2)?;
+            // The count: an immediate (herd also takes it without `$`) or CL.
+            let amount = match (xs[1], parse_num(ops[1].s)) {
+                (_, Some(v)) => Operand::Imm(v & 63),
+                (XOp::Imm(v), _) => Operand::Imm(v & 63),
+                (XOp::Reg(r), _) => Operand::Reg(r),
+                (XOp::Mem(_), _) => return perr(ops[1].off, format!("bad shift count {}", show(ops[1].s))),
+            };
+            let XOp::Reg(d) = xs[0] else {
+                return perr(ops[0].off, format!("unsupported `{}` of memory (only a register)", m.s));
+            };
+            wrote_flags(cx, false, &what);
+            let op = match base.as_str() {
+                "SHL" => AluOp::Shl,
+                "SHR" => AluOp::Shr,
+                _ => AluOp::Sar,
+            };
+            Instr::Alu { op, dst: d, a: Operand::Reg(d), b: amount }
         }
         "CMP" => {
             no_lock()?;
