@@ -151,23 +151,36 @@ pub fn counterexample(start: &AnyMachine, witness: bool, control: &Arc<Control>)
     Found::Bounded { why: "no search ran".into(), states: total }
 }
 
-/// Whether a violation is reachable from `m` (the current state).
+/// Whether a violation is reachable from `m` (the current state). Counted as
+/// `f` counts: on a model with promises a continuation without any is looked
+/// for first, so "N steps away" and `f`'s "N steps" agree.
 pub fn from_here(m: &AnyMachine, control: &Arc<Control>) -> Option<FromHere> {
-    let cfg = ExploreConfig {
+    let cfg = |promises| ExploreConfig {
         max_states: FROM_HERE_MAX_STATES,
         max_memory: FROM_HERE_MAX_MEMORY,
         threads: 1,
+        promises,
         control: Some(control.clone()),
         ..Default::default()
     };
-    let r = m.explore(&cfg);
+    let away = |r: &sim::ExploreResult, s: &[Transition]| FromHere::Reachable {
+        steps: visible_steps(&m.clone().with_promise_mode(r.promise_mode), s),
+    };
+    if m.has_promises() {
+        let r = m.explore(&cfg(PromiseMode::Off));
+        if control.cancelled() {
+            return None;
+        }
+        if let (Verdict::Violation, Some((_, s))) = (r.verdict, &r.violation) {
+            return Some(away(&r, s));
+        }
+    }
+    let r = m.explore(&cfg(PromiseMode::First));
     if control.cancelled() {
         return None;
     }
-    Some(match (r.verdict, r.violation) {
-        (Verdict::Violation, Some((_, s))) => {
-            FromHere::Reachable { steps: visible_steps(&m.clone().with_promise_mode(r.promise_mode), &s) }
-        }
+    Some(match (r.verdict, &r.violation) {
+        (Verdict::Violation, Some((_, s))) => away(&r, s),
         (Verdict::Safe, _) => FromHere::Safe { states: r.states },
         _ => FromHere::Bounded,
     })

@@ -406,3 +406,40 @@ fn searching_is_visible() {
     assert!(app.searching().is_none());
     app.settle();
 }
+
+/// ARM, fixed claim: `f` finds a schedule with no promise step before the
+/// first claim (none at all), and "N steps away" counts what `f` counts.
+#[test]
+fn arm_find_needs_no_promise_and_counts_agree() {
+    let mut a = app(Variant::ClaimCmpxchg, "arm", 2);
+    let away = match a.session().from_here() {
+        Some(FromHere::Reachable { steps }) => *steps,
+        other => panic!("lost work is reachable on ARM: {other:?}"),
+    };
+    a.update(Action::Find);
+    a.settle();
+    let plan = a.session().plan().expect("f loaded a counterexample").clone();
+    let flags = a.prog().sym_by_name("flags").expect("flags") as usize;
+    let mut m = a.session().start().clone();
+    for &t in &plan.steps {
+        let claim = m.access(t.core()).ok().flatten().is_some_and(|r| r.loc() == Some(flags));
+        if claim {
+            break;
+        }
+        assert!(!matches!(t, sim::Transition::Promise { .. }), "a promise before the first claim: {t:?}");
+        m.apply(t).expect("the schedule replays");
+    }
+    assert!(plan.steps.iter().all(|t| !matches!(t, sim::Transition::Promise { .. })), "a promise step");
+    assert_eq!(plan.progress().1, away, "f's steps and the status line's 'steps away' differ");
+    let msg = a.message().map(|(m, _)| m.clone()).unwrap_or_default();
+    assert!(msg.contains(&format!("{away} steps")), "{msg}");
+    // Following it, no two enabled transitions ever read the same.
+    while a.session().planned().is_some() {
+        let labels: Vec<&str> = a.session().snap().enabled.iter().map(|r| r.label.as_str()).collect();
+        let mut uniq = labels.clone();
+        uniq.sort();
+        uniq.dedup();
+        assert_eq!(uniq.len(), labels.len(), "identical transitions at step {}: {labels:#?}", a.session().step_no());
+        a.update(Action::Step);
+    }
+}

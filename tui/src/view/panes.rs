@@ -401,9 +401,11 @@ fn memory_row(m: &MemRow, name_w: usize, val_w: usize, w: usize) -> Vec<Line<'st
         chips.push(vec![Span::styled(format!("{}{arrow}", history_text(e)), style)]);
     }
     if !m.note.is_empty() {
-        chips.push(vec![Span::styled(format!("[{}]", m.note), note_style)]);
+        let note = m.note.strip_prefix('(').and_then(|n| n.strip_suffix(')')).unwrap_or(&m.note);
+        chips.push(vec![Span::styled(format!("[{note}]"), note_style)]);
     }
-    let mut out = flow(chips, " ", w);
+    // Continuation lines are indented under the values: every line leaves room for that.
+    let mut out = flow(chips, " ", w.saturating_sub(name_w + 1).max(1));
     // Continuation lines indented under the values.
     for l in out.iter_mut().skip(1) {
         l.spans.insert(0, Span::raw(" ".repeat(name_w + 1)));
