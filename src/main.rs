@@ -1,6 +1,6 @@
 //! The `weaksim` command line: parses arguments and calls the library crates.
 
-use weaksim::{cmd, target};
+use weaksim::cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -41,7 +41,7 @@ enum Cmd {
     /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
     Bench(cmd::bench::BenchArgs),
     /// Print the microcode a workload generates
-    Show(target::TargetArgs),
+    Show(cmd::show::ShowArgs),
     /// Step the machine in the terminal: store buffers, irq_work queues, the race and its fix
     Tui(cmd::tui::TuiArgs),
     /// Guided classroom walkthrough of the irq_work race and its fixes (a script file)

@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use isa::litmus::c::Mapping;
 use isa::Program;
 use std::path::Path;
 use workloads::{IrqWorkConfig, Variant};
@@ -45,20 +46,31 @@ impl TargetArgs {
     }
 
     pub fn resolve(&self) -> Result<Target> {
+        self.resolve_for(Mapping::X86)
+    }
+
+    /// Like [`TargetArgs::resolve`], lowering a Linux-kernel C litmus test
+    /// through `mapping` (LKMM tags, or the x86 or arm64 compilation).
+    pub fn resolve_for(&self, mapping: Mapping) -> Result<Target> {
         if self.target == "irq_work" || self.target == "irq-work" {
             let cfg = self.irq_work_config()?;
             let program = workloads::irq_work_program(&cfg).map_err(anyhow::Error::msg)?;
             let title = format!("irq_work {}, {} cores", cfg.variant, cfg.cores);
             return Ok(Target { program, irq_work: Some(cfg), title });
         }
-        let program = load_program(Path::new(&self.target))?;
+        let program = load_program_for(Path::new(&self.target), mapping)?;
         let title = format!("{} ({})", program.name, self.target);
         Ok(Target { program, irq_work: None, title })
     }
 }
 
-/// Reads a `.ucode` or `.litmus` file.
+/// Reads a `.ucode` or `.litmus` file (a C litmus test through the x86 mapping).
 pub fn load_program(path: &Path) -> Result<Program> {
+    load_program_for(path, Mapping::X86)
+}
+
+/// Reads a `.ucode` or `.litmus` file; a C litmus test is lowered through `mapping`.
+pub fn load_program_for(path: &Path, mapping: Mapping) -> Result<Program> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if !matches!(ext, "litmus" | "ucode" | "uc") {
         bail!("{}: expected `irq_work`, a .ucode file or a .litmus file", path.display());
@@ -69,7 +81,7 @@ pub fn load_program(path: &Path) -> Result<Program> {
         bail!("{file}:1:1: the file is not valid UTF-8 text");
     };
     match path.extension().and_then(|e| e.to_str()) {
-        Some("litmus") => Ok(isa::litmus::parse(&text, &file)?.program),
+        Some("litmus") => Ok(isa::litmus::parse_with(&text, &file, mapping)?.program),
         Some("ucode") | Some("uc") => Ok(isa::asm::parse(&text, &file)?),
         _ => bail!("{file}: expected `irq_work`, a .ucode file or a .litmus file"),
     }

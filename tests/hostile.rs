@@ -81,7 +81,11 @@ fn hostile_litmus() {
         case("empty.litmus", "", "empty.litmus:1:1:"),
         case("binary.litmus", vec![0xffu8, 0xfe, 0xfd], "binary.litmus:1:1: the file is not valid UTF-8"),
         case("arch.litmus", "PPC foo\n{}\nP0 ;\nexists (0:r1=0)\n", "arch.litmus:1:1:"),
-        case("c.litmus", "C foo\n{}\nP0(int *x) { }\nexists (x=0)\n", "unsupported arch C"),
+        case(
+            "c.litmus",
+            "C foo\n{}\nP0(int *x) { frob(x); }\nexists (x=0)\n",
+            "c.litmus:3:14: unsupported primitive `frob`",
+        ),
         case("noinit.litmus", "X86 t\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n", "noinit.litmus:2:"),
         case("unterminated.litmus", "X86 t\n{ x=0;\n P0 ;\n", "unterminated.litmus:"),
         case("cols.litmus", "X86 t\n{}\n P0 | P1 ;\n MOV [x],$1 ;\nexists (x=1)\n", "cols.litmus:4:"),

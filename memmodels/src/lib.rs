@@ -53,6 +53,9 @@ pub struct ModelInfo {
     pub description: &'static str,
     /// The axiomatic model its checker follows, for people: `herd's x86tso.cat`.
     pub axioms: &'static str,
+    /// How a Linux-kernel C litmus test is compiled for this model: with its
+    /// LKMM annotations, or as Linux compiles it for x86 or arm64.
+    pub c_mapping: isa::litmus::c::Mapping,
 }
 
 /// Metadata carried with register values (dependencies, views).

@@ -23,6 +23,10 @@ pub struct BenchArgs {
     /// Only the sweep rows: runs/s and simulated cycles/s on 1 and 2 threads, time to the first lost work
     #[arg(long)]
     pub sweep: bool,
+    /// Only the LKMM row: every C litmus test under DIR under linux-kernel.cat, timed
+    /// against herd7 (default DIR: ../shared/litmus/lkmm-corpus)
+    #[arg(long, num_args = 0..=1, default_missing_value = "../shared/litmus/lkmm-corpus")]
+    pub lkmm: Option<std::path::PathBuf>,
 }
 
 fn machine(v: Variant, cores: usize, model: &str) -> Result<AnyMachine> {
@@ -88,6 +92,9 @@ fn random_row(a: &BenchArgs, v: Variant, cores: usize, model: &str) -> Result<()
 }
 
 pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
+    if let Some(dir) = &a.lkmm {
+        return super::bench_lkmm::bench_lkmm(dir);
+    }
     if a.sweep {
         super::sweep_bench::bench_rows(a.repeat, a.runs.min(20_000))?;
         return Ok(EXIT_OK);

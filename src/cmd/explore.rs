@@ -39,9 +39,69 @@ pub struct ExploreArgs {
 }
 
 pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
-    let t = a.target.resolve()?;
+    let t = a.target.resolve_for(a.model.info().c_mapping)?;
+    if !a.model.is_operational() {
+        return go_axiomatic(a, &t);
+    }
     let start = a.model.machine(Arc::new(t.program.clone()))?;
     go(a, &t, start)
+}
+
+/// A model with only an axiomatic face (LKMM): every final state its axioms
+/// allow, from its enumeration of candidate executions. There is no schedule
+/// to save or explain.
+fn go_axiomatic(a: &ExploreArgs, t: &Target) -> Result<u8> {
+    if a.save_trace.is_some() || a.explain {
+        anyhow::bail!(
+            "model {} is axiomatic only: it has no schedule to save or explain (use an operational model)",
+            a.model.name()
+        );
+    }
+    let prog = Arc::new(t.program.clone());
+    let t0 = Instant::now();
+    let o = a.model.axiomatic_outcomes(&prog, &sim::axiom::enumerate::EnumConfig::default())?;
+    let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let (_, pos, neg) = super::models::verdict(&prog, &o);
+    let reachable = pos > 0;
+    if a.format == "json" {
+        let finals: Vec<String> = o.finals.keys().map(|f| super::models::state_text(&prog, f)).collect();
+        let j = json!({
+            "workload": a.target.target,
+            "model": a.model.name(),
+            "verdict": if reachable { "reachable" } else { "unreachable" },
+            "condition_reachable": reachable,
+            "final_states": o.finals.len(),
+            "finals": finals,
+            "positive": pos,
+            "negative": neg,
+            "candidates": o.candidates,
+            "consistent": o.consistent,
+            "elapsed_ms": (elapsed_ms * 1000.0).round() / 1000.0,
+        });
+        println!("{}", serde_json::to_string(&j)?);
+    } else {
+        let headline = match &t.program.condition {
+            Some(c) => format!(
+                "condition {} ({})",
+                if reachable { "REACHABLE" } else { "NOT REACHABLE" },
+                isa::cond::condition_text(&prog, c)
+            ),
+            None => "no condition".to_string(),
+        };
+        println!("{} on {} ({}, axiomatic): {headline}", t.title, a.model.title(), a.model.info().axioms);
+        println!(
+            "  {} candidate executions, {} consistent, {} final states, {:.1} ms",
+            o.candidates,
+            o.consistent,
+            o.finals.len(),
+            elapsed_ms
+        );
+        for f in o.finals.keys() {
+            println!("  {}", super::models::state_text(&prog, f));
+        }
+        println!("  {pos} of {} final states satisfy the condition", pos + neg);
+    }
+    Ok(if reachable { EXIT_VIOLATION } else { EXIT_OK })
 }
 
 fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {

@@ -1,4 +1,5 @@
 pub mod bench;
+pub mod bench_lkmm;
 pub mod cells;
 pub mod demo;
 pub mod explain;
@@ -6,6 +7,7 @@ pub mod explore;
 pub mod journal;
 pub mod litmus;
 pub mod merge;
+pub mod models;
 pub mod plot;
 pub mod replay;
 pub mod run;

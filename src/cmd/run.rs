@@ -43,7 +43,7 @@ pub struct RunArgs {
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
     let kind = sched_kind(a.scheduler, a.timing.as_deref())?;
     let timing = load_timing(a.timing.as_deref())?;
-    let t = a.target.resolve()?;
+    let t = a.target.resolve_for(a.model.info().c_mapping)?;
     let start = a.model.machine(Arc::new(t.program.clone()))?;
     go(a, &t, &start, kind, &timing)
 }

@@ -3,6 +3,7 @@
 //! `locations [...]` list), and herd's verdict (`Ok` / `No`).
 
 use sim::{DynMachine, ExploreConfig, FinalState, PromiseMode, Transition, Verdict};
+use std::sync::Arc;
 
 /// What a model allows for a litmus test.
 #[derive(Clone, Debug)]
@@ -140,4 +141,81 @@ pub fn herd_block(t: &isa::litmus::LitmusTest, o: &Outcomes, secs: f64) -> Strin
     let _ = writeln!(s, "Time {} {:.2}", t.name, secs);
     let _ = writeln!(s, "Hash={:016x}", prog.fingerprint());
     s
+}
+
+/// Whether a program has a loop (a branch or jump backwards).
+pub fn has_loop(p: &isa::Program) -> bool {
+    p.code.iter().enumerate().any(|(pc, i)| i.target().is_some_and(|t| (t as usize) <= pc))
+}
+
+/// Every final state `model` allows, by the fastest engine that answers
+/// exactly: the model's axiomatic enumeration (herd's method: it grows with
+/// executions, not interleavings, and gives no schedule) when it has one and
+/// it answers, else exhaustive search of its machine. The program's `filter`
+/// (herd's) removes the final states that do not satisfy it. `Err` when the
+/// model can do neither.
+pub fn outcomes_auto(program: Arc<isa::Program>, model: &sim::Model, max_states: u64) -> Result<Outcomes, String> {
+    // With a filter, observe its locations too, then project them away.
+    let (prog, keep) = match (&program.filter, &program.condition) {
+        (Some(f), Some(c)) => {
+            let mut p = (*program).clone();
+            let mut extra = Vec::new();
+            f.locs(&mut extra);
+            let cond = p.condition.as_mut().expect("condition");
+            for l in extra {
+                if !cond.locations.contains(&l) {
+                    cond.locations.push(l);
+                }
+            }
+            let observed = cond.observed();
+            let keep: Vec<usize> =
+                c.observed().iter().map(|l| observed.iter().position(|x| x == l).expect("kept")).collect();
+            (Arc::new(p), Some((keep, observed)))
+        }
+        _ => (program.clone(), None),
+    };
+    let axiomatic = model.axiomatic_outcomes(&prog, &sim::axiom::enumerate::EnumConfig::default());
+    let mut o = match (axiomatic, model.is_operational()) {
+        (Ok(ax), _) => Outcomes {
+            finals: ax.finals.into_iter().collect(),
+            positive: 0,
+            negative: 0,
+            ok: false,
+            witness: None,
+            promise_mode: PromiseMode::First,
+            explored: ax.candidates,
+            bounded: None,
+            problem: None,
+            fault: None,
+        },
+        (Err(_), true) => {
+            let m = model.machine(prog.clone()).map_err(|e| e.to_string())?;
+            outcomes(&*m, max_states)
+        }
+        (Err(e), false) => return Err(e.to_string()),
+    };
+    if let (Some((keep, observed)), Some(f)) = (&keep, &program.filter) {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut finals = Vec::new();
+        for (state, _) in &o.finals {
+            let get = |l: isa::Loc| observed.iter().position(|x| *x == l).map(|i| state[i]).unwrap_or(0);
+            if !f.eval(&get) {
+                continue;
+            }
+            let projected: FinalState = keep.iter().map(|&i| state[i]).collect();
+            let holds = program.condition.as_ref().is_some_and(|c| {
+                let get = |l: isa::Loc| c.observed().iter().position(|x| *x == l).map(|i| projected[i]).unwrap_or(0);
+                c.expr.eval(&get)
+            });
+            if seen.insert(projected.clone()) {
+                finals.push((projected, holds));
+            }
+        }
+        o.finals = finals;
+        o.witness = None;
+    }
+    o.positive = o.finals.iter().filter(|f| f.1).count();
+    o.negative = o.finals.len() - o.positive;
+    o.ok = program.condition.as_ref().is_some_and(|c| c.verdict(o.positive, o.negative));
+    Ok(o)
 }

@@ -85,7 +85,17 @@ pub fn print(p: &Program) -> String {
             let _ = writeln!(out, "{}:", labels.all[li].1);
             li += 1;
         }
-        let _ = writeln!(out, "    {}", instr_with(p, i, &|t| labels.name(t)));
+        let text = instr_with(p, i, &|t| labels.name(t));
+        // A program lowered for the Linux-kernel memory model: each instruction's
+        // primitive, as a comment (the tags are not part of the .ucode format).
+        match p.lkmm.get(pc).map(|t| t.name()).filter(|n| !n.is_empty()) {
+            Some(tag) => {
+                let _ = writeln!(out, "    {text:<32} ; lkmm: {tag}");
+            }
+            None => {
+                let _ = writeln!(out, "    {text}");
+            }
+        }
     }
     for (_, name) in &labels.all[li..] {
         let _ = writeln!(out, "{name}:");

@@ -56,6 +56,7 @@ pub static INFO: ModelInfo = ModelInfo {
     title: "ARMv8",
     description: "ARMv8 (AArch64), other-multi-copy-atomic: Promising-ARM's views and promises, matched to aarch64.cat",
     axioms: "herd7 7.57's aarch64.cat",
+    c_mapping: isa::litmus::c::Mapping::Arm64,
 };
 
 /// ARM's promises (see `sim::certify` for which ones are offered).

@@ -20,6 +20,17 @@ pub mod rel;
 
 pub use check::{Axiom, Static};
 
+/// The model as the registry lists it. It has no operational face: its
+/// outcomes come from `sim::lkmm`'s enumeration of candidate executions.
+pub static INFO: crate::ModelInfo = crate::ModelInfo {
+    name: "lkmm",
+    aliases: &["linux", "linux-kernel"],
+    title: "LKMM",
+    description: "the Linux-kernel memory model (axiomatic only): runs Linux-kernel C litmus tests",
+    axioms: "herd7 7.57's linux-kernel.cat, with linux-kernel.bell and lock.cat",
+    c_mapping: isa::litmus::c::Mapping::Lkmm,
+};
+
 /// Event tags (bit flags): the annotations of `linux-kernel.bell` and `lock.cat`.
 pub mod tag {
     /// `READ_ONCE`/`WRITE_ONCE` and the once-annotated halves of RMWs.

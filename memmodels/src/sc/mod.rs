@@ -18,6 +18,7 @@ pub static INFO: ModelInfo = ModelInfo {
     title: "SC",
     description: "sequential consistency: one memory, every access takes effect at once, in program order",
     axioms: "herd's sc.cat",
+    c_mapping: isa::litmus::c::Mapping::X86,
 };
 
 #[derive(Clone, Copy, Debug, Default)]

@@ -28,6 +28,7 @@ pub static INFO: ModelInfo = ModelInfo {
     title: "x86-TSO",
     description: "x86-TSO: a FIFO store buffer per core; locked instructions and MFENCE wait for it to drain",
     axioms: "herd's x86tso.cat",
+    c_mapping: isa::litmus::c::Mapping::X86,
 };
 use isa::FenceKind;
 use smallvec::SmallVec;

@@ -87,6 +87,7 @@ static FREE: ModelInfo = ModelInfo {
     title: "free reads",
     description: "every read returns any value of its word's value set (candidate enumeration only)",
     axioms: "",
+    c_mapping: isa::litmus::c::Mapping::X86,
 };
 
 impl MemoryModel for Free {
@@ -168,12 +169,23 @@ struct Path {
 }
 
 /// Every path of core `c` under the value sets (schedules of that core alone).
+///
+/// Spin loops: an iteration that writes nothing and comes back to its loop
+/// head (the target of a backward branch) with the registers of an earlier
+/// visit since the core's last write changed nothing; the path is not
+/// followed. An execution without that stretch has the same final state and is
+/// consistent whenever this one is (it only lacks some reads), so no final
+/// state is lost, and a spinlock's or a compare-and-swap retry loop's paths stay
+/// finite (GenMC's spin-assume; herd unrolls instead).
 fn schedules(prog: &Arc<Program>, c: usize, free: &Free, cfg: &EnumConfig) -> Result<Vec<Vec<Transition>>, EnumError> {
     let start = Machine::new(prog.clone(), free.clone());
+    let heads: BTreeSet<isa::Pc> =
+        prog.code.iter().enumerate().filter_map(|(pc, i)| i.target().filter(|&t| (t as usize) <= pc)).collect();
     let mut out = Vec::new();
-    let mut stack = vec![(start, Vec::new())];
+    let mut stack: Vec<(Machine<Free>, Vec<Transition>, Vec<(isa::Pc, Vec<u64>)>)> =
+        vec![(start, Vec::new(), Vec::new())];
     let mut en = Vec::new();
-    while let Some((m, sched)) = stack.pop() {
+    while let Some((m, sched, visits)) = stack.pop() {
         if m.faulted().is_some() {
             continue; // a value no execution can give it (bad address): no path
         }
@@ -194,11 +206,23 @@ fn schedules(prog: &Arc<Program>, c: usize, free: &Free, cfg: &EnumConfig) -> Re
             if matches!(t, Transition::Interrupt { .. }) {
                 return Err(EnumError::Unsupported("interrupts".into()));
             }
+            let wrote = m.preview(t).is_some_and(|p| p.wrote.is_some());
             let mut m2 = m.clone();
             m2.apply_unchecked(t);
+            let mut v2 = if wrote { Vec::new() } else { visits.clone() };
+            if !heads.is_empty() {
+                let pc = m2.core(c).pc;
+                if heads.contains(&pc) {
+                    let regs = m2.regs(c).to_vec();
+                    if v2.iter().any(|(p, r)| *p == pc && *r == regs) {
+                        continue;
+                    }
+                    v2.push((pc, regs));
+                }
+            }
             let mut s2 = sched.clone();
             s2.push(t);
-            stack.push((m2, s2));
+            stack.push((m2, s2, v2));
         }
     }
     Ok(out)

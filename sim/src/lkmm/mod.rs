@@ -77,10 +77,48 @@ impl LkOutcomes {
     }
 }
 
+/// The Linux-kernel memory model in the registry ([`crate::models`]): an
+/// axiomatic face only, whose outcomes come from [`outcomes`].
+pub struct Lkmm;
+
+impl crate::models::ModelFactory for Lkmm {
+    fn info(&self) -> &'static memmodels::ModelInfo {
+        &memmodels::lkmm::INFO
+    }
+    fn has_machine(&self) -> bool {
+        false
+    }
+    fn machine(&self, _: std::sync::Arc<Program>) -> Option<Box<dyn crate::models::DynMachine>> {
+        None
+    }
+    fn axioms(&self) -> Option<&dyn memmodels::axiom::Axiomatic> {
+        None
+    }
+    fn outcomes(
+        &self,
+        prog: &std::sync::Arc<Program>,
+        _: &crate::axiom::enumerate::EnumConfig,
+    ) -> Option<Result<crate::axiom::enumerate::AxOutcomes, crate::axiom::enumerate::EnumError>> {
+        use crate::axiom::enumerate::{AxOutcomes, EnumError};
+        Some(match outcomes(prog, &LkConfig::default()) {
+            Ok(o) => Ok(AxOutcomes {
+                finals: o.finals,
+                candidates: o.candidates,
+                combinations: o.combinations,
+                consistent: o.consistent,
+            }),
+            Err(LkError::Unsupported(m)) => Err(EnumError::Unsupported(m)),
+            Err(LkError::Bounded(m)) => Err(EnumError::Bounded(m)),
+        })
+    }
+}
+
 /// Every final state LKMM allows for `prog` (which must carry LKMM tags).
 pub fn outcomes(prog: &Program, cfg: &LkConfig) -> Result<LkOutcomes, LkError> {
     if prog.lkmm.len() != prog.code.len() {
-        return Err(LkError::Unsupported("the program has no LKMM tags (lower a C test with the LKMM mapping)".into()));
+        return Err(LkError::Unsupported(
+            "LKMM runs Linux-kernel C litmus tests only (this program has no LKMM annotations)".into(),
+        ));
     }
     let per_core = all_paths(prog, cfg)?;
     let nsym = prog.symbols.len();

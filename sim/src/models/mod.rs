@@ -29,6 +29,7 @@ pub fn builtin() -> Vec<Model> {
         Model::new(Operational::new(Sc).with_axioms(ScAxioms)),
         Model::new(Operational::new(Tso).with_axioms(TsoAxioms)),
         Model::new(Operational::new(Arm).with_axioms(ArmAxioms)),
+        Model::new(crate::lkmm::Lkmm),
     ]
 }
 

@@ -219,16 +219,16 @@ impl Lower {
         Ok(r as Reg)
     }
 
-    fn new_label(&mut self) -> usize {
+    pub fn new_label(&mut self) -> usize {
         self.label_pcs.push(None);
         self.label_pcs.len() - 1
     }
 
-    fn place(&mut self, l: usize) {
+    pub fn place(&mut self, l: usize) {
         self.label_pcs[l] = Some(self.pc() as Pc);
     }
 
-    fn emit_to(&mut self, i: Instr, l: usize, tag: LkTag) {
+    pub fn emit_to(&mut self, i: Instr, l: usize, tag: LkTag) {
         self.fixups.push((self.pc(), l));
         self.emit(i.with_target(Pc::MAX), tag);
     }

@@ -15,6 +15,7 @@ pub mod ast;
 mod lex;
 mod lower;
 mod map_arm64;
+mod map_hw;
 mod map_lkmm;
 mod map_x86;
 mod parse;
