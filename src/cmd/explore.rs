@@ -63,7 +63,7 @@ fn go_axiomatic(a: &ExploreArgs, t: &Target) -> Result<u8> {
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let (_, pos, neg) = super::models::verdict(&prog, &o);
     let reachable = pos > 0;
-    if a.format == "json" {
+    if a.format == super::Format::Json {
         let finals: Vec<String> = o.finals.keys().map(|f| super::models::state_text(&prog, f)).collect();
         let j = json!({
             "workload": a.target.target,

@@ -186,7 +186,12 @@ fn json_line(file: &str, t: &LitmusTest, model: &str, o: &workloads::litmus::Out
 
 /// Every final state `model` allows for `t` from the fastest exact engine
 /// (no witness), with the time in ms; `Err` when the test could not run.
-fn auto_outcomes(a: &LitmusArgs, file: &str, t: &LitmusTest, model: &Model) -> Result<(workloads::litmus::Outcomes, f64), String> {
+fn auto_outcomes(
+    a: &LitmusArgs,
+    file: &str,
+    t: &LitmusTest,
+    model: &Model,
+) -> Result<(workloads::litmus::Outcomes, f64), String> {
     let t0 = Instant::now();
     let o = workloads::litmus::outcomes_auto(Arc::new(t.program.clone()), model, a.max_states)
         .map_err(|e| format!("{file}: {e}"))?;
@@ -214,7 +219,8 @@ fn summary_line(a: &LitmusArgs, file: &str, t: &LitmusTest, model: &Model) -> Re
     }
     let verdict = if o.bounded.is_some() { "bounded" } else { o.verdict() };
     let note = o.bounded.as_ref().map(|b| format!("  ({b})")).unwrap_or_default();
-    let line = format!("  {:<5} {verdict:<9} {:>5} states  {:>8.3} s{note}\n", model.name(), o.finals.len(), ms / 1000.0);
+    let line =
+        format!("  {:<5} {verdict:<9} {:>5} states  {:>8.3} s{note}\n", model.name(), o.finals.len(), ms / 1000.0);
     Ok((line, status_of(&o)))
 }
 

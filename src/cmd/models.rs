@@ -10,7 +10,6 @@ use clap::builder::TypedValueParser;
 use isa::Program;
 use sim::axiom::enumerate::AxOutcomes;
 use sim::Model;
-use std::fmt::Write;
 
 /// A list of models.
 #[derive(Clone, Debug)]
@@ -80,39 +79,4 @@ pub fn verdict(prog: &Program, o: &AxOutcomes) -> (bool, usize, usize) {
     let neg = o.finals.len() - pos;
     let ok = prog.condition.as_ref().is_some_and(|c| c.verdict(pos, neg));
     (ok, pos, neg)
-}
-
-/// herd7's result block for axiomatic outcomes.
-pub fn herd_block(name: &str, prog: &Program, o: &AxOutcomes, secs: f64) -> String {
-    let mut s = String::new();
-    let cond = prog.condition.as_ref();
-    let kind = match cond.map(|c| c.quant) {
-        Some(isa::Quantifier::Forall) => "Required",
-        _ => "Allowed",
-    };
-    let (ok, pos, neg) = verdict(prog, o);
-    let _ = writeln!(s, "Test {name} {kind}");
-    let _ = writeln!(s, "States {}", o.finals.len());
-    let mut lines: Vec<String> = o.finals.keys().map(|f| state_text(prog, f)).collect();
-    lines.sort();
-    for l in lines {
-        let _ = writeln!(s, "{l}");
-    }
-    let _ = writeln!(s, "{}", if ok { "Ok" } else { "No" });
-    let _ = writeln!(s, "Witnesses");
-    let _ = writeln!(s, "Positive: {pos} Negative: {neg}");
-    if let Some(c) = cond {
-        let _ = writeln!(s, "Condition {}", isa::cond::condition_text(prog, c));
-    }
-    let obs = if pos == 0 {
-        "Never"
-    } else if neg == 0 {
-        "Always"
-    } else {
-        "Sometimes"
-    };
-    let _ = writeln!(s, "Observation {name} {obs} {pos} {neg}");
-    let _ = writeln!(s, "Time {name} {secs:.2}");
-    s.push('\n');
-    s
 }

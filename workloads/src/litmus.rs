@@ -199,13 +199,13 @@ pub fn outcomes_auto(program: Arc<isa::Program>, model: &sim::Model, max_states:
         let mut finals = Vec::new();
         for (state, _) in &o.finals {
             let get = |l: isa::Loc| observed.iter().position(|x| *x == l).map(|i| state[i]).unwrap_or(0);
-            if !f.eval(&get) {
+            if !f.eval(&program, &get) {
                 continue;
             }
             let projected: FinalState = keep.iter().map(|&i| state[i]).collect();
             let holds = program.condition.as_ref().is_some_and(|c| {
                 let get = |l: isa::Loc| c.observed().iter().position(|x| *x == l).map(|i| projected[i]).unwrap_or(0);
-                c.expr.eval(&get)
+                c.expr.eval(&program, &get)
             });
             if seen.insert(projected.clone()) {
                 finals.push((projected, holds));

@@ -1,6 +1,6 @@
 //! How herd7 writes a test's locations and values in its result block: the
-//! register spelling of each architecture (`0:X1`, `0:EAX`, `0:rax`), memory as
-//! `[x]` and array elements as `x[1]`, registers (by thread, then register
+//! register spelling of each architecture (`0:X1`, `0:EAX`, `0:rax`, C's `0:r1`),
+//! memory as `[x]` (`x` in a C test) and array elements as `x[1]`, registers (by thread, then register
 //! number) before memory (by name), values as the location's declared type
 //! reads them, and addresses as the location's name.
 
@@ -17,7 +17,8 @@ impl LitmusTest {
             Loc::Reg { core, reg } => format!("{core}:{}", self.herd_reg(&p.reg_name(reg))),
             Loc::Mem(s) => {
                 let name = p.sym_name(s);
-                if name.ends_with(']') {
+                // A C test writes memory by name (`x=1;`).
+                if name.ends_with(']') || self.arch == Arch::C {
                     name.to_string()
                 } else {
                     format!("[{name}]")
@@ -30,6 +31,7 @@ impl LitmusTest {
     fn herd_reg(&self, name: &str) -> String {
         match self.arch {
             Arch::X86_64 => name.trim_start_matches('%').to_ascii_lowercase(),
+            Arch::C => name.to_string(),
             _ => name.to_ascii_uppercase(),
         }
     }
