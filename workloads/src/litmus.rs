@@ -124,7 +124,13 @@ pub fn herd_block(t: &isa::litmus::LitmusTest, o: &Outcomes, secs: f64) -> Strin
         }
     );
     let _ = writeln!(s, "Witnesses");
-    let _ = writeln!(s, "Positive: {} Negative: {}", o.positive, o.negative);
+    // herd's witnesses validate the test's claim: for `~exists P`, those where P fails
+    // (its `Observation` line still counts those where P holds).
+    let (pos, neg) = match prog.condition.as_ref().map(|c| c.quant) {
+        Some(Quantifier::NotExists) => (o.negative, o.positive),
+        _ => (o.positive, o.negative),
+    };
+    let _ = writeln!(s, "Positive: {pos} Negative: {neg}");
     if prog.condition.is_some() {
         let _ = writeln!(s, "Condition {}", t.herd_condition());
     }

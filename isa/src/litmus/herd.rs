@@ -125,9 +125,11 @@ impl LitmusTest {
             CondExpr::EqLoc(a, b) => {
                 out.push_str(&format!("{}={}", self.herd_loc(*a), self.herd_loc(*b)));
             }
+            // herd writes a negation `not (...)`, whatever the test wrote.
             CondExpr::Not(x) => {
-                out.push('~');
-                self.herd_expr(x, 3, out)
+                out.push_str("not (");
+                self.herd_expr(x, 0, out);
+                out.push(')');
             }
             CondExpr::And(es) | CondExpr::Or(es) => {
                 let (op, my) = if matches!(e, CondExpr::And(_)) { (" /\\ ", 2) } else { (" \\/ ", 1) };
