@@ -200,19 +200,35 @@ fn demo_lines(app: &App, w: usize, max: usize) -> Vec<Line<'static>> {
     if caption.len() + rest.len() <= max {
         return caption.into_iter().chain(rest).collect();
     }
-    if d.phase() == Phase::Shown && step.answer.is_some() {
-        // The caption has been read: the answer matters now.
-        let keep = max.saturating_sub(rest.len());
-        let mut out: Vec<Line> = caption.into_iter().take(keep).collect();
-        out.extend(rest);
-        out.truncate(max);
-        return out;
-    }
-    let keep = max.saturating_sub(rest.len()).max(1);
-    let mut out: Vec<Line> = caption.into_iter().take(keep).collect();
+    // The caption has been read once its answer shows: the answer matters now.
+    let answered = d.phase() == Phase::Shown && step.answer.is_some();
+    let keep = max.saturating_sub(rest.len()).max(usize::from(!answered));
+    let mut out = cut_caption(caption, keep, w);
     out.extend(rest);
     out.truncate(max);
     out
+}
+
+/// The first `keep` lines of a caption; when some are left out, the last one
+/// shown ends in "…" (nothing is cut silently).
+fn cut_caption(mut caption: Vec<Line<'static>>, keep: usize, w: usize) -> Vec<Line<'static>> {
+    if keep >= caption.len() {
+        return caption;
+    }
+    caption.truncate(keep);
+    if let Some(last) = caption.last_mut() {
+        let t: String = last.spans.iter().map(|s| s.content.to_string()).collect();
+        // Whole words, then " …".
+        let mut t = t.trim_end();
+        while Line::raw(t).width() + 2 > w {
+            match t.rsplit_once(' ') {
+                Some((head, _)) => t = head.trim_end(),
+                None => break,
+            }
+        }
+        *last = Line::raw(cut(&format!("{t} …"), w));
+    }
+    caption
 }
 
 /// Rows of the caption panel (its top border included; a bottom border on large screens).
