@@ -1,8 +1,10 @@
 //! The `weaksim` command line: parses arguments and calls the library crates.
 
+mod cli_help;
+
 use weaksim::cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -19,33 +21,51 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Exhaustive search: is lost work (or the file's condition) reachable?
+    #[command(after_help = cli_help::EXPLORE)]
     Explore(cmd::explore::ExploreArgs),
     /// Seeded runs (random or timed scheduler): how often does it happen, and which seed shows it?
+    #[command(after_help = cli_help::RUN)]
     Run(cmd::run::RunArgs),
     /// Race rates over variants × models × cores × seeds: CSV/JSON with confidence intervals, plots, shards
+    #[command(after_help = cli_help::SWEEP)]
     Sweep(cmd::sweep::SweepArgs),
     /// Join the JSON outputs of a sweep's shards
+    #[command(after_help = cli_help::MERGE)]
     Merge(cmd::merge::MergeArgs),
     /// Run herd7 .litmus tests under a model (herd's output block, or JSON lines)
-    #[command(after_help = "Exit codes:\n  \
-        0  every file ran to a verdict (Ok or No: the condition's answer is in the output, as with herd7)\n  \
-        2  some file could not run (unreadable, not parsed, unsupported, or it faulted: mixed-size access); \
-        the others still print\n  \
-        3  some file was stopped by a search bound (--max-states): it prints `Bounded`, never a verdict\n\
-        When both 2 and 3 apply, the exit code is 2.")]
+    #[command(after_help = cli_help::LITMUS)]
     Litmus(cmd::litmus::LitmusArgs),
     /// Replay a saved trace, step by step
+    #[command(after_help = cli_help::REPLAY)]
     Replay(cmd::replay::ReplayArgs),
     /// Why a trace's outcome is not sequentially consistent: its execution graph, the cycle in words, DOT/SVG
+    #[command(after_help = cli_help::EXPLAIN)]
     Explain(cmd::explain::ExplainArgs),
     /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
+    #[command(after_help = cli_help::BENCH)]
     Bench(cmd::bench::BenchArgs),
     /// Print the microcode a workload generates
+    #[command(after_help = cli_help::SHOW)]
     Show(cmd::show::ShowArgs),
     /// Step the machine in the terminal: store buffers, irq_work queues, the race and its fix
+    #[command(after_help = cli_help::TUI)]
     Tui(cmd::tui::TuiArgs),
     /// Guided classroom walkthrough of the irq_work race and its fixes (a script file)
+    #[command(after_help = cli_help::DEMO)]
     Demo(cmd::demo::DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = cli_help::COMPLETIONS)]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write every page into a folder
+    #[command(after_help = cli_help::MAN)]
+    Man {
+        /// Write weaksim.1 and one page per subcommand (weaksim-explore.1, ...) into this folder
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -74,6 +94,8 @@ fn main() -> ExitCode {
         Some(Cmd::Tui(a)) => cmd::tui::tui_cmd(a),
         Some(Cmd::Demo(a)) => cmd::demo::demo_cmd(a),
         Some(Cmd::Bench(a)) => cmd::bench::bench_cmd(a),
+        Some(Cmd::Completions { shell }) => completions(*shell),
+        Some(Cmd::Man { dir }) => man(dir.as_deref()),
         None => cmd::tui::default_tui(),
     };
     match res {
@@ -83,4 +105,27 @@ fn main() -> ExitCode {
             ExitCode::from(cmd::EXIT_BAD_INPUT)
         }
     }
+}
+
+/// `weaksim completions SHELL`: the completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "weaksim", &mut std::io::stdout());
+    Ok(cmd::EXIT_OK)
+}
+
+/// `weaksim man`: the top page on stdout, or with `--dir` every page as files.
+fn man(dir: Option<&std::path::Path>) -> anyhow::Result<u8> {
+    use anyhow::Context;
+    let cmd = Cli::command();
+    match dir {
+        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()).context("cannot write the man page")?,
+        Some(d) => {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+            clap_mangen::generate_to(cmd, d)
+                .with_context(|| format!("cannot write the man pages into {}", d.display()))?;
+            println!("man pages written to {}", d.display());
+        }
+    }
+    Ok(cmd::EXIT_OK)
 }
