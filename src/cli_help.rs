@@ -49,6 +49,7 @@ When both 2 and 3 apply, the exit code is 2.
 
 Examples:
   weaksim litmus --model tso ../shared/litmus/x86/SB.litmus
+  weaksim litmus --model sc,tso,arm ../shared/litmus/x86/SB.litmus   (one line per model)
   weaksim litmus --model arm --format json ../shared/litmus/aarch64/*.litmus";
 
 pub const REPLAY: &str = "\
