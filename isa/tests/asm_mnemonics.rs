@@ -173,3 +173,28 @@ fn labels_and_forward_references() {
     );
     assert_eq!(p.symbols, vec![Symbol::new("late", Value::Addr(0))]);
 }
+
+#[test]
+fn both_spellings_of_acquire_and_release() {
+    let f = sym(X, None, 0);
+    check("load.acquire r1, [x]", load(1, f, LoadOrd::Acquire, false));
+    check("load.acquire.ex r1, [x]", load(1, f, LoadOrd::Acquire, true));
+    check("store.release [x], 1", store(imm(1), f, StoreOrd::Release, None));
+    check("store.release.ex [x], 1, r2", store(imm(1), f, StoreOrd::Release, Some(2)));
+    check("xchg.acq r1, [x], 1", rmw(RmwOp::Xchg(imm(1)), Some(1), f, RmwOrd::Acquire));
+    check("xchg.rel _, [x], 0", rmw(RmwOp::Xchg(imm(0)), None, f, RmwOrd::Release));
+    check("fetch_add.ACQ.w r1, [x], 1", rmw(RmwOp::FetchAdd(imm(1)), Some(1), f.sized(Width::W32), RmwOrd::Acquire));
+}
+
+#[test]
+fn kernel_names() {
+    let f = sym(X, None, 0);
+    check("smp_mb", Instr::Fence(FenceKind::Full));
+    check("smp_rmb", Instr::Fence(FenceKind::LoadLoad));
+    check("smp_wmb", Instr::Fence(FenceKind::StoreStore));
+    check("smp_load_acquire r1, [x]", load(1, f, LoadOrd::Acquire, false));
+    check("smp_store_release [x], r2", store(r(2), f, StoreOrd::Release, None));
+    check("READ_ONCE r1, [x]", load(1, f, LoadOrd::Plain, false));
+    check("read_once.w r1, [x]", load(1, f.sized(Width::W32), LoadOrd::Plain, false));
+    check("WRITE_ONCE [x], 1", store(imm(1), f, StoreOrd::Plain, None));
+}

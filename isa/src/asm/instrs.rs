@@ -9,29 +9,132 @@ use crate::instr::*;
 /// one suffix of each group may be given.
 const LOAD_SFX: &[&[&str]] = &[&["acq", "acqpc"], &["ex"], WIDTH_SFX];
 const STORE_SFX: &[&[&str]] = &[&["rel"], &["ex"], WIDTH_SFX];
-const RMW_SFX: &[&[&str]] = &[&["relaxed", "acquire", "release", "full"], WIDTH_SFX];
+const RMW_SFX: &[&[&str]] = &[&["relaxed", "acq", "rel", "full"], WIDTH_SFX];
 /// Access widths narrower than 64 bits: byte, halfword, word.
 const WIDTH_SFX: &[&str] = &["b", "h", "w"];
 const WIDTHS: [Width; 4] = [Width::W64, Width::W8, Width::W16, Width::W32];
 const FENCE_SFX: &[&[&str]] = &[&["ld", "st", "sa"]];
 const COND_SFX: &[&[&str]] = &[&["eq", "ne", "lt", "ge", "nzcv"]];
 const CONDS: [Cond; 5] = [Cond::Eq, Cond::Ne, Cond::Lt, Cond::Ge, Cond::Nzcv];
+/// Suffixes with two spellings, one scheme everywhere: the short one (loads'
+/// and stores' own) and the long one (the RMWs' and the kernel's).
+const SFX_SPELLINGS: &[(&str, &str)] = &[("acq", "acquire"), ("rel", "release")];
+
+/// The Linux kernel's names, taken as aliases of microcode: (alias, the
+/// mnemonic it stands for, the suffixes it implies). The operands are the
+/// microcode's (`smp_store_release [x], 1`, `read_once r1, [x]`).
+const KERNEL_ALIASES: &[(&str, &str, &[&str])] = &[
+    ("smp_mb", "fence", &[]),
+    ("smp_rmb", "fence", &["ld"]),
+    ("smp_wmb", "fence", &["st"]),
+    ("smp_load_acquire", "load", &["acq"]),
+    ("smp_store_release", "store", &["rel"]),
+    ("read_once", "load", &[]),
+    ("write_once", "store", &[]),
+];
+
+/// Every mnemonic the assembler knows besides the ALU's (for "did you mean").
+const MNEMONICS: &[&str] = &[
+    "load",
+    "store",
+    "xchg",
+    "cmpxchg",
+    "fetch_or",
+    "fetch_add",
+    "fetch_andnot",
+    "fetch_xor",
+    "fence",
+    "mov",
+    "csel",
+    "beq",
+    "bne",
+    "blt",
+    "bge",
+    "bnzcv",
+    "beqz",
+    "bnz",
+    "bnez",
+    "jmp",
+    "call",
+    "ipi",
+    "observe",
+    "isb",
+    "ret",
+    "irq_enable",
+    "irq_disable",
+    "iret",
+    "halt",
+    "nop",
+];
+
+/// Edit distance with adjacent transpositions (optimal string alignment),
+/// for "did you mean": `smp_wbm` is one slip from `smp_wmb`.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let sub = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j - 1] + sub).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The known name closest to `word`, when it is close enough to be a slip.
+fn closest<'n>(word: &str, names: impl IntoIterator<Item = &'n str>) -> Option<&'n str> {
+    let limit = (word.chars().count() / 3).max(1).min(3);
+    names
+        .into_iter()
+        .map(|n| (distance(word, n), n))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, n)| n)
+}
+
+/// `.acq/.acquire, .acqpc, .ex, ...`: the suffixes of `groups`, both spellings.
+fn list_suffixes(groups: &[&[&str]]) -> String {
+    let spell = |o: &str| match SFX_SPELLINGS.iter().find(|(short, _)| *short == o) {
+        Some((short, long)) => format!(".{short}/.{long}"),
+        None if SFX_SPELLINGS.iter().any(|(_, long)| *long == o) => String::new(),
+        None => format!(".{o}"),
+    };
+    let all: Vec<String> = groups.iter().flat_map(|g| g.iter()).map(|o| spell(o)).filter(|s| !s.is_empty()).collect();
+    all.join(", ")
+}
 
 impl<'a> Parser<'a> {
     /// Parses the operands of the instruction whose mnemonic token `mn`
     /// (text `word`) has just been consumed, and appends it to the code.
     pub(crate) fn instruction(&mut self, mn: &Token<'a>, word: &'a str) -> R<()> {
         let mut parts = word.split('.');
-        let base = parts.next().unwrap_or("").to_ascii_lowercase();
-        let mut offset = base.len();
-        let sfx: Vec<(String, usize)> = parts
+        let written = parts.next().unwrap_or("").to_ascii_lowercase();
+        let mut offset = written.len();
+        let mut sfx: Vec<(String, usize)> = parts
             .map(|s| {
                 let col = mn.col + offset;
                 offset += s.len() + 1;
                 (s.to_ascii_lowercase(), col)
             })
             .collect();
-        let groups = |p: &Self, g: &[&[&str]]| p.suffixes(mn.line, &base, &sfx, g);
+        // A kernel name stands for a microcode mnemonic and its suffixes.
+        let (base, implied) = match KERNEL_ALIASES.iter().find(|(alias, _, _)| *alias == written) {
+            Some((_, m, implied)) => {
+                sfx.splice(0..0, implied.iter().map(|s| (s.to_string(), mn.col)));
+                (m.to_string(), implied.len())
+            }
+            None => (written.clone(), 0),
+        };
+        let groups = |p: &Self, g: &[&[&str]]| p.suffixes(mn.line, &written, &sfx, implied, g);
         let pc = self.prog.code.len();
         if pc >= Pc::MAX as usize {
             return Err(self.cur.err_tok(mn, format!("too many instructions (at most {})", Pc::MAX)));
@@ -177,7 +280,7 @@ impl<'a> Parser<'a> {
                         "iret" => Instr::Iret,
                         "halt" => Instr::Halt,
                         "nop" => Instr::Nop,
-                        _ => return Err(self.cur.err_tok(mn, format!("unknown mnemonic '{word}'"))),
+                        _ => return Err(self.cur.err_tok(mn, unknown_mnemonic(&written))),
                     };
                     groups(self, &[])?;
                     simple
@@ -190,19 +293,40 @@ impl<'a> Parser<'a> {
 
     /// Checks the suffixes against `groups`; returns, per group, 0 when no
     /// suffix of the group was given, else 1 + the index of the given one.
-    fn suffixes(&self, line: usize, base: &str, sfx: &[(String, usize)], groups: &[&[&str]]) -> R<Vec<usize>> {
+    /// The first `implied` suffixes are those a kernel name stands for.
+    fn suffixes(
+        &self,
+        line: usize,
+        base: &str,
+        sfx: &[(String, usize)],
+        implied: usize,
+        groups: &[&[&str]],
+    ) -> R<Vec<usize>> {
         let mut chosen = vec![0usize; groups.len()];
-        for (s, col) in sfx {
+        let mut by_name = vec![false; groups.len()];
+        for (n, (s, col)) in sfx.iter().enumerate() {
             let err = |m: String| Err(self.cur.err_at(line, *col, m));
+            // One scheme: `.acquire` is `.acq`, `.release` is `.rel`, on every mnemonic.
+            let short = SFX_SPELLINGS.iter().find(|(_, long)| long == s).map_or(s.as_str(), |(short, _)| short);
             let Some((g, i)) =
-                groups.iter().enumerate().find_map(|(g, opts)| opts.iter().position(|o| o == s).map(|i| (g, i)))
+                groups.iter().enumerate().find_map(|(g, opts)| opts.iter().position(|o| *o == short).map(|i| (g, i)))
             else {
-                return err(format!("unknown suffix '.{s}' for '{base}'"));
+                if groups.is_empty() {
+                    return err(format!("'{base}' takes no suffix (found '.{s}')"));
+                }
+                let valid = list_suffixes(groups);
+                let names = groups.iter().flat_map(|g| g.iter().copied()).chain(SFX_SPELLINGS.iter().map(|(_, l)| *l));
+                let hint = match closest(s, names) {
+                    Some(n) => format!("did you mean '.{n}'? "),
+                    None => String::new(),
+                };
+                return err(format!("unknown suffix '.{s}' for '{base}' ({hint}valid: {valid})"));
             };
+            let by = if by_name[g] { format!(" (implied by '{base}')") } else { String::new() };
             match chosen[g] {
-                0 => chosen[g] = i + 1,
-                k if k == i + 1 => return err(format!("duplicate suffix '.{s}'")),
-                k => return err(format!("suffix '.{s}' conflicts with '.{}'", groups[g][k - 1])),
+                0 => (chosen[g], by_name[g]) = (i + 1, n < implied),
+                k if k == i + 1 => return err(format!("duplicate suffix '.{s}'{by}")),
+                k => return err(format!("suffix '.{s}' conflicts with '.{}'{by}", groups[g][k - 1])),
             }
         }
         Ok(chosen)
@@ -302,5 +426,15 @@ impl<'a> Parser<'a> {
             return Err(self.cur.expected("']' to close the address"));
         }
         Ok(addr)
+    }
+}
+
+/// `unknown mnemonic 'x'`, with the closest known name (a kernel alias included).
+fn unknown_mnemonic(word: &str) -> String {
+    let alu = AluOp::EVERY.into_iter().map(|o| o.mnemonic());
+    let names = MNEMONICS.iter().copied().chain(KERNEL_ALIASES.iter().map(|a| a.0)).chain(alu);
+    match closest(word, names) {
+        Some(n) => format!("unknown mnemonic '{word}' (did you mean '{n}'?)"),
+        None => format!("unknown mnemonic '{word}'"),
     }
 }
