@@ -180,7 +180,7 @@ fn compact_sections(app: &App, snap: &Snapshot, cv: &CoreView, w: usize, regs: b
 
 /// The lines of a compact cell with `room` rows: lowest priorities dropped
 /// first; a section that still does not fit is cut, the store buffer last.
-fn fit_sections(mut secs: Vec<(u8, Vec<Line<'static>>)>, room: usize) -> Vec<Line<'static>> {
+fn fit_sections(mut secs: Vec<(u8, Vec<Line<'static>>)>, room: usize, w: usize) -> Vec<Line<'static>> {
     let total = |s: &[(u8, Vec<Line<'static>>)]| s.iter().map(|(_, l)| l.len()).sum::<usize>();
     while total(&secs) > room {
         let Some(low) =
@@ -202,6 +202,7 @@ fn fit_sections(mut secs: Vec<(u8, Vec<Line<'static>>)>, room: usize) -> Vec<Lin
         match long {
             Some(j) => {
                 secs[j].1.pop();
+                mark_cut(secs[j].1.last_mut(), w);
             }
             None => secs[low].1.clear(),
         }
@@ -211,12 +212,24 @@ fn fit_sections(mut secs: Vec<(u8, Vec<Line<'static>>)>, room: usize) -> Vec<Lin
     lines
 }
 
+/// Ends a line whose continuation was left out with " …" (in its first
+/// span's style), within `w` columns.
+fn mark_cut(line: Option<&mut Line<'static>>, w: usize) {
+    let Some(line) = line else { return };
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    let mut text: String = line.spans.iter().map(|s| s.content.to_string()).collect();
+    while !text.is_empty() && Line::raw(text.trim_end()).width() + 2 > w {
+        text.pop();
+    }
+    *line = Line::styled(format!("{} …", text.trim_end()), style);
+}
+
 fn compact_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, buf: &mut Buffer) {
     let w = area.width.saturating_sub(2) as usize;
     let room = area.height.saturating_sub(2) as usize;
-    let mut lines = fit_sections(compact_sections(app, snap, cv, w, false), room);
+    let mut lines = fit_sections(compact_sections(app, snap, cv, w, false), room, w);
     if lines.len() < room {
-        lines = fit_sections(compact_sections(app, snap, cv, w, true), room);
+        lines = fit_sections(compact_sections(app, snap, cv, w, true), room, w);
     }
     Paragraph::new(lines)
         .block(Block::bordered().title(Span::styled(core_title(c, cv), TITLE)).border_style(DIM))
