@@ -7,9 +7,13 @@ Exit codes:
   1  violation: lost work, a fault or a deadlock is reachable, or the file's condition is reachable
   2  could not run: bad arguments, an unreadable or unparsable file
   3  bounded: --max-states or --max-memory stopped the search before an answer (nothing found so far)
+With several models (--model sc,tso,arm or all): 1 if any model gives 1, else 3 if any gives 3, else 0.
+JSON verdict: for irq_work (or a file without a condition) safe, violation or bounded; for a file with a
+condition reachable, unreachable or bounded (violation when the run itself goes wrong), with every final state.
 
 Examples:
   weaksim explore irq_work --variant racy --model tso --cores 2 --save-trace lost.json
+  weaksim explore examples/sb.ucode --model sc,tso,arm   (one result per model)
   weaksim explore irq_work --variant fixed --model arm --explain
   weaksim explore examples/sb.ucode --model tso --format json";
 
@@ -18,9 +22,11 @@ Exit codes:
   0  no run ended in a violation
   1  some run ended in a violation (lost work, a fault or a deadlock); the first failing seed is printed
   2  could not run: bad arguments, an unreadable file or timing model
+With several models (--model sc,tso,arm or all), 1 if any model saw a violation.
 
-Example:
-  weaksim run irq_work --variant racy --model tso --seed 0 --runs 100000 --save-trace lost.json";
+Examples:
+  weaksim run irq_work --variant racy --model tso --seed 0 --runs 100000 --save-trace lost.json
+  weaksim run irq_work --variant fixed --model all --runs 10000";
 
 pub const SWEEP: &str = "\
 Exit codes:

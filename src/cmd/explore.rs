@@ -14,9 +14,10 @@ use std::time::Instant;
 pub struct ExploreArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Memory model
-    #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
-    pub model: Model,
+    /// Memory model, or a comma-separated list (`sc,tso,arm`) or `all` (every operational model): one result per
+    /// model; with several, --save-trace FILE.json writes FILE.MODEL.json
+    #[arg(long, default_value = "tso", value_parser = super::models::ModelsParser)]
+    pub model: super::models::Models,
     /// Stop with verdict `bounded` (exit 3) after this many distinct states
     #[arg(long, default_value_t = 50_000_000)]
     pub max_states: u64,
@@ -39,35 +40,58 @@ pub struct ExploreArgs {
 }
 
 pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
-    let t = a.target.resolve_for(a.model.info().c_mapping)?;
-    if !a.model.is_operational() {
-        return go_axiomatic(a, &t);
+    let models = &a.model.runnable();
+    let mut codes = Vec::new();
+    for (i, model) in models.iter().enumerate() {
+        if i > 0 && a.format == super::Format::Text {
+            println!();
+        }
+        let one = One { model, save_trace: super::models::per_model_path(a.save_trace.as_deref(), model, models.len()) };
+        codes.push(explore_one(a, &one)?);
     }
-    let start = a.model.machine(Arc::new(t.program.clone()))?;
-    go(a, &t, start)
+    Ok(super::models::combine_exit_codes(&codes))
+}
+
+/// One model of the list, and where its trace goes.
+struct One<'a> {
+    model: &'a Model,
+    save_trace: Option<std::path::PathBuf>,
+}
+
+fn explore_one(a: &ExploreArgs, one: &One) -> Result<u8> {
+    let t = a.target.resolve_for(one.model.info().c_mapping)?;
+    if !one.model.is_operational() {
+        return go_axiomatic(a, one, &t);
+    }
+    let start = one.model.machine(Arc::new(t.program.clone()))?;
+    go(a, one, &t, start)
 }
 
 /// A model with only an axiomatic face (LKMM): every final state its axioms
 /// allow, from its enumeration of candidate executions. There is no schedule
 /// to save or explain.
-fn go_axiomatic(a: &ExploreArgs, t: &Target) -> Result<u8> {
-    if a.save_trace.is_some() || a.explain {
+fn go_axiomatic(a: &ExploreArgs, one: &One, t: &Target) -> Result<u8> {
+    if one.save_trace.is_some() || a.explain {
         anyhow::bail!(
             "model {} is axiomatic only: it has no schedule to save or explain (use an operational model)",
-            a.model.name()
+            one.model.name()
         );
     }
     let prog = Arc::new(t.program.clone());
     let t0 = Instant::now();
-    let o = a.model.axiomatic_outcomes(&prog, &sim::axiom::enumerate::EnumConfig::default())?;
+    let o = one.model.axiomatic_outcomes(&prog, &sim::axiom::enumerate::EnumConfig::default())?;
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
     let (_, pos, neg) = super::models::verdict(&prog, &o);
     let reachable = pos > 0;
     if a.format == super::Format::Json {
-        let finals: Vec<String> = o.finals.keys().map(|f| super::models::state_text(&prog, f)).collect();
+        let finals: Vec<serde_json::Value> = o
+            .finals
+            .iter()
+            .map(|(f, holds)| json!({"state": super::models::state_text(&prog, f), "condition": holds}))
+            .collect();
         let j = json!({
             "workload": a.target.target,
-            "model": a.model.name(),
+            "model": one.model.name(),
             "verdict": if reachable { "reachable" } else { "unreachable" },
             "condition_reachable": reachable,
             "final_states": o.finals.len(),
@@ -88,7 +112,7 @@ fn go_axiomatic(a: &ExploreArgs, t: &Target) -> Result<u8> {
             ),
             None => "no condition".to_string(),
         };
-        println!("{} on {} ({}, axiomatic): {headline}", t.title, a.model.title(), a.model.info().axioms);
+        println!("{} on {} ({}, axiomatic): {headline}", t.title, one.model.title(), one.model.info().axioms);
         println!(
             "  {} candidate executions, {} consistent, {} final states, {:.1} ms",
             o.candidates,
@@ -104,7 +128,7 @@ fn go_axiomatic(a: &ExploreArgs, t: &Target) -> Result<u8> {
     Ok(if reachable { EXIT_VIOLATION } else { EXIT_OK })
 }
 
-fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
+fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     let is_file = t.irq_work.is_none();
     let cfg = ExploreConfig {
         max_states: a.max_states,
@@ -134,8 +158,21 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
         tr.outcome = outcome.clone();
         tr
     });
-    if let (Some(path), Some(tr)) = (&a.save_trace, &trace) {
+    if let (Some(path), Some(tr)) = (&one.save_trace, &trace) {
         write_atomic(path, &tr.to_json())?;
+    }
+    // Asked to save, nothing to save: say so (on stderr with JSON, so stdout stays one object).
+    let mut nothing_msg = None;
+    if let (Some(path), None) = (&one.save_trace, &trace) {
+        let what = if is_file && t.program.condition.is_some() {
+            "the condition is not reachable and nothing went wrong"
+        } else {
+            "no counterexample"
+        };
+        nothing_msg = Some(nothing_saved(path, what));
+    }
+    if let (Some(m), super::Format::Json) = (&nothing_msg, a.format) {
+        eprintln!("weaksim: {m}");
     }
     let can_hold = if is_file { positive > 0 || r.violation.is_some() } else { r.violation.is_some() };
     let code = match r.verdict {
@@ -148,7 +185,7 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
         let mut o = json!({
             "workload": if is_file { a.target.target.clone() } else { "irq_work".to_string() },
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
-            "model": a.model.name(),
+            "model": one.model.name(),
             "cores": start.num_cores(),
             "verdict": r.verdict.name(),
             "states": r.states,
@@ -157,7 +194,21 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
             "counterexample": r.violation.as_ref().and(trace.as_ref()),
         });
         if is_file {
+            // A file's question is its condition: the verdict answers it
+            // (unless the run itself went wrong: lost work, a fault, a deadlock).
+            if t.program.condition.is_some() && r.violation.is_none() {
+                o["verdict"] = json!(match (positive > 0, r.verdict) {
+                    (true, _) => "reachable",
+                    (false, Verdict::Bounded) => "bounded",
+                    (false, _) => "unreachable",
+                });
+            }
             o["final_states"] = json!(r.finals.len());
+            o["finals"] = json!(r
+                .finals
+                .iter()
+                .map(|(fs, info)| json!({"state": start.final_state_text(fs), "condition": info.holds}))
+                .collect::<Vec<_>>());
             o["positive"] = json!(positive);
             o["condition_reachable"] = json!(positive > 0);
             o["witness"] = json!(if r.violation.is_none() { trace.as_ref() } else { None });
@@ -182,7 +233,7 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
         ),
         _ => r.verdict.name().to_uppercase(),
     };
-    println!("{} on {}: {headline}", t.title, a.model.title());
+    println!("{} on {}: {headline}", t.title, one.model.title());
     println!(
         "  {} states, {} transitions, depth {}, {:.1} ms ({:.2} M states/s)",
         r.states,
@@ -203,6 +254,17 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
         for (fs, info) in &r.finals {
             println!("    {}{}", m0.final_state_text(fs), if info.holds { "   <- condition" } else { "" });
         }
+        if t.program.condition.is_some() {
+            // herd's last word on a test: Never, Sometimes or Always, then the counts.
+            let neg = r.finals.len() - positive;
+            let obs = match (r.verdict, positive, neg) {
+                (Verdict::Bounded, _, _) => "Bounded",
+                (_, 0, _) => "Never",
+                (_, _, 0) => "Always",
+                _ => "Sometimes",
+            };
+            println!("  Observation {} {obs} {positive} {neg}", t.program.name);
+        }
     }
     if let Some((v, s)) = &r.violation {
         println!("\n{v}\n\nShortest counterexample ({} steps):", s.len());
@@ -220,10 +282,19 @@ fn go(a: &ExploreArgs, t: &Target, start: AnyMachine) -> Result<u8> {
             print_explanation(&start, s);
         }
     }
-    if let (Some(path), Some(_)) = (&a.save_trace, &trace) {
+    if let (Some(path), Some(_)) = (&one.save_trace, &trace) {
         println!("\nTrace saved to {} (replay: weaksim replay {})", path.display(), path.display());
     }
+    if let Some(m) = &nothing_msg {
+        println!("\n{m}");
+    }
     Ok(code)
+}
+
+/// The sentence for `--save-trace PATH` when there is no trace to save.
+pub fn nothing_saved(path: &std::path::Path, why: &str) -> String {
+    let kept = if path.exists() { " (the existing file is left as it was)" } else { "" };
+    format!("Nothing saved to {}: {why}, so there is no trace to save{kept}.", path.display())
 }
 
 /// The explanation of a schedule (`--explain`).

@@ -171,6 +171,7 @@ fn json_line(file: &str, t: &LitmusTest, model: &str, o: &workloads::litmus::Out
         "model": model,
         "verdict": if o.bounded.is_some() { "bounded" } else { o.verdict() },
         "states": o.finals.len(),
+        "condition_reachable": o.positive > 0,
         "positive": o.positive,
         "negative": o.negative,
         "elapsed_ms": (ms * 1000.0).round() / 1000.0,

@@ -11,9 +11,21 @@ use isa::Program;
 use sim::axiom::enumerate::AxOutcomes;
 use sim::Model;
 
-/// A list of models.
+/// A list of models; the flag says it was written `all`.
 #[derive(Clone, Debug)]
-pub struct Models(pub Vec<Model>);
+pub struct Models(pub Vec<Model>, pub bool);
+
+impl Models {
+    /// The models a machine can run: `all` means every operational model;
+    /// a model named explicitly stays (and says itself why it cannot run).
+    pub fn runnable(&self) -> Vec<Model> {
+        if self.1 {
+            self.0.iter().filter(|m| m.is_operational()).cloned().collect()
+        } else {
+            self.0.clone()
+        }
+    }
+}
 
 /// Parses `a,b,c` or `all` against the registry.
 #[derive(Clone, Copy, Debug)]
@@ -30,7 +42,7 @@ impl TypedValueParser for ModelsParser {
     ) -> Result<Models, clap::Error> {
         let s = value.to_string_lossy();
         if s.trim().eq_ignore_ascii_case("all") {
-            return Ok(Models(sim::models::all()));
+            return Ok(Models(sim::models::all(), true));
         }
         let mut out: Vec<Model> = Vec::new();
         for part in s.split(',') {
@@ -47,7 +59,7 @@ impl TypedValueParser for ModelsParser {
                 }
             }
         }
-        Ok(Models(out))
+        Ok(Models(out, false))
     }
 }
 
@@ -79,4 +91,33 @@ pub fn verdict(prog: &Program, o: &AxOutcomes) -> (bool, usize, usize) {
     let neg = o.finals.len() - pos;
     let ok = prog.condition.as_ref().is_some_and(|c| c.verdict(pos, neg));
     (ok, pos, neg)
+}
+
+/// Where `--save-trace FILE` goes for `model` when `count` models run: FILE
+/// itself for one model, `FILE` with the model's name before its extension
+/// for several (`lost.json` → `lost.tso.json`).
+pub fn per_model_path(path: Option<&std::path::Path>, model: &Model, count: usize) -> Option<std::path::PathBuf> {
+    let p = path?;
+    if count <= 1 {
+        return Some(p.to_path_buf());
+    }
+    let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = match p.extension() {
+        Some(e) => format!("{stem}.{}.{}", model.name(), e.to_string_lossy()),
+        None => format!("{stem}.{}", model.name()),
+    };
+    Some(p.with_file_name(name))
+}
+
+/// The exit code of a run over several models: 1 when any model found the
+/// violation (or reached the condition), else 3 when any was bounded, else 0.
+pub fn combine_exit_codes(codes: &[u8]) -> u8 {
+    use super::{EXIT_BOUNDED, EXIT_OK, EXIT_VIOLATION};
+    if codes.contains(&EXIT_VIOLATION) {
+        EXIT_VIOLATION
+    } else if codes.contains(&EXIT_BOUNDED) {
+        EXIT_BOUNDED
+    } else {
+        codes.iter().copied().find(|&c| c != EXIT_OK).unwrap_or(EXIT_OK)
+    }
 }

@@ -59,6 +59,9 @@ fn go(a: &ReplayArgs, tr: &Trace, start: AnyMachine) -> Result<u8> {
         print!("{text}");
     }
     let enabled = m.enabled();
+    if !a.quiet {
+        print!("{}", final_summary(&m));
+    }
     match m.violation(enabled.is_empty()) {
         Some(v) => {
             println!("Outcome: {v}");
@@ -73,4 +76,40 @@ fn go(a: &ReplayArgs, tr: &Trace, start: AnyMachine) -> Result<u8> {
             Ok(EXIT_OK)
         }
     }
+}
+
+/// Where the trace leaves the machine: each core's registers that are not 0
+/// (by their alias when they have one) and the memory; with a condition, the
+/// locations it observes and whether its expression holds.
+pub fn final_summary(m: &AnyMachine) -> String {
+    use std::fmt::Write;
+    let p = m.prog();
+    let mut out = String::from("Final registers:");
+    for c in 0..m.num_cores() {
+        let regs: Vec<String> = m
+            .program_regs(c)
+            .iter()
+            .enumerate()
+            .filter(|(_, &v)| v != 0)
+            .map(|(r, &v)| format!("{}={}", p.reg_name(r as isa::Reg), sim::narrate::value_text(p, v)))
+            .collect();
+        let regs = if regs.is_empty() { "all 0".to_string() } else { regs.join(" ") };
+        let _ = write!(out, "{}core {c}: {regs}", if c == 0 { " " } else { "; " });
+    }
+    out.push('\n');
+    let mem: Vec<String> = (0..p.symbols.len())
+        .map(|l| format!("{}={}", p.sym_name(l as u16), sim::narrate::value_text(p, m.memory(l))))
+        .collect();
+    let _ = writeln!(out, "Final memory: {}", mem.join(" "));
+    if let (Some(c), Some(holds)) = (&p.condition, m.condition_holds()) {
+        let fs = m.final_state();
+        let _ = writeln!(
+            out,
+            "Condition: {} — {} in this final state ({})",
+            isa::cond::condition_text(p, c),
+            if holds { "its expression holds" } else { "its expression does not hold" },
+            m.final_state_text(&fs)
+        );
+    }
+    out
 }

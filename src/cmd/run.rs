@@ -14,9 +14,10 @@ use std::time::Instant;
 pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// Memory model
-    #[arg(long, default_value = "tso", value_parser = super::ModelParser)]
-    pub model: Model,
+    /// Memory model, or a comma-separated list (`sc,tso,arm`) or `all` (every operational model): one result per
+    /// model; with several, --save-trace FILE.json writes FILE.MODEL.json
+    #[arg(long, default_value = "tso", value_parser = super::models::ModelsParser)]
+    pub model: super::models::Models,
     /// Seed of the first run; run i uses seed + i
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -43,13 +44,22 @@ pub struct RunArgs {
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
     let kind = sched_kind(a.scheduler, a.timing.as_deref())?;
     let timing = load_timing(a.timing.as_deref())?;
-    let t = a.target.resolve_for(a.model.info().c_mapping)?;
-    let start = a.model.machine(Arc::new(t.program.clone()))?;
-    go(a, &t, &start, kind, &timing)
+    let models = &a.model.runnable();
+    let mut codes = Vec::new();
+    for (i, model) in models.iter().enumerate() {
+        if i > 0 && a.format == super::Format::Text {
+            println!();
+        }
+        let t = a.target.resolve_for(model.info().c_mapping)?;
+        let start = model.machine(Arc::new(t.program.clone()))?;
+        let save = super::models::per_model_path(a.save_trace.as_deref(), model, models.len());
+        codes.push(go(a, model, save.as_deref(), &t, &start, kind, &timing)?);
+    }
+    Ok(super::models::combine_exit_codes(&codes))
 }
 
 /// The command line that reruns one seed of this workload.
-pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
+pub fn replay_command(a: &RunArgs, model: &Model, seed: u64, t: &Target) -> String {
     let mut s = format!("weaksim run {}", a.target.target);
     if let Some(c) = &t.irq_work {
         s.push_str(&format!(" --variant {} --cores {}", c.variant, c.cores));
@@ -61,7 +71,7 @@ pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
             s.push_str(&format!(" --writes {}", c.writes));
         }
     }
-    s.push_str(&format!(" --model {}", a.model));
+    s.push_str(&format!(" --model {}", model.name()));
     if a.scheduler == super::Scheduler::Timed {
         s.push_str(" --scheduler timed");
         if let Some(f) = &a.timing {
@@ -72,21 +82,30 @@ pub fn replay_command(a: &RunArgs, seed: u64, t: &Target) -> String {
     s
 }
 
-fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &TimingModel) -> Result<u8> {
+#[allow(clippy::too_many_arguments)]
+fn go(
+    a: &RunArgs,
+    model: &Model,
+    save_trace: Option<&std::path::Path>,
+    t: &Target,
+    start: &AnyMachine,
+    kind: SchedKind,
+    timing: &TimingModel,
+) -> Result<u8> {
     let t0 = Instant::now();
     let (mut violations, mut step_limit, mut dead, mut total_steps) = (0u64, 0u64, 0u64, 0u64);
     let mut total_cycles = 0u64;
     let mut first: Option<(u64, String, u64)> = None;
     for i in 0..a.runs {
         let seed = a.seed.wrapping_add(i);
-        let (out, cycles) = start.run_seed(kind, timing, seed, a.max_steps, first.is_none() && a.save_trace.is_some());
+        let (out, cycles) = start.run_seed(kind, timing, seed, a.max_steps, first.is_none() && save_trace.is_some());
         total_steps += out.steps;
         total_cycles += cycles;
         match out.end {
             RunEnd::Violation(v) => {
                 violations += 1;
                 if first.is_none() {
-                    if let Some(path) = &a.save_trace {
+                    if let Some(path) = &save_trace {
                         let mut tr = start.make_trace(&out.schedule, kind.name(), Some(seed));
                         tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
                         tr.outcome = Some(v.to_string());
@@ -103,11 +122,18 @@ fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &Tim
     }
     let secs = t0.elapsed().as_secs_f64();
     let code = if violations > 0 { EXIT_VIOLATION } else { EXIT_OK };
+    let nothing_saved = match (save_trace, &first) {
+        (Some(p), None) => Some(super::explore::nothing_saved(p, "no run ended in a violation")),
+        _ => None,
+    };
     if a.format == super::Format::Json {
+        if let Some(m) = &nothing_saved {
+            eprintln!("weaksim: {m}");
+        }
         let o = json!({
             "workload": a.target.target,
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
-            "model": a.model.name(),
+            "model": model.name(),
             "scheduler": kind.name(),
             "cores": start.num_cores(),
             "runs": a.runs,
@@ -118,7 +144,7 @@ fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &Tim
             "first_failing_seed": first.as_ref().map(|f| f.0),
             "first_violation": first.as_ref().map(|f| f.1.clone()),
             "first_violation_cycle": first.as_ref().map(|f| f.2),
-            "replay_command": first.as_ref().map(|f| replay_command(a, f.0, t)),
+            "replay_command": first.as_ref().map(|f| replay_command(a, model, f.0, t)),
             "steps": total_steps,
             "cycles": total_cycles,
             "elapsed_ms": (secs * 1e6).round() / 1e3,
@@ -129,7 +155,7 @@ fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &Tim
     println!(
         "{} on {}, {} scheduler: {} runs (seeds {}..={})",
         t.title,
-        a.model.title(),
+        model.title(),
         kind.name(),
         a.runs,
         a.seed,
@@ -147,10 +173,13 @@ fn go(a: &RunArgs, t: &Target, start: &AnyMachine, kind: SchedKind, timing: &Tim
     }
     if let Some((seed, v, cycles)) = &first {
         println!("  first failing seed: {seed}: {v} (at {} {cycles})", kind.cycle_word());
-        println!("  reproduce: {}", replay_command(a, *seed, t));
-        if let Some(p) = &a.save_trace {
+        println!("  reproduce: {}", replay_command(a, model, *seed, t));
+        if let Some(p) = &save_trace {
             println!("  trace saved to {} (step through it: weaksim replay {})", p.display(), p.display());
         }
+    }
+    if let Some(m) = &nothing_saved {
+        println!("  {m}");
     }
     Ok(code)
 }

@@ -1,0 +1,181 @@
+//! Issue 17's "answers that agree with each other", through the CLI: several
+//! models in one command, one JSON verdict vocabulary with the final states
+//! listed, `replay` ending with the final registers and the condition, and a
+//! `--save-trace` that has nothing to save saying so.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// Runs weaksim with `args`; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = Command::cargo_bin("weaksim").unwrap().args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
+
+/// One JSON object per line of standard output.
+fn json_lines(out: &str) -> Vec<Value> {
+    out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+}
+
+const SB: &str = "examples/sb.ucode";
+const SB_FENCED: &str = "examples/sb-fenced.ucode";
+
+#[test]
+fn explore_takes_a_list_of_models_one_result_each() {
+    let (code, out, err) = run(&["explore", SB, "--model", "sc,tso", "--format", "json"]);
+    assert_eq!(code, 1, "TSO reaches the condition: {out}{err}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 2, "{out}");
+    assert_eq!((v[0]["model"].as_str(), v[0]["verdict"].as_str()), (Some("sc"), Some("unreachable")));
+    assert_eq!((v[1]["model"].as_str(), v[1]["verdict"].as_str()), (Some("tso"), Some("reachable")));
+
+    let (code, out, _) = run(&["explore", SB, "--model", "sc,tso"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("on SC: condition NOT REACHABLE") && out.contains("on x86-TSO: condition REACHABLE"), "{out}");
+
+    // `all`: every operational model, once each.
+    let (code, out, _) = run(&["explore", SB_FENCED, "--model", "all", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let models: Vec<String> = json_lines(&out).iter().map(|v| v["model"].as_str().unwrap().to_string()).collect();
+    let want: Vec<String> = sim::models::operational().iter().map(|m| m.name().to_string()).collect();
+    assert_eq!(models, want);
+    assert!(models.len() >= 3, "{models:?}");
+}
+
+#[test]
+fn several_models_save_one_trace_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("lost.json");
+    let (code, out, _) = run(&[
+        "explore",
+        "irq_work",
+        "--variant",
+        "fixed",
+        "--model",
+        "tso,arm",
+        "--save-trace",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "ARM loses work: {out}");
+    assert!(!dir.path().join("lost.tso.json").exists(), "TSO is safe: nothing to save");
+    assert!(out.contains("Nothing saved to") && out.contains("lost.tso.json"), "{out}");
+    let arm = dir.path().join("lost.arm.json");
+    assert!(arm.exists(), "{out}");
+    let (code, out, _) = run(&["replay", arm.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn run_takes_a_list_of_models() {
+    let (code, out, _) =
+        run(&["run", "irq_work", "--variant", "fixed", "--model", "sc,tso", "--runs", "50", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 2, "{out}");
+    assert_eq!(v[0]["model"], "sc");
+    assert_eq!(v[1]["model"], "tso");
+    assert_eq!(v[1]["runs"], 50);
+    let (code, out, err) = run(&["run", "irq_work", "--model", "sc,nope"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("unknown model 'nope'"), "{err}");
+}
+
+#[test]
+fn a_files_verdict_is_about_its_condition_and_lists_the_final_states() {
+    let (code, out, _) = run(&["explore", SB, "--model", "tso", "--format", "json"]);
+    assert_eq!(code, 1);
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["verdict"], "reachable", "exit 1 and the verdict agree: {out}");
+    assert_eq!(v["condition_reachable"], true);
+    let finals = v["finals"].as_array().unwrap();
+    assert_eq!(finals.len(), 4);
+    assert_eq!(v["final_states"], 4);
+    let holding: Vec<&str> =
+        finals.iter().filter(|f| f["condition"] == true).map(|f| f["state"].as_str().unwrap()).collect();
+    assert_eq!(holding, ["0:r1=0; 1:r1=0;"]);
+
+    let (code, out, _) = run(&["explore", SB_FENCED, "--model", "tso", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["verdict"], "unreachable");
+    assert_eq!(v["condition_reachable"], false);
+    assert_eq!(v["finals"].as_array().unwrap().len(), 3);
+
+    // irq_work's question is lost work.
+    let (code, out, _) = run(&["explore", "irq_work", "--variant", "fixed", "--model", "tso", "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(json_lines(&out)[0]["verdict"], "safe");
+
+    // litmus shares condition_reachable with explore (and keeps herd's allowed/forbidden).
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("SB.litmus");
+    std::fs::write(
+        &f,
+        "X86 SB\n{ x=0; y=0; }\n P0          | P1          ;\n MOV [x],$1  | MOV [y],$1  ;\n MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["litmus", "--model", "sc,tso", "--format", "json", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v = json_lines(&out);
+    assert_eq!(v[0]["condition_reachable"], false);
+    assert_eq!(v[1]["condition_reachable"], true);
+}
+
+#[test]
+fn ucode_results_end_with_herds_observation_line() {
+    let (_, out, _) = run(&["explore", SB, "--model", "tso"]);
+    assert!(out.contains("Observation sb Sometimes 1 3"), "{out}");
+    let (_, out, _) = run(&["explore", SB, "--model", "sc"]);
+    assert!(out.contains("Observation sb Never 0 3"), "{out}");
+}
+
+#[test]
+fn replay_prints_the_final_registers_and_the_condition() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("w.json");
+    let (code, _, _) = run(&["explore", SB, "--model", "tso", "--save-trace", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let (code, out, _) = run(&["replay", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Final registers: core 0: all 0; core 1: all 0"), "{out}");
+    assert!(out.contains("Final memory: x=1 y=1"), "{out}");
+    assert!(
+        out.contains("Condition: exists (0:r1=0 /\\ 1:r1=0) — its expression holds in this final state (0:r1=0; 1:r1=0;)"),
+        "{out}"
+    );
+
+    // A counterexample of irq_work: registers that are not 0, by name.
+    let p = dir.path().join("lost.json");
+    run(&["explore", "irq_work", "--variant", "racy", "--model", "tso", "--save-trace", p.to_str().unwrap()]);
+    let (code, out, _) = run(&["replay", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    let regs = out.lines().find(|l| l.starts_with("Final registers:")).unwrap_or_else(|| panic!("{out}"));
+    assert!(regs.contains("core 0: ") && regs.contains("; core 1: "), "{regs}");
+    assert!(!regs.ends_with("all 0; core 1: all 0"), "the cores did something: {regs}");
+}
+
+#[test]
+fn save_trace_with_nothing_to_save_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("ce.json");
+    let ps = p.to_str().unwrap();
+    let (code, out, _) = run(&["explore", "irq_work", "--variant", "fixed", "--model", "tso", "--save-trace", ps]);
+    assert_eq!(code, 0);
+    assert!(!p.exists());
+    assert!(out.contains(&format!("Nothing saved to {ps}: no counterexample")), "{out}");
+    // JSON: stdout stays one object, the sentence goes to stderr.
+    let (code, out, err) =
+        run(&["explore", SB_FENCED, "--model", "tso", "--format", "json", "--save-trace", ps]);
+    assert_eq!(code, 0);
+    assert_eq!(json_lines(&out).len(), 1);
+    assert!(err.contains("Nothing saved to") && err.contains("the condition is not reachable"), "{err}");
+    // run: no failing seed, nothing saved, said so.
+    let (code, out, _) = run(&["run", "irq_work", "--variant", "fixed", "--runs", "20", "--save-trace", ps]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Nothing saved to") && out.contains("no run ended in a violation"), "{out}");
+    assert!(!p.exists());
+}
