@@ -8,7 +8,7 @@
 //! assert_eq!(isa::asm::parse(&isa::asm::print(&p), "demo.ucode"), Ok(p));
 //! ```
 
-mod cond;
+pub(crate) mod cond;
 mod error;
 mod instrs;
 mod lexer;

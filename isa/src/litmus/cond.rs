@@ -115,7 +115,13 @@ struct P<'a, 'e> {
     toks: Vec<Tok<'a>>,
     i: usize,
     env: &'e mut dyn CondEnv,
+    /// Open `(`s and negations around the current atom (bounded by [`MAX_NEST`]).
+    nest: usize,
 }
+
+/// The deepest nesting of `(` and `~` a condition may have, as in .ucode: a
+/// pathological condition must not overflow the stack.
+const MAX_NEST: usize = crate::asm::cond::MAX_NEST;
 
 fn describe(t: &Tok<'_>) -> String {
     match t.t {
@@ -190,25 +196,36 @@ impl<'a> P<'a, '_> {
         }
     }
 
+    /// An atom nested one level deeper (under a `(` or a negation at `off`).
+    fn nested<T>(&mut self, off: usize, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.nest >= MAX_NEST {
+            return perr(off, format!("condition nested too deeply (more than {MAX_NEST} levels of `(` and `~`)"));
+        }
+        self.nest += 1;
+        let r = f(self);
+        self.nest -= 1;
+        r
+    }
+
     fn atom(&mut self) -> PResult<CondExpr> {
         let t = self.peek();
         let next = self.toks.get(self.i + 1).map_or(T::Eof, |t| t.t);
         match t.t {
             T::Not => {
                 self.bump();
-                Ok(CondExpr::Not(Box::new(self.atom()?)))
+                Ok(CondExpr::Not(Box::new(self.nested(t.p.off, Self::atom)?)))
             }
             // herd also spells negation `not`.
             T::Word if t.p.s == "not" && !matches!(next, T::Eq | T::Ne | T::Colon) => {
                 self.bump();
-                Ok(CondExpr::Not(Box::new(self.atom()?)))
+                Ok(CondExpr::Not(Box::new(self.nested(t.p.off, Self::atom)?)))
             }
             T::Word if next == T::LParen => {
                 perr(t.p.off, format!("unsupported {} in the condition", show(&format!("{}(...)", t.p.s))))
             }
             T::LParen => {
                 self.bump();
-                let e = self.disj()?;
+                let e = self.nested(t.p.off, Self::disj)?;
                 let r = self.peek();
                 match r.t {
                     T::RParen => {
@@ -221,7 +238,7 @@ impl<'a> P<'a, '_> {
             }
             T::Word if t.p.s == "not" && self.toks[self.i + 1].t == T::LParen => {
                 self.bump();
-                Ok(CondExpr::Not(Box::new(self.atom()?)))
+                Ok(CondExpr::Not(Box::new(self.nested(t.p.off, Self::atom)?)))
             }
             T::Word if t.p.s == "true" && self.toks[self.i + 1].t != T::Eq => {
                 self.bump();
@@ -385,12 +402,12 @@ impl<'a> P<'a, '_> {
 /// end of `src`.
 pub(crate) fn parse_condition(src: Piece<'_>, env: &mut dyn CondEnv) -> PResult<Condition> {
     let toks = tokenize(src)?;
-    P { toks, i: 0, env }.condition(false).map(|(c, _)| c)
+    P { toks, i: 0, env, nest: 0 }.condition(false).map(|(c, _)| c)
 }
 
 /// Like [`parse_condition`], also accepting herd's `filter PROP` before the
 /// quantifier (C tests).
 pub(crate) fn parse_condition_filter(src: Piece<'_>, env: &mut dyn CondEnv) -> PResult<(Condition, Option<CondExpr>)> {
     let toks = tokenize(src)?;
-    P { toks, i: 0, env }.condition(true)
+    P { toks, i: 0, env, nest: 0 }.condition(true)
 }

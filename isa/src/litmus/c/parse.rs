@@ -216,7 +216,7 @@ pub(crate) fn parse_file(src: &str) -> PResult<CFile> {
         }
         let end = matching_brace(src, o)?;
         let btoks = lex(src, o + 1, end - 1)?;
-        let mut p = Parser { toks: &btoks, i: 0 };
+        let mut p = Parser { toks: &btoks, i: 0, nest: 0 };
         let body = p.stmts_until_eof()?;
         threads.push(Thread { index, params, body, off: start });
         i = end;
@@ -229,7 +229,7 @@ pub(crate) fn parse_file(src: &str) -> PResult<CFile> {
 
 /// `int *x, spinlock_t *s, struct srcu_struct *ss`
 fn parse_params(toks: &[Tok]) -> PResult<Vec<Param>> {
-    let mut p = Parser { toks, i: 0 };
+    let mut p = Parser { toks, i: 0, nest: 0 };
     let mut out = Vec::new();
     if p.peek().t == T::Eof {
         return Ok(out);
@@ -284,7 +284,7 @@ const BASE_TYPES: &[&str] = &[
 
 /// `x = 1; int *p = &x; 1:r1 = y; atomic_t v = ATOMIC_INIT(2); int * 1:r1;`
 fn parse_init(toks: &[Tok]) -> PResult<Vec<InitItem>> {
-    let mut p = Parser { toks, i: 0 };
+    let mut p = Parser { toks, i: 0, nest: 0 };
     let mut out = Vec::new();
     loop {
         while p.peek().t.is(";") {
@@ -324,9 +324,26 @@ fn parse_init(toks: &[Tok]) -> PResult<Vec<InitItem>> {
 struct Parser<'t> {
     toks: &'t [Tok],
     i: usize,
+    /// Open blocks, parentheses and dereferences around the current point
+    /// (bounded by [`MAX_NEST`]: pathological input must not overflow the stack).
+    nest: usize,
 }
 
+/// The deepest nesting of blocks, `if`s, parentheses and `*` in C code.
+const MAX_NEST: usize = crate::asm::cond::MAX_NEST;
+
 impl<'t> Parser<'t> {
+    /// Runs `f` one level of nesting deeper (a block, a parenthesis, a `*` at `off`).
+    fn nested<T>(&mut self, off: usize, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.nest >= MAX_NEST {
+            return perr(off, format!("nested too deeply (more than {MAX_NEST} levels)"));
+        }
+        self.nest += 1;
+        let r = f(self);
+        self.nest -= 1;
+        r
+    }
+
     fn peek(&self) -> &'t Tok {
         &self.toks[self.i.min(self.toks.len() - 1)]
     }
@@ -464,6 +481,11 @@ impl<'t> Parser<'t> {
     }
 
     fn stmt(&mut self) -> PResult<Stmt> {
+        let off = self.peek().off;
+        self.nested(off, Self::stmt_inner)
+    }
+
+    fn stmt_inner(&mut self) -> PResult<Stmt> {
         let t = self.peek();
         let off = t.off;
         match &t.t {
@@ -605,6 +627,11 @@ impl<'t> Parser<'t> {
     }
 
     fn unary(&mut self) -> PResult<Expr> {
+        let off = self.peek().off;
+        self.nested(off, Self::unary_inner)
+    }
+
+    fn unary_inner(&mut self) -> PResult<Expr> {
         let t = self.peek();
         let off = t.off;
         match &t.t {
