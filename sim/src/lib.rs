@@ -9,6 +9,7 @@ pub mod bank;
 pub mod certify;
 pub mod check;
 pub mod explore;
+pub mod files;
 pub mod fp;
 pub mod graph;
 pub mod lkmm;

@@ -248,6 +248,15 @@ impl TimingModel {
                 TimingError::Parse { file: format!("{file}:{}:{}", at.0, at.1), msg: e.message().to_string() }
             })?
         } else if lower.ends_with(".json") {
+            // A struct would also read from an array, position by position: refuse that.
+            let start = text.len() - text.trim_start().len();
+            if let Some(c) = text[start..].chars().next().filter(|&c| c != '{') {
+                let at = line_col(text, start);
+                return Err(TimingError::Parse {
+                    file: format!("{file}:{}:{}", at.0, at.1),
+                    msg: format!("expected a JSON object of timing settings such as {{\"alu\": 1}}, found `{c}`"),
+                });
+            }
             serde_json::from_str(text).map_err(|e| TimingError::Parse {
                 file: format!("{file}:{}:{}", e.line(), e.column()),
                 msg: e.to_string(),

@@ -18,8 +18,17 @@ pub struct Step {
     pub label: String,
 }
 
+/// A step without its label (what replaying needs: 16 bytes a step).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BareStep {
+    #[serde(flatten)]
+    pub t: Transition,
+}
+
+/// A trace whose steps are `S`: [`Step`] (with labels) in a [`Trace`],
+/// [`BareStep`] when only the transitions matter (a long replay).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Trace {
+pub struct TraceOf<S> {
     pub format: String,
     pub version: u32,
     /// The workload that generated the program (e.g. irq_work's parameters), if any.
@@ -36,7 +45,7 @@ pub struct Trace {
     pub scheduler: String,
     #[serde(default)]
     pub seed: Option<u64>,
-    pub steps: Vec<Step>,
+    pub steps: Vec<S>,
     /// How the run ended, in words ("lost work: data1 ends as 1, ...").
     #[serde(default)]
     pub outcome: Option<String>,
@@ -44,13 +53,16 @@ pub struct Trace {
     pub cycles: u64,
 }
 
+/// A saved trace: the steps with their labels.
+pub type Trace = TraceOf<Step>;
+
 /// Why a trace file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
     #[error("{file}: not a weaksim trace: {msg}")]
     Parse { file: String, msg: String },
     #[error("{file}: trace format '{found}' version {version} is not supported (expected {TRACE_FORMAT} version {TRACE_VERSION})")]
-    Version { file: String, found: String, version: u32 },
+    Version { file: String, found: String, version: String },
     #[error("{file}: the program in the trace does not match its fingerprint (edited by hand?)")]
     Fingerprint { file: String },
     #[error("{file}: the trace's program is invalid: {msg}")]
@@ -81,26 +93,75 @@ impl Trace {
 
     /// Parses and checks a trace (format, version, program identity).
     pub fn from_json(text: &str, file: &str) -> Result<Trace, TraceError> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| TraceError::Parse {
-            file: format!("{file}:{}:{}", e.line(), e.column()),
-            msg: e.to_string(),
-        })?;
-        let found = v.get("format").and_then(|f| f.as_str()).unwrap_or("").to_string();
-        let version = v.get("version").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
-        if found != TRACE_FORMAT || version != TRACE_VERSION {
-            return Err(TraceError::Version { file: file.into(), found, version });
-        }
-        let t: Trace =
-            serde_json::from_value(v).map_err(|e| TraceError::Parse { file: file.into(), msg: e.to_string() })?;
+        TraceOf::parse(text, file)
+    }
+
+    pub fn transitions(&self) -> Vec<Transition> {
+        self.steps.iter().map(|s| s.t).collect()
+    }
+}
+
+/// The format and version of a trace, as found (the rest of the file is
+/// skipped without being kept).
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default, deserialize_with = "present")]
+    format: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "present")]
+    version: Option<serde_json::Value>,
+}
+
+/// A field that is there, even as `null` (`None` only when it is missing).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+fn parse_error(text: &str, file: &str, e: serde_json::Error) -> TraceError {
+    let _ = text;
+    TraceError::Parse { file: format!("{file}:{}:{}", e.line(), e.column()), msg: e.to_string() }
+}
+
+/// Checks that `text` is a JSON object of this trace format and version.
+fn check_head(text: &str, file: &str) -> Result<(), TraceError> {
+    let first = text.trim_start_matches([' ', '\t', '\n', '\r']).chars().next();
+    if first.is_some() && first != Some('{') {
+        let (line, col) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| l.find(|c: char| !c.is_whitespace()).map(|c| (i + 1, c + 1)))
+            .unwrap_or((1, 1));
+        return Err(TraceError::Parse {
+            file: format!("{file}:{line}:{col}"),
+            msg: "expected a JSON object (a trace written by --save-trace)".into(),
+        });
+    }
+    let h: Head = serde_json::from_str(text).map_err(|e| parse_error(text, file, e))?;
+    let shown = |v: &Option<serde_json::Value>| match v {
+        None => "missing".to_string(),
+        Some(v) => v.to_string(),
+    };
+    let found = match &h.format {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        other => shown(other),
+    };
+    let version_ok = h.version.as_ref().and_then(|v| v.as_u64()) == Some(TRACE_VERSION as u64);
+    if found != TRACE_FORMAT || !version_ok {
+        return Err(TraceError::Version { file: file.into(), found, version: shown(&h.version) });
+    }
+    Ok(())
+}
+
+impl<S: serde::de::DeserializeOwned> TraceOf<S> {
+    /// Parses and checks a trace (format, version, program identity); the
+    /// steps are read straight into `S`, with no intermediate document.
+    pub fn parse(text: &str, file: &str) -> Result<TraceOf<S>, TraceError> {
+        check_head(text, file)?;
+        let t: TraceOf<S> = serde_json::from_str(text).map_err(|e| parse_error(text, file, e))?;
         t.program.validate().map_err(|msg| TraceError::Program { file: file.into(), msg })?;
         if t.program_fingerprint != format!("{:016x}", t.program.fingerprint()) {
             return Err(TraceError::Fingerprint { file: file.into() });
         }
         Ok(t)
-    }
-
-    pub fn transitions(&self) -> Vec<Transition> {
-        self.steps.iter().map(|s| s.t).collect()
     }
 }
 
@@ -136,15 +197,9 @@ pub fn make_trace<M: memmodels::MemoryModel>(
     t
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same folder,
-/// then a rename, so a reader (or a kill) finds the old file or the new one,
-/// never a torn one.
+/// Writes `text` to `path` (see [`crate::files::write_output`]): a regular
+/// file is replaced atomically, a link is followed, a FIFO or a device is
+/// written into.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    crate::files::write_output(path, text.as_bytes())
 }

@@ -224,9 +224,9 @@ impl App {
         if path.is_empty() {
             return self.say("No file named.", Tone::Warn);
         }
-        let text = match std::fs::read_to_string(path) {
+        let text = match sim::files::read_text(std::path::Path::new(path)) {
             Ok(t) => t,
-            Err(e) => return self.say(format!("Cannot read {path}: {e}"), Tone::Warn),
+            Err(e) => return self.say(e.to_string(), Tone::Warn),
         };
         let tr = match Trace::from_json(&text, path) {
             Ok(t) => t,
