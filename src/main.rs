@@ -5,6 +5,7 @@ mod cli_help;
 use weaksim::cmd;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -74,11 +75,17 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    quiet_output_failures();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { cmd::EXIT_BAD_INPUT } else { cmd::EXIT_OK };
-            let _ = e.print();
+            // `--help` or `--version` to a full disk is a failure, not a silent success.
+            if let Err(err) = e.print().and_then(|_| std::io::stdout().flush()) {
+                let stream = if e.use_stderr() { "standard error" } else { "standard output" };
+                let _ = writeln!(std::io::stderr(), "weaksim: cannot write to {stream}: {err}");
+                return ExitCode::from(cmd::EXIT_BAD_INPUT);
+            }
             return ExitCode::from(code);
         }
     };
@@ -98,19 +105,52 @@ fn main() -> ExitCode {
         Some(Cmd::Man { dir }) => man(dir.as_deref()),
         None => cmd::tui::default_tui(),
     };
-    match res {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("weaksim: {e:#}");
+    // What is still buffered must reach its file: a failure here is a failure of the command.
+    let flushed = std::io::stdout().flush();
+    match (res, flushed) {
+        (Ok(_), Err(e)) => {
+            let _ = writeln!(std::io::stderr(), "weaksim: cannot write to standard output: {e}");
+            ExitCode::from(cmd::EXIT_BAD_INPUT)
+        }
+        (Ok(code), Ok(())) => ExitCode::from(code),
+        (Err(e), _) => {
+            let _ = writeln!(std::io::stderr(), "weaksim: {e:#}");
             ExitCode::from(cmd::EXIT_BAD_INPUT)
         }
     }
 }
 
+/// Output that cannot be written (standard output or error on a full disk, a
+/// closed descriptor) ends the command with exit 2 and a one-line message,
+/// not a panic: `println!` and friends panic on a write error, and this hook
+/// turns exactly that panic into a clean exit. (A reader that went away,
+/// `weaksim ... | head`, ends the process quietly through SIGPIPE first.)
+fn quiet_output_failures() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if let Some(why) = msg.strip_prefix("failed printing to stdout: ") {
+            let _ = writeln!(std::io::stderr(), "weaksim: cannot write to standard output: {why}");
+            std::process::exit(cmd::EXIT_BAD_INPUT.into());
+        }
+        if msg.starts_with("failed printing to stderr") {
+            std::process::exit(cmd::EXIT_BAD_INPUT.into());
+        }
+        default(info)
+    }));
+}
+
 /// `weaksim completions SHELL`: the completion script on stdout.
 fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "weaksim", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "weaksim", &mut script);
+    std::io::stdout().write_all(&script).map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))?;
     Ok(cmd::EXIT_OK)
 }
 

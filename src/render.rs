@@ -26,23 +26,35 @@ pub fn state_line(m: &AnyMachine) -> String {
 /// Narrates `schedule` from `start`, one numbered line per step and, after each
 /// step that touched memory, each core's buffer and the memory.
 pub fn narrate(start: &AnyMachine, schedule: &[Transition], with_state: bool) -> (String, AnyMachine) {
+    let mut out = Vec::new();
+    let m = narrate_to(start, schedule.iter().copied(), with_state, &mut out).expect("writing to memory cannot fail");
+    (String::from_utf8(out).expect("narration is text"), m)
+}
+
+/// Like [`narrate`], writing each step's lines to `out` as it goes (a long
+/// schedule is never held as text).
+pub fn narrate_to(
+    start: &AnyMachine,
+    schedule: impl IntoIterator<Item = Transition>,
+    with_state: bool,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<AnyMachine> {
     let mut m = start.clone();
-    let mut out = String::new();
-    for (i, &t) in schedule.iter().enumerate() {
+    for (i, t) in schedule.into_iter().enumerate() {
         let label = m.label(t);
         let touches_memory = match t {
             Transition::Exec { core, .. } => m.next_instr(core as usize).is_some_and(|i| i.is_memory()),
             Transition::Internal { .. } | Transition::Promise { .. } => true,
             Transition::Interrupt { .. } => false,
         };
-        let _ = writeln!(out, "{:>4}. {label}", i + 1);
+        writeln!(out, "{:>4}. {label}", i + 1)?;
         if let Err(e) = m.apply(t) {
-            let _ = writeln!(out, "      !! {e}");
+            writeln!(out, "      !! {e}")?;
             break;
         }
         if with_state && touches_memory {
-            let _ = writeln!(out, "      {}", state_line(&m));
+            writeln!(out, "      {}", state_line(&m))?;
         }
     }
-    (out, m)
+    Ok(m)
 }

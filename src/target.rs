@@ -1,7 +1,7 @@
 //! What to simulate: a generated workload (`irq_work` with its parameters) or a
 //! program file (`.ucode`, `.litmus`).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::Args;
 use isa::litmus::c::Mapping;
 use isa::Program;
@@ -39,6 +39,11 @@ pub struct Target {
 impl TargetArgs {
     pub fn irq_work_config(&self) -> Result<IrqWorkConfig> {
         let variant: Variant = self.variant.parse().map_err(anyhow::Error::msg)?;
+        // Before anything is sized by it: `--cores 1099511627776` must not allocate.
+        let max = workloads::irq_work::MAX_IRQ_WORK_CORES;
+        if self.cores == 0 || self.cores > max {
+            bail!("--cores {}: expected 1..={max}", self.cores);
+        }
         let producers = self.producers.clone().unwrap_or_else(|| (0..self.cores).collect());
         let cfg = IrqWorkConfig { variant, cores: self.cores, producers, writes: self.writes };
         cfg.validate().map_err(anyhow::Error::msg)?;
@@ -75,11 +80,8 @@ pub fn load_program_for(path: &Path, mapping: Mapping) -> Result<Program> {
     if !matches!(ext, "litmus" | "ucode" | "uc") {
         bail!("{}: expected `irq_work`, a .ucode file or a .litmus file", path.display());
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = crate::cmd::read_text(path)?;
     let file = path.display().to_string();
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("{file}:1:1: the file is not valid UTF-8 text");
-    };
     match path.extension().and_then(|e| e.to_str()) {
         Some("litmus") => Ok(isa::litmus::parse_with(&text, &file, mapping)?.program),
         Some("ucode") | Some("uc") => Ok(isa::asm::parse(&text, &file)?),

@@ -50,16 +50,8 @@ fn explore_takes_a_list_of_models_one_result_each() {
 fn several_models_save_one_trace_each() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("lost.json");
-    let (code, out, _) = run(&[
-        "explore",
-        "irq_work",
-        "--variant",
-        "fixed",
-        "--model",
-        "tso,arm",
-        "--save-trace",
-        p.to_str().unwrap(),
-    ]);
+    let (code, out, _) =
+        run(&["explore", "irq_work", "--variant", "fixed", "--model", "tso,arm", "--save-trace", p.to_str().unwrap()]);
     assert_eq!(code, 1, "ARM loses work: {out}");
     assert!(!dir.path().join("lost.tso.json").exists(), "TSO is safe: nothing to save");
     assert!(out.contains("Nothing saved to") && out.contains("lost.tso.json"), "{out}");
@@ -144,7 +136,9 @@ fn replay_prints_the_final_registers_and_the_condition() {
     assert!(out.contains("Final registers: core 0: all 0; core 1: all 0"), "{out}");
     assert!(out.contains("Final memory: x=1 y=1"), "{out}");
     assert!(
-        out.contains("Condition: exists (0:r1=0 /\\ 1:r1=0) — its expression holds in this final state (0:r1=0; 1:r1=0;)"),
+        out.contains(
+            "Condition: exists (0:r1=0 /\\ 1:r1=0) — its expression holds in this final state (0:r1=0; 1:r1=0;)"
+        ),
         "{out}"
     );
 
@@ -168,8 +162,7 @@ fn save_trace_with_nothing_to_save_says_so() {
     assert!(!p.exists());
     assert!(out.contains(&format!("Nothing saved to {ps}: no counterexample")), "{out}");
     // JSON: stdout stays one object, the sentence goes to stderr.
-    let (code, out, err) =
-        run(&["explore", SB_FENCED, "--model", "tso", "--format", "json", "--save-trace", ps]);
+    let (code, out, err) = run(&["explore", SB_FENCED, "--model", "tso", "--format", "json", "--save-trace", ps]);
     assert_eq!(code, 0);
     assert_eq!(json_lines(&out).len(), 1);
     assert!(err.contains("Nothing saved to") && err.contains("the condition is not reachable"), "{err}");

@@ -127,7 +127,7 @@ fn hostile_traces() {
     check(vec![
         case("empty.json", "", "empty.json:1:"),
         case("binary.json", vec![0xffu8, 0, 1], "binary.json:1:1: the file is not valid UTF-8"),
-        case("array.json", "[1, 2, 3]", "not supported"),
+        case("array.json", "[1, 2, 3]", "array.json:1:1: not a weaksim trace: expected a JSON object"),
         case("truncated.json", truncated, "truncated.json:"),
         case("wrongmodel.json", wrong_model, "not enabled"),
         case("badmodel.json", bad_model, "unknown model 'alpha'"),

@@ -37,7 +37,7 @@ pub fn bench_lkmm(dir: &Path) -> Result<u8> {
     let mut failed = 0;
     let t0 = Instant::now();
     for f in &files {
-        let src = std::fs::read_to_string(f)?;
+        let src = super::read_text(f)?;
         let t = Instant::now();
         let ok = c::parse(&src, &f.display().to_string(), Mapping::Lkmm)
             .map_err(|e| e.to_string())

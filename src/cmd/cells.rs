@@ -7,7 +7,7 @@
 //! of every violating run), so shards merge into exactly the output of one
 //! process, and the output does not depend on the number of threads.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 use sim::TimingModel;
 use std::path::Path;
@@ -65,40 +65,75 @@ impl SweepSpec {
         out
     }
 
-    /// The seed chunks of every cell.
-    pub fn chunks(&self) -> Vec<[u64; 2]> {
-        let [a, b] = self.seeds;
+    /// Seed chunks per cell.
+    pub fn chunk_count(&self) -> u64 {
+        self.seeds[1].saturating_sub(self.seeds[0]).div_ceil(self.chunk.max(1))
+    }
+
+    /// Units of work in the whole sweep (`None`: more than a `u64` counts).
+    pub fn unit_count(&self) -> Option<u64> {
+        let cells = self.variants.len().checked_mul(self.models.len())?.checked_mul(self.cores.len())?;
+        (cells as u64).checked_mul(self.chunk_count())
+    }
+
+    /// Unit `id` (cell-major: a cell's chunks in seed order, then the next
+    /// cell's), computed rather than listed, so a sweep over a huge seed range
+    /// costs nothing up front.
+    pub fn unit(&self, id: u64) -> Option<Unit> {
+        if id >= self.unit_count()? {
+            return None;
+        }
+        let chunks = self.chunk_count();
         let step = self.chunk.max(1);
-        let mut out = Vec::new();
-        let mut s = a;
-        while s < b {
-            let e = s.saturating_add(step).min(b);
-            out.push([s, e]);
-            s = e;
-        }
-        out
+        let (cell, k) = (id / chunks, id % chunks);
+        let start = self.seeds[0] + k * step;
+        let end = start.saturating_add(step).min(self.seeds[1]);
+        Some(Unit { id, cell: cell as usize, seeds: [start, end] })
     }
 
-    /// Every unit, cell-major.
-    pub fn units(&self) -> Vec<Unit> {
-        let chunks = self.chunks();
-        let mut out = Vec::new();
-        for cell in 0..self.cells().len() {
-            for ch in &chunks {
-                out.push(Unit { id: out.len() as u64, cell, seeds: *ch });
-            }
-        }
-        out
+    /// The ids of the units of shard `k` of `n` (1-based): every n-th unit, so
+    /// each shard gets a share of every cell's seeds. Lazy.
+    pub fn shard_unit_ids(&self, shard: Option<(u64, u64)>) -> impl Iterator<Item = u64> {
+        let (k, n) = shard.unwrap_or((1, 1));
+        let count = self.unit_count().unwrap_or(0);
+        let mut next = Some(k - 1).filter(|&i| i < count);
+        std::iter::from_fn(move || {
+            let id = next?;
+            next = id.checked_add(n).filter(|&i| i < count);
+            Some(id)
+        })
     }
 
-    /// The units of shard `k` of `n` (1-based): every n-th unit, so each shard
-    /// gets a share of every cell's seeds.
-    pub fn shard_units(&self, shard: Option<(u64, u64)>) -> Vec<Unit> {
-        let all = self.units();
-        match shard {
-            None => all,
-            Some((k, n)) => all.into_iter().filter(|u| u.id % n == k - 1).collect(),
-        }
+    /// How many units shard `k` of `n` holds among units `lo..hi`.
+    fn shard_count_in(shard: Option<(u64, u64)>, lo: u64, hi: u64) -> u64 {
+        let (k, n) = shard.unwrap_or((1, 1));
+        // Units below `x` that are `k - 1` modulo `n`.
+        let below = |x: u64| x / n + u64::from(x % n > k - 1);
+        below(hi) - below(lo)
+    }
+
+    /// How many units shard `k` of `n` holds (all of them with no shard).
+    pub fn shard_unit_count(&self, shard: Option<(u64, u64)>) -> u64 {
+        SweepSpec::shard_count_in(shard, 0, self.unit_count().unwrap_or(0))
+    }
+
+    /// Per cell: how many of shard `k` of `n`'s units, and how many runs, it holds.
+    pub fn shard_cell_work(&self, shard: Option<(u64, u64)>) -> Vec<(u64, u128)> {
+        let chunks = self.chunk_count();
+        let step = self.chunk.max(1) as u128;
+        let n_seeds = self.seeds[1].saturating_sub(self.seeds[0]) as u128;
+        (0..self.cells().len() as u64)
+            .map(|c| {
+                let (lo, hi) = (c * chunks, (c + 1) * chunks);
+                let units = SweepSpec::shard_count_in(shard, lo, hi);
+                let mut runs = units as u128 * step;
+                // The last chunk may be short.
+                if chunks > 0 && SweepSpec::shard_count_in(shard, hi - 1, hi) == 1 {
+                    runs -= chunks as u128 * step - n_seeds;
+                }
+                (units, runs)
+            })
+            .collect()
     }
 
     /// The command that reruns one seed of a cell (and saves its trace).
@@ -448,8 +483,7 @@ pub fn read_output(path: &Path) -> Result<SweepOutput> {
     if path.extension().and_then(|e| e.to_str()).map(|e| e.eq_ignore_ascii_case("csv")).unwrap_or(false) {
         bail!("{file}: merge reads the shards' JSON outputs (run the shards with --out NAME.json): a CSV lacks the seed ranges and per-run cycles needed to combine cells exactly");
     }
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {file}"))?;
-    let Ok(text) = String::from_utf8(bytes) else { bail!("{file}:1:1: the file is not valid UTF-8 text") };
+    let text = super::read_text(path)?;
     let v: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{file}:{}:{}: not a weaksim sweep output: {e}", e.line(), e.column()))?;
     let found = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
@@ -457,7 +491,71 @@ pub fn read_output(path: &Path) -> Result<SweepOutput> {
     if found != FORMAT || version != VERSION as u64 {
         bail!("{file}: not a weaksim sweep output (format '{found}' version {version}; expected {FORMAT} version {VERSION})");
     }
-    serde_json::from_value(v).map_err(|e| anyhow::anyhow!("{file}: malformed sweep output: {e}"))
+    let o: SweepOutput =
+        serde_json::from_value(v).map_err(|e| anyhow::anyhow!("{file}: malformed sweep output: {e}"))?;
+    if let Some(why) = check_output(&o) {
+        bail!("{file}: a sweep output that cannot be right: {why}");
+    }
+    Ok(o)
+}
+
+/// Why a sweep output read from a file cannot be believed, if it cannot: its
+/// counts must agree with its seed ranges, and the ranges with its sweep.
+fn check_output(o: &SweepOutput) -> Option<String> {
+    let s = &o.sweep;
+    if s.seeds[0] >= s.seeds[1] || s.chunk == 0 || s.unit_count().is_none() {
+        return Some(format!("its sweep has seeds {}..{} in chunks of {}", s.seeds[0], s.seeds[1], s.chunk));
+    }
+    if let Some(sh) = &o.shard {
+        if sh != "merged" {
+            if let Err(e) = super::sweep::parse_shard(sh) {
+                return Some(format!("shard: {e}"));
+            }
+        }
+    }
+    for c in &o.cells {
+        let name = format!("{} {} {} cores", c.variant, c.model, c.cores);
+        let mut covered: u64 = 0;
+        let mut at = s.seeds[0];
+        for r in &c.seed_ranges {
+            if r[0] < at || r[1] <= r[0] || r[1] > s.seeds[1] {
+                return Some(format!(
+                    "{name}: seed range {}..{} is out of order or outside the sweep's seeds {}..{}",
+                    r[0], r[1], s.seeds[0], s.seeds[1]
+                ));
+            }
+            covered += r[1] - r[0];
+            at = r[1];
+        }
+        if c.runs != covered {
+            return Some(format!("{name}: {} runs, but its seed ranges hold {covered} seeds", c.runs));
+        }
+        let ends = c.violations.checked_add(c.step_limit).and_then(|n| n.checked_add(c.dead_ends));
+        if ends.is_none_or(|n| n > c.runs) {
+            return Some(format!(
+                "{name}: {} violations, {} step limits and {} dead ends are more than its {} runs",
+                c.violations, c.step_limit, c.dead_ends, c.runs
+            ));
+        }
+        if c.violation_cycles.len() as u64 != c.violations {
+            return Some(format!(
+                "{name}: {} violations, but {} violation cycle counts",
+                c.violations,
+                c.violation_cycles.len()
+            ));
+        }
+        let in_ranges = |x: u64| c.seed_ranges.iter().any(|r| r[0] <= x && x < r[1]);
+        match c.first_failing_seed {
+            None if c.violations > 0 => {
+                return Some(format!("{name}: {} violations but no first failing seed", c.violations))
+            }
+            Some(x) if c.violations == 0 || !in_ranges(x) => {
+                return Some(format!("{name}: first failing seed {x} is not one of its failing seeds"))
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `weaksim demo`: the guided classroom walkthrough (a script file; see docs/classroom.md).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
 use tui::{App, Options};
@@ -20,10 +20,7 @@ pub fn demo_cmd(a: &DemoArgs) -> Result<u8> {
         return Ok(super::EXIT_OK);
     }
     let (text, name) = match &a.script {
-        Some(p) => (
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?,
-            p.display().to_string(),
-        ),
+        Some(p) => (super::read_text(p)?, p.display().to_string()),
         None => (tui::demo::DEFAULT_SCRIPT.to_string(), "the built-in demo script".to_string()),
     };
     let script = tui::demo::parse(&text, &name).map_err(anyhow::Error::msg)?;

@@ -25,6 +25,12 @@ pub struct ExplainArgs {
 }
 
 pub fn explain_cmd(a: &ExplainArgs) -> Result<u8> {
+    if let Some(p) = &a.dot {
+        super::check_not_input("--dot", p, [a.file.as_path()])?;
+    }
+    if let Some(p) = &a.svg {
+        super::check_not_input("--svg", p, [a.file.as_path()])?;
+    }
     let tr = super::replay::load_trace(&a.file)?;
     let start = super::replay::trace_machine(&tr, &a.file)?;
     let name = a.file.file_name().map_or_else(|| a.file.display().to_string(), |n| n.to_string_lossy().to_string());

@@ -40,13 +40,15 @@ pub struct ExploreArgs {
 }
 
 pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
+    super::check_threads(a.threads)?;
     let models = &a.model.runnable();
     let mut codes = Vec::new();
     for (i, model) in models.iter().enumerate() {
         if i > 0 && a.format == super::Format::Text {
             println!();
         }
-        let one = One { model, save_trace: super::models::per_model_path(a.save_trace.as_deref(), model, models.len()) };
+        let one =
+            One { model, save_trace: super::models::per_model_path(a.save_trace.as_deref(), model, models.len()) };
         codes.push(explore_one(a, &one)?);
     }
     Ok(super::models::combine_exit_codes(&codes))
@@ -59,6 +61,9 @@ struct One<'a> {
 }
 
 fn explore_one(a: &ExploreArgs, one: &One) -> Result<u8> {
+    if let Some(p) = &one.save_trace {
+        super::check_not_input("--save-trace", p, [std::path::Path::new(&a.target.target)])?;
+    }
     let t = a.target.resolve_for(one.model.info().c_mapping)?;
     if !one.model.is_operational() {
         return go_axiomatic(a, one, &t);

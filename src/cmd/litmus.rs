@@ -66,7 +66,11 @@ struct FileResult {
 }
 
 pub fn litmus_cmd(a: &LitmusArgs) -> anyhow::Result<u8> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(a.threads.unwrap_or(0)).build()?;
+    super::check_threads(a.threads.unwrap_or(0))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the worker threads: {e}"))?;
     let results: Vec<FileResult> = pool.install(|| a.files.par_iter().map(|f| one_file(a, f)).collect());
     let (mut failed, mut bounded) = (false, false);
     for r in results {
@@ -99,12 +103,9 @@ fn one_file(a: &LitmusArgs, path: &PathBuf) -> FileResult {
         status: Status::Error,
         table: false,
     };
-    let text = match std::fs::read(path) {
-        Err(e) => return fail(format!("{file}: cannot read: {e}")),
-        Ok(b) => match String::from_utf8(b) {
-            Ok(t) => t,
-            Err(_) => return fail(format!("{file}:1:1: the file is not valid UTF-8 text")),
-        },
+    let text = match sim::files::read_text(path) {
+        Err(e) => return fail(e.to_string()),
+        Ok(t) => t,
     };
     let models = &a.model.0;
     let several = models.len() > 1;

@@ -26,7 +26,9 @@ pub fn merge_cmd(a: &MergeArgs) -> Result<u8> {
     cells::out_kind(&a.out)?;
     if let Some(p) = &a.plot {
         super::plot::check_path(p)?;
+        super::check_not_input("--plot", p, a.inputs.iter().map(|p| p.as_path()))?;
     }
+    super::check_not_input("--out", &a.out, a.inputs.iter().map(|p| p.as_path()))?;
     let mut spec = None;
     let mut parts = Vec::new();
     for path in &a.inputs {

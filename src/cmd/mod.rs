@@ -76,14 +76,83 @@ impl Scheduler {
     }
 }
 
+/// The most worker threads any command starts (`--threads`).
+pub const MAX_THREADS: usize = 1024;
+
+/// Refuses a `--threads` count above [`MAX_THREADS`] (thousands of threads
+/// only cost time and memory).
+pub fn check_threads(t: usize) -> anyhow::Result<()> {
+    if t > MAX_THREADS {
+        anyhow::bail!("--threads {t}: at most {MAX_THREADS}");
+    }
+    Ok(())
+}
+
 /// Exit statuses (scripts depend on them).
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_VIOLATION: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 pub const EXIT_BOUNDED: u8 = 3;
 
-/// Writes `text` to `path` atomically (temporary file in the same folder, then rename).
+/// Writes `text` to `path`: a regular file atomically (temporary file in the
+/// same folder, then rename), through a symbolic link to its target, straight
+/// into a FIFO or a device (see [`sim::files::write_output`]).
 pub fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     use anyhow::Context;
-    sim::trace::write_atomic(path, text).with_context(|| format!("cannot write {}", path.display()))
+    sim::files::write_output(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Reads an input file whole as UTF-8 text, within the input limit (see
+/// [`sim::files::read_text`]).
+pub fn read_text(path: &std::path::Path) -> anyhow::Result<String> {
+    Ok(sim::files::read_text(path)?)
+}
+
+/// Refuses an output that is also one of the inputs (`--save-trace in.ucode`,
+/// `merge p1.json p2.json --out p1.json`): writing it would destroy the input.
+pub fn check_not_input<'a>(
+    flag: &str,
+    out: &std::path::Path,
+    inputs: impl IntoIterator<Item = &'a std::path::Path>,
+) -> anyhow::Result<()> {
+    for i in inputs {
+        if sim::files::same_file(out, i) {
+            anyhow::bail!(
+                "{flag} {}: this is also an input ({}); writing it would destroy it: choose another file",
+                out.display(),
+                i.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Removes the temporary files (`.NAME.tmpPID`) that a write of `path` killed
+/// before its rename left behind, unless their process is still running.
+pub fn remove_leftovers(path: &std::path::Path) {
+    let Ok(target) = sim::files::resolve_output(path) else { return };
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().to_string()) else { return };
+    let prefix = format!(".{name}.tmp");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let f = e.file_name().to_string_lossy().to_string();
+        let Some(pid) = f.strip_prefix(&prefix).and_then(|p| p.parse::<i32>().ok()) else { continue };
+        if pid != std::process::id() as i32 && !process_alive(pid) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists.
+#[cfg(unix)]
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    pid > 0
+        && (unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+}
+
+#[cfg(not(unix))]
+fn process_alive(_: i32) -> bool {
+    true
 }

@@ -1,10 +1,12 @@
 //! `weaksim replay`: replay a saved trace with narration.
 
 use super::{EXIT_OK, EXIT_VIOLATION};
-use crate::render::{narrate, state_line};
-use anyhow::{bail, Context, Result};
+use crate::render::{narrate_to, state_line};
+use anyhow::{bail, Result};
 use clap::Args;
+use sim::trace::{BareStep, TraceOf};
 use sim::{AnyMachine, Trace};
+use std::io::Write;
 use std::sync::Arc;
 
 #[derive(Args, Debug)]
@@ -17,15 +19,25 @@ pub struct ReplayArgs {
 }
 
 pub fn load_trace(path: &std::path::Path) -> Result<Trace> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = super::read_text(path)?;
     let file = path.display().to_string();
-    let Ok(text) = String::from_utf8(bytes) else { bail!("{file}:1:1: the file is not valid UTF-8 text") };
     Ok(Trace::from_json(&text, &file)?)
 }
 
+/// A trace without its steps' labels: what replaying needs, 16 bytes a step.
+fn load_bare_trace(path: &std::path::Path) -> Result<TraceOf<BareStep>> {
+    let text = super::read_text(path)?;
+    let file = path.display().to_string();
+    Ok(TraceOf::parse(&text, &file)?)
+}
+
 pub fn replay_cmd(a: &ReplayArgs) -> Result<u8> {
-    let tr = load_trace(&a.file)?;
-    let start = trace_machine(&tr, &a.file)?;
+    let tr = load_bare_trace(&a.file)?;
+    let model = sim::models::get(&tr.model).map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let start = model
+        .machine(Arc::new(tr.program.clone()))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?
+        .with_promise_mode(tr.promise_mode);
     go(a, &tr, start)
 }
 
@@ -36,46 +48,46 @@ pub fn trace_machine(tr: &Trace, file: &std::path::Path) -> Result<AnyMachine> {
     Ok(m.with_promise_mode(tr.promise_mode))
 }
 
-fn go(a: &ReplayArgs, tr: &Trace, start: AnyMachine) -> Result<u8> {
-    let schedule = tr.transitions();
+fn go(a: &ReplayArgs, tr: &TraceOf<BareStep>, start: AnyMachine) -> Result<u8> {
+    let schedule = || tr.steps.iter().map(|s| s.t);
     // Check every step first: a trace that does not fit is bad input, not a result.
     let mut m = start.clone();
-    for (i, &t) in schedule.iter().enumerate() {
+    for (i, t) in schedule().enumerate() {
         if let Err(e) = m.apply(t) {
             bail!("{}: step {}: {e} (is the trace from another program or model?)", a.file.display(), i + 1);
         }
     }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let cannot = |e: std::io::Error| anyhow::anyhow!("cannot write to standard output: {e}");
     if !a.quiet {
-        println!(
+        writeln!(
+            out,
             "Replaying {} on {} ({} steps, scheduler {}{})",
             tr.program.name,
             start.model().title(),
-            schedule.len(),
+            tr.steps.len(),
             tr.scheduler,
             tr.seed.map(|s| format!(", seed {s}")).unwrap_or_default()
-        );
-        println!("      {}", state_line(&start));
-        let (text, _) = narrate(&start, &schedule, true);
-        print!("{text}");
+        )
+        .map_err(cannot)?;
+        writeln!(out, "      {}", state_line(&start)).map_err(cannot)?;
+        // Step by step, straight to the output: a long trace is never held as text.
+        narrate_to(&start, schedule(), true, &mut out).map_err(cannot)?;
     }
     let enabled = m.enabled();
     if !a.quiet {
-        print!("{}", final_summary(&m));
+        write!(out, "{}", final_summary(&m)).map_err(cannot)?;
     }
-    match m.violation(enabled.is_empty()) {
-        Some(v) => {
-            println!("Outcome: {v}");
-            Ok(EXIT_VIOLATION)
-        }
-        None if m.quiescent() => {
-            println!("Outcome: quiescent, no invariant violated");
-            Ok(EXIT_OK)
-        }
-        None => {
-            println!("Outcome: the trace ends before quiescence ({} transition(s) still enabled)", enabled.len());
-            Ok(EXIT_OK)
-        }
-    }
+    let (line, code) = match m.violation(enabled.is_empty()) {
+        Some(v) => (format!("Outcome: {v}"), EXIT_VIOLATION),
+        None if m.quiescent() => ("Outcome: quiescent, no invariant violated".to_string(), EXIT_OK),
+        None => (
+            format!("Outcome: the trace ends before quiescence ({} transition(s) still enabled)", enabled.len()),
+            EXIT_OK,
+        ),
+    };
+    writeln!(out, "{line}").and_then(|_| out.flush()).map_err(cannot)?;
+    Ok(code)
 }
 
 /// Where the trace leaves the machine: each core's registers that are not 0

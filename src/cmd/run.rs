@@ -53,6 +53,10 @@ pub fn run_cmd(a: &RunArgs) -> Result<u8> {
         let t = a.target.resolve_for(model.info().c_mapping)?;
         let start = model.machine(Arc::new(t.program.clone()))?;
         let save = super::models::per_model_path(a.save_trace.as_deref(), model, models.len());
+        if let Some(p) = &save {
+            let inputs = [Some(std::path::Path::new(&a.target.target)), a.timing.as_deref()];
+            super::check_not_input("--save-trace", p, inputs.into_iter().flatten())?;
+        }
         codes.push(go(a, model, save.as_deref(), &t, &start, kind, &timing)?);
     }
     Ok(super::models::combine_exit_codes(&codes))

@@ -8,7 +8,7 @@
 //! same for any number of threads, any sharding, and any kill-and-resume.
 
 use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult};
-use super::journal::{journal_path, open_journal, JournalHeader, JOURNAL_FORMAT};
+use super::journal::{journal_path, open_journal, Journal, JournalHeader, Opened, JOURNAL_FORMAT};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use rayon::prelude::*;
@@ -86,8 +86,7 @@ pub fn sched_kind(s: super::Scheduler, timing: Option<&Path>) -> Result<SchedKin
 pub fn load_timing(path: Option<&Path>) -> Result<TimingModel> {
     let Some(p) = path else { return Ok(TimingModel::default()) };
     let file = p.display().to_string();
-    let bytes = std::fs::read(p).with_context(|| format!("--timing: cannot read {file}"))?;
-    let Ok(text) = String::from_utf8(bytes) else { bail!("{file}:1:1: the file is not valid UTF-8 text") };
+    let text = super::read_text(p).context("--timing")?;
     Ok(TimingModel::parse(&text, &file)?)
 }
 
@@ -134,7 +133,16 @@ pub fn parse_seeds(s: &str) -> Result<[u64; 2]> {
     };
     let a: u64 = a.trim().parse().map_err(|_| bad())?;
     let b: u64 = b.trim().parse().map_err(|_| bad())?;
-    let end = if inclusive { b.checked_add(1).ok_or_else(bad)? } else { b };
+    let end = match inclusive {
+        // Seeds are u64; the range's end (excluded) must be one too.
+        true => b.checked_add(1).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--seeds {s}: the last seed can be at most {} (a range's end must fit in 64 bits)",
+                u64::MAX - 1
+            )
+        })?,
+        false => b,
+    };
     if end <= a {
         bail!("--seeds {s}: the range has no seeds");
     }
@@ -212,6 +220,10 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
         Some(c) => c,
         None => n.div_ceil(16).clamp(1, 10_000),
     };
+    let cells = (variants.len() * models.len()).saturating_mul(cores.len()) as u64;
+    if cells.checked_mul(n.div_ceil(chunk)).is_none() {
+        bail!("--seeds {}: {n} seeds in chunks of {chunk} over {cells} cells are too many units of work to count (raise --chunk)", a.seeds);
+    }
     let timing = match kind {
         SchedKind::Timed => Some(load_timing(a.timing.as_deref())?),
         SchedKind::Random => None,
@@ -297,14 +309,18 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
     cells::out_kind(&a.out)?;
     if let Some(p) = &a.plot {
         super::plot::check_path(p)?;
+        super::check_not_input("--plot", p, a.timing.as_deref())?;
+        if p == &a.out || sim::files::same_file(p, &a.out) {
+            bail!("--plot {}: this is also the --out file: choose another file", p.display());
+        }
     }
+    super::check_not_input("--out", &a.out, a.timing.as_deref())?;
     let threads = match a.threads {
         Some(0) => bail!("--threads 0: expected at least 1"),
-        Some(t) if t > 1024 => bail!("--threads {t}: at most 1024"),
+        Some(t) if t > super::MAX_THREADS => bail!("--threads {t}: at most {}", super::MAX_THREADS),
         Some(t) => t,
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
-    let units = spec.shard_units(shard);
     let cells = spec.cells();
     let starts: Vec<AnyMachine> = cells.iter().map(|c| start_of(&spec, c)).collect::<Result<_>>()?;
     let timing = spec.timing.clone().unwrap_or_default();
@@ -316,25 +332,40 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
         shard: shard_name.clone(),
     };
     let jpath = journal_path(&a.out);
-    let (mut journal, mut done) = open_journal(&jpath, &header, a.resume)?;
-    let mine: std::collections::BTreeSet<u64> = units.iter().map(|u| u.id).collect();
-    done.retain(|u| mine.contains(&u.unit));
+    // Files a killed write left behind (`.NAME.tmpPID`) go before the work starts.
+    super::remove_leftovers(&a.out);
+    if let Some(p) = &a.plot {
+        super::remove_leftovers(p);
+    }
+    let Journal { file: mut journal, mut done } = match open_journal(&a.out, &jpath, &header, a.resume)? {
+        Opened::Journal(j) => j,
+        Opened::AlreadyDone(out) => {
+            if let Some(p) = &a.plot {
+                super::plot::plot(p, &out)?;
+            }
+            // Said even with --quiet: the command did nothing, and this is why.
+            eprintln!("sweep: nothing left to do: {} already holds this sweep's results", a.out.display());
+            if !a.quiet {
+                print_table(&out);
+            }
+            return Ok(if out.cells.iter().any(|c| c.violations > 0) { super::EXIT_VIOLATION } else { super::EXIT_OK });
+        }
+    };
     let finished: std::collections::BTreeSet<u64> = done.iter().map(|u| u.unit).collect();
-    let pending: Vec<&Unit> = units.iter().filter(|u| !finished.contains(&u.id)).collect();
 
-    // Units left per cell, to report cells as they complete.
-    let mut left = vec![0usize; cells.len()];
+    // Units left per cell, to report cells as they complete; the units themselves
+    // are generated as the workers take them.
+    let work = spec.shard_cell_work(shard);
+    let mut left: Vec<u64> = work.iter().map(|w| w.0).collect();
     let mut tally = vec![(0u64, 0u64); cells.len()];
     for u in &done {
         tally[u.cell].0 += u.violations;
         tally[u.cell].1 += u.runs;
+        left[u.cell] -= 1;
     }
-    for u in &pending {
-        left[u.cell] += 1;
-    }
-    let cells_here = units.iter().map(|u| u.cell).collect::<std::collections::BTreeSet<_>>().len();
+    let cells_here = work.iter().filter(|w| w.0 > 0).count();
     let mut cells_done = cells_here - left.iter().filter(|&&n| n > 0).count();
-    let total_runs: u64 = units.iter().map(|u| u.seeds[1] - u.seeds[0]).sum();
+    let total_runs: u64 = work.iter().map(|w| w.1).sum::<u128>().try_into().unwrap_or(u64::MAX);
     let done_runs: u64 = done.iter().map(|u| u.runs).sum();
     if !a.quiet {
         eprintln!(
@@ -359,14 +390,21 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
     let mut runs_now = 0u64;
     let (tx, rx) = std::sync::mpsc::channel::<UnitResult>();
     let result: Result<()> = std::thread::scope(|s| {
-        let (starts, spec, timing, stop, pending) = (&starts, &spec, &timing, &stop, &pending);
+        let (starts, spec, timing, stop, finished) = (&starts, &spec, &timing, &stop, &finished);
         s.spawn(move || {
+            let pending = spec
+                .shard_unit_ids(shard)
+                .take_while(|_| !stop.load(Ordering::Relaxed))
+                .filter(|id| !finished.contains(id))
+                .filter_map(|id| spec.unit(id));
             pool.install(|| {
-                pending.par_iter().for_each_with(tx, |tx, u| {
+                pending.par_bridge().for_each_with(tx, |tx, u| {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let _ = tx.send(run_unit(starts, spec, timing, u));
+                    if tx.send(run_unit(starts, spec, timing, &u)).is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                 })
             })
         });
@@ -425,8 +463,14 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
         super::plot::plot(p, &out)?;
     }
     journal.sync_all().ok();
+    // Removed while still locked: a resumer waiting for the lock then finds the work done.
+    match std::fs::remove_file(&jpath) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("cannot remove {}", jpath.display()))
+        }
+        _ => {}
+    }
     drop(journal);
-    std::fs::remove_file(&jpath).with_context(|| format!("cannot remove {}", jpath.display()))?;
     if !a.quiet {
         let cycles: u64 = done.iter().map(|u| u.cycles).sum();
         eprintln!(
