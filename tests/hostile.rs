@@ -123,7 +123,8 @@ fn hostile_traces() {
     let bad_model = text.replace("\"model\": \"tso\"", "\"model\": \"alpha\"");
     let edited_program = text.replacen("\"Halt\"", "\"Nop\"", 1);
     let bad_core = text.replacen("\"core\": 0", "\"core\": 200", 1);
-    let v2 = text.replace("\"version\": 1", "\"version\": 2");
+    let v3 = text.replace("\"version\": 2", "\"version\": 3");
+    let v1 = text.replace("\"version\": 2", "\"version\": 1");
     check(vec![
         case("empty.json", "", "empty.json:1:"),
         case("binary.json", vec![0xffu8, 0, 1], "binary.json:1:1: the file is not valid UTF-8"),
@@ -133,7 +134,8 @@ fn hostile_traces() {
         case("badmodel.json", bad_model, "unknown model 'alpha'"),
         case("edited.json", edited_program, "does not match its fingerprint"),
         case("badcore.json", bad_core, "not enabled"),
-        case("v2.json", v2, "version 2 is not supported"),
+        case("v3.json", v3, "version 3 is not supported"),
+        case("v1.json", v1, "v1.json: a weaksim-trace version 1 trace, from an older weaksim"),
     ]);
 }
 

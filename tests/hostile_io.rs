@@ -580,14 +580,14 @@ fn trace_versions_are_reported_as_found() {
         ("\"1\"", "\"1\""),
         ("1.5", "1.5"),
         ("true", "true"),
-        ("2", "2"),
+        ("3", "3"),
     ] {
-        std::fs::write(d.join("v.json"), good.replace("\"version\": 1", &format!("\"version\": {v}"))).unwrap();
+        std::fs::write(d.join("v.json"), good.replace("\"version\": 2", &format!("\"version\": {v}"))).unwrap();
         expect(
             d,
             &["replay", "v.json"],
             2,
-            &format!("weaksim: v.json: trace format 'weaksim-trace' version {shown} is not supported (expected weaksim-trace version 1)"),
+            &format!("weaksim: v.json: trace format 'weaksim-trace' version {shown} is not supported (expected weaksim-trace version 2)"),
         );
     }
     std::fs::write(d.join("a.json"), "  [1, 2, 3]").unwrap();

@@ -126,7 +126,7 @@ impl LocType {
 }
 
 /// A final condition with its quantifier and the extra `locations [...]`.
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Condition {
     pub quant: Quantifier,
     pub expr: CondExpr,
@@ -135,19 +135,6 @@ pub struct Condition {
     /// The type of each observed location (none: [`LocType::WORD`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<(Loc, LocType)>,
-}
-
-// By hand, so that a condition without types reads as it always has (program
-// fingerprints are taken over this text).
-impl std::fmt::Debug for Condition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut d = f.debug_struct("Condition");
-        d.field("quant", &self.quant).field("expr", &self.expr).field("locations", &self.locations);
-        if !self.types.is_empty() {
-            d.field("types", &self.types);
-        }
-        d.finish()
-    }
 }
 
 impl Condition {

@@ -91,7 +91,7 @@ pub enum Operand {
 
 /// Where an access goes: `[sym]`, `[sym+8]`, `[r3]`, `[r3+8]`, `[r3+r4]`, and
 /// how wide it is.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Addr {
     pub base: Base,
     /// Optional index register added to the base (AArch64 `[X4,X2]`).
@@ -101,19 +101,6 @@ pub struct Addr {
     /// How many bytes the access reads or writes (default: 8).
     #[serde(default, skip_serializing_if = "Width::is_w64")]
     pub width: Width,
-}
-
-// By hand, so that a 64-bit access reads as it always has (program fingerprints
-// are taken over this text).
-impl std::fmt::Debug for Addr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut d = f.debug_struct("Addr");
-        d.field("base", &self.base).field("index", &self.index).field("offset", &self.offset);
-        if !self.width.is_w64() {
-            d.field("width", &self.width);
-        }
-        d.finish()
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -5,11 +5,15 @@ use crate::cond::Condition;
 use crate::instr::{Instr, Operand, Pc, Reg, SymId, Width, ADDR_BASE, NUM_REGS, WORD};
 use serde::{Deserialize, Serialize};
 
+/// Version of [`Program::canonical_text`], written into it: a change to the text
+/// (and so to every fingerprint) comes with a new version.
+pub const FINGERPRINT_VERSION: u32 = 2;
+
 /// Most cores a program may declare.
 pub const MAX_CORES: usize = 64;
 
 /// A named memory cell (a 64-bit word unless declared narrower).
-#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Symbol {
     pub name: String,
     /// Initial value (may be the address of a symbol: see [`Value`]).
@@ -27,22 +31,6 @@ impl Symbol {
     /// A 64-bit cell at the default place.
     pub fn new(name: &str, init: Value) -> Symbol {
         Symbol { name: name.to_string(), init, width: Width::W64, addr: None }
-    }
-}
-
-// By hand, so that a default cell reads as it always has (program fingerprints
-// are taken over this text).
-impl std::fmt::Debug for Symbol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut d = f.debug_struct("Symbol");
-        d.field("name", &self.name).field("init", &self.init);
-        if !self.width.is_w64() {
-            d.field("width", &self.width);
-        }
-        if let Some(a) = self.addr {
-            d.field("addr", &a);
-        }
-        d.finish()
     }
 }
 
@@ -234,16 +222,45 @@ impl Program {
         hi.max(1)
     }
 
-    /// A stable 64-bit identity of the program's meaning (FNV-1a over its
-    /// canonical JSON), used to check that a trace belongs to a program.
+    /// A stable 64-bit identity of the program's meaning: XXH3 (seed 0) of
+    /// [`Program::canonical_text`]. It names the program in traces and in the
+    /// litmus output's `Hash=` line.
     pub fn fingerprint(&self) -> u64 {
-        let s = serde_json_like(self);
-        let mut h: u64 = 0xcbf29ce484222325;
-        for b in s.bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
+        xxhash_rust::xxh3::xxh3_64(self.canonical_text().as_bytes())
+    }
+
+    /// The text [`Program::fingerprint`] hashes: a line with
+    /// [`FINGERPRINT_VERSION`], the program printed in `.ucode`
+    /// ([`crate::asm::print`]) without its name and labels (they do not change
+    /// what it does; the printer names branch targets `L<pc>`), then what the
+    /// `.ucode` text does not carry: cell widths and addresses, the types of the
+    /// condition's locations and herd's `filter`.
+    pub fn canonical_text(&self) -> String {
+        use std::fmt::Write;
+        let mut bare = self.clone();
+        bare.name.clear();
+        bare.labels.clear();
+        let mut s = format!("weaksim program v{FINGERPRINT_VERSION}\n");
+        s.push_str(&crate::asm::print(&bare));
+        for sym in &self.symbols {
+            if !sym.width.is_w64() || sym.addr.is_some() {
+                let _ = write!(s, "cell {} bits={}", sym.name, sym.width.bits());
+                if let Some(a) = sym.addr {
+                    let _ = write!(s, " addr={a:#x}");
+                }
+                s.push('\n');
+            }
         }
-        h
+        if let Some(c) = &self.condition {
+            for (l, t) in &c.types {
+                let sign = if t.signed { "signed" } else { "unsigned" };
+                let _ = writeln!(s, "type {} bits={} {sign}", crate::cond::loc_name(self, *l), t.width.bits());
+            }
+        }
+        if let Some(f) = &self.filter {
+            let _ = writeln!(s, "filter {}", crate::cond::expr_text(self, f));
+        }
+        s
     }
 
     /// Checks internal consistency: targets in range, symbols and registers
@@ -308,20 +325,4 @@ impl Program {
         }
         Ok(())
     }
-}
-
-// A canonical textual rendering for fingerprints, without pulling serde_json
-// into the isa crate: Debug output of the derive is stable for a given build
-// of the types, and the types are plain data.
-fn serde_json_like(p: &Program) -> String {
-    let mut s =
-        format!("{:?}|{:?}|{:?}|{:?}|{:?}|{:?}", p.symbols, p.code, p.cores, p.reg_names, p.lost_work, p.condition);
-    // Programs without the newer fields keep the fingerprints they always had.
-    if let Some(f) = &p.filter {
-        s.push_str(&format!("|filter {f:?}"));
-    }
-    if !p.lkmm.is_empty() {
-        s.push_str(&format!("|lkmm {:?}", p.lkmm));
-    }
-    s
 }

@@ -6,7 +6,9 @@ use isa::Program;
 use serde::{Deserialize, Serialize};
 
 pub const TRACE_FORMAT: &str = "weaksim-trace";
-pub const TRACE_VERSION: u32 = 1;
+/// Version 2: the program fingerprint is XXH3 of the program's canonical text
+/// ([`isa::Program::canonical_text`]); version 1 traces held an older hash.
+pub const TRACE_VERSION: u32 = 2;
 
 /// One chosen transition with its plain-words label (the label is for readers;
 /// replay checks the transition itself).
@@ -63,6 +65,8 @@ pub enum TraceError {
     Parse { file: String, msg: String },
     #[error("{file}: trace format '{found}' version {version} is not supported (expected {TRACE_FORMAT} version {TRACE_VERSION})")]
     Version { file: String, found: String, version: String },
+    #[error("{file}: a {TRACE_FORMAT} version {version} trace, from an older weaksim whose program fingerprints are computed differently; this weaksim reads version {TRACE_VERSION}: record the run again (explore --save-trace or run --save-trace)")]
+    OldVersion { file: String, version: u32 },
     #[error("{file}: the program in the trace does not match its fingerprint (edited by hand?)")]
     Fingerprint { file: String },
     #[error("{file}: the trace's program is invalid: {msg}")]
@@ -144,7 +148,11 @@ fn check_head(text: &str, file: &str) -> Result<(), TraceError> {
         Some(serde_json::Value::String(s)) => s.clone(),
         other => shown(other),
     };
-    let version_ok = h.version.as_ref().and_then(|v| v.as_u64()) == Some(TRACE_VERSION as u64);
+    let version = h.version.as_ref().and_then(|v| v.as_u64());
+    if let Some(v) = version.filter(|v| found == TRACE_FORMAT && (1..TRACE_VERSION as u64).contains(v)) {
+        return Err(TraceError::OldVersion { file: file.into(), version: v as u32 });
+    }
+    let version_ok = version == Some(TRACE_VERSION as u64);
     if found != TRACE_FORMAT || !version_ok {
         return Err(TraceError::Version { file: file.into(), found, version: shown(&h.version) });
     }

@@ -79,6 +79,9 @@ fn tampered_trace_is_rejected() {
     let edited = trace.to_json().replacen("\"Halt\"", "\"Nop\"", 1);
     let e = Trace::from_json(&edited, "t.json").unwrap_err();
     assert!(e.to_string().contains("does not match its fingerprint"), "{e}");
+    let old = trace.to_json().replacen("\"version\": 2,", "\"version\": 1,", 1);
+    let e = Trace::from_json(&old, "t.json").unwrap_err();
+    assert!(e.to_string().contains("version 1 trace, from an older weaksim"), "{e}");
     let e = Trace::from_json("{\"format\": \"x\"}", "t.json").unwrap_err();
     assert!(e.to_string().contains("not supported"), "{e}");
     let e = Trace::from_json("{\"format\": ", "t.json").unwrap_err();
