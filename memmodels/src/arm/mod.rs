@@ -114,8 +114,15 @@ impl MemoryModel for Arm {
         }
         let n = steps::alternatives(s, &cores[core], core, req).len();
         if n == 0 {
-            // Only a read can run out of alternatives: every write it could take is
-            // the core's own unfulfilled promise (a dead end of this run).
+            if matches!(req, Request::Store { .. }) {
+                // A write with nowhere to go: it would leave one of the core's
+                // promises to the word unfulfillable (a dead end of this run).
+                return Err(Blocked::Other(
+                    "no place for this write keeps the core's earlier promise to the word fulfillable".into(),
+                ));
+            }
+            // A read runs out of alternatives when every write it could take is the
+            // core's own unfulfilled promise (a dead end of this run).
             let why = self.explain(s, cores, core, Some(req));
             return Err(Blocked::Other(format!("no write can be read: {}", why.read_summary())));
         }

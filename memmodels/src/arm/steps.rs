@@ -173,6 +173,14 @@ fn atomic_ok(s: &ArmShared, tid: usize, loc: Loc, ts: Ts, a: Option<Atomic>) -> 
 
 /// Where a write of `val` to `loc` with `vext` may go: each promise it can fulfil
 /// (`ts > vext.w`, `ts > coh[loc]`, same location and value), then a fresh message.
+///
+/// Only places that keep every other promise of the core fulfillable are offered:
+/// a write at `ts` sets `coh[loc] = ts`, so an own promise to `loc` below `ts`
+/// could never be fulfilled (fulfilling needs `ts > coh`). So the write fulfils
+/// the core's oldest promise to `loc`, or appends when it has none there. The
+/// runs cut are dead ends (never final); without the cut, `n` promises to one
+/// location gave 2^n states (every subset fulfilled) and the certification of
+/// a loop of stores ran past its bound (wrong NOT REACHABLE answers).
 pub fn write_choices(
     s: &ArmShared,
     k: &ArmCore,
@@ -184,15 +192,19 @@ pub fn write_choices(
 ) -> SmallVec<[WriteAt; 2]> {
     let mut out = SmallVec::new();
     let coh = k.coh(loc);
-    for &ts in &k.prom {
-        let m = s.msg(ts);
-        if m.loc as usize == loc && m.val == val && ts > vext.w && ts > coh && atomic_ok(s, tid, loc, ts, atomic) {
-            out.push(WriteAt::Promise(ts));
+    // The core's oldest outstanding promise to `loc` (`prom` is ascending).
+    match k.prom.iter().copied().find(|&ts| s.msg(ts).loc as usize == loc) {
+        Some(ts) => {
+            if s.msg(ts).val == val && ts > vext.w && ts > coh && atomic_ok(s, tid, loc, ts, atomic) {
+                out.push(WriteAt::Promise(ts));
+            }
         }
-    }
-    // Promise-first: once the promise phase is over, memory is fixed.
-    if !s.closed && atomic_ok(s, tid, loc, s.next_ts(), atomic) {
-        out.push(WriteAt::Append);
+        // Promise-first: once the promise phase is over, memory is fixed.
+        None => {
+            if !s.closed && atomic_ok(s, tid, loc, s.next_ts(), atomic) {
+                out.push(WriteAt::Append);
+            }
+        }
     }
     out
 }
