@@ -3,13 +3,16 @@
 
 pub const EXPLORE: &str = "\
 Exit codes:
-  0  safe: no lost work (irq_work), or the file's condition is unreachable
-  1  violation: lost work, a fault or a deadlock is reachable, or the file's condition is reachable
+  0  safe: no lost work (irq_work), or the file's condition is unreachable (forall: it holds in every final state)
+  1  violation: lost work, a fault or a deadlock is reachable, or the file's condition is reachable (forall: it
+     fails in some final state)
   2  could not run: bad arguments, an unreadable or unparsable file
-  3  bounded: --max-states or --max-memory stopped the search before an answer (nothing found so far)
+  3  bounded: --max-states, --max-memory or --timeout stopped the search (or its promise certification)
+     before an answer (nothing found so far); the message says which bound, and which loop when one never ends
 With several models (--model sc,tso,arm or all): 1 if any model gives 1, else 3 if any gives 3, else 0.
 JSON verdict: for irq_work (or a file without a condition) safe, violation or bounded; for a file with a
-condition reachable, unreachable or bounded (violation when the run itself goes wrong), with every final state.
+condition reachable, unreachable or bounded (violation when the run itself goes wrong), with every final state;
+for a forall condition holds, fails or bounded. condition_holds: the condition as litmus decides it.
 
 Examples:
   weaksim explore irq_work --variant racy --model tso --cores 2 --save-trace lost.json

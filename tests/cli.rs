@@ -294,3 +294,51 @@ fn litmus_exit_codes() {
     assert!(out.contains("Test SB Allowed"), "{out}");
     assert!(err.contains("A104.litmus:9:3: unsupported mixed-size access"), "{err}");
 }
+
+const SB_X86: &str = "X86 SB\n{ x=0; y=0; }\n P0          | P1          ;\n MOV [x],$1  | MOV [y],$1  ;\n \
+MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n";
+
+/// `forall` in explore: decided over every final state as `litmus` decides it
+/// (exit 0 when it holds everywhere, 1 when some final state fails it), and
+/// `condition_holds` agrees with litmus's verdict for every quantifier.
+#[test]
+fn explore_honours_forall_and_agrees_with_litmus() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        // (condition, model, explore exit, holds)
+        ("forall (x=1 /\\ y=1)", "sc", 0, true),
+        ("forall (x=0)", "sc", 1, false),
+        ("forall (0:r1=1 \\/ 1:r1=1)", "sc", 0, true),
+        ("forall (0:r1=1 \\/ 1:r1=1)", "tso", 1, false),
+        ("exists (0:r1=0 /\\ 1:r1=0)", "tso", 1, true),
+        ("~exists (0:r1=0 /\\ 1:r1=0)", "sc", 0, true),
+        ("~exists (0:r1=0 /\\ 1:r1=0)", "tso", 1, false),
+    ];
+    for (i, (cond, model, code, holds)) in cases.into_iter().enumerate() {
+        let text = SB.replace("exists (0:r1=0 /\\ 1:r1=0)", cond);
+        let f = dir.path().join(format!("c{i}.ucode"));
+        std::fs::write(&f, &text).unwrap();
+        let p = f.to_str().unwrap();
+        let (c, out, err) = run(&["explore", p, "--model", model]);
+        assert_eq!(c, code, "{cond} on {model}: {out}{err}");
+        if cond.starts_with("forall") {
+            let word = if holds { "HOLDS in every final state" } else { "FAILS" };
+            assert!(out.contains(word), "{cond} on {model}: {out}");
+        }
+        let (c, v) = json(&["explore", p, "--model", model, "--format", "json"]);
+        assert_eq!(c, code, "{cond} on {model}: {v}");
+        assert_eq!(v["condition_holds"], holds, "{cond} on {model}: {v}");
+        // The same test as an X86 litmus file: explore and litmus agree on it.
+        let lit = SB_X86.replace("exists (0:EAX=0 /\\ 1:EAX=0)", &cond.replace("r1", "EAX"));
+        let f = dir.path().join(format!("c{i}.litmus"));
+        std::fs::write(&f, &lit).unwrap();
+        let p = f.to_str().unwrap();
+        let (c, v) = json(&["explore", p, "--model", model, "--format", "json"]);
+        assert_eq!(c, code, "{cond} on {model}: {v}");
+        assert_eq!(v["condition_holds"], holds, "{cond} on {model}: {v}");
+        let (c, out, err) = run(&["litmus", p, "--model", model, "--format", "json"]);
+        assert_eq!(c, 0, "litmus {cond} on {model}: {out}{err}");
+        let l: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(l["verdict"] == "allowed", holds, "litmus {cond} on {model}: {l}");
+    }
+}

@@ -24,6 +24,7 @@
 //! needs), which `machine.rs` implements; the machine calls
 //! [`promise_transitions`] when its model has promises.
 
+use crate::budget::Budget;
 use crate::transition::Transition;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::{Arc, Mutex};
@@ -50,9 +51,16 @@ pub trait Solo: Clone {
     fn run_local(&mut self, c: usize);
     /// The cache of solo analyses shared by this machine's clones.
     fn solo_cache(&self) -> &SoloCache;
+    /// The limits of the search this machine is in, if any (see [`crate::budget`]).
+    fn budget(&self) -> Option<&Budget>;
+    /// Core `c`'s program counter.
+    fn pc(&self, c: usize) -> u32;
+    /// The program (to name a loop).
+    fn program(&self) -> &isa::Program;
 }
 
-/// Most distinct states one solo exploration visits.
+/// Most distinct states one solo exploration visits (in a search, also at most
+/// its state bound). A search whose certification hits it ends `bounded`.
 pub const SOLO_LIMIT: usize = 100_000;
 
 /// Most cached analyses per machine (the cache is emptied when full).
@@ -112,7 +120,12 @@ pub fn solo<S: Solo>(m: &S, c: usize) -> Arc<SoloRuns> {
     if let Some(s) = m.solo_cache().0.lock().unwrap().get(&key) {
         return s.clone();
     }
-    let s = Arc::new(explore_solo(m, c));
+    let (runs, complete) = explore_solo(m, c);
+    let s = Arc::new(runs);
+    if !complete {
+        // Cut short: not an answer to keep (the search it serves is stopping).
+        return s;
+    }
     let mut cache = m.solo_cache().0.lock().unwrap();
     if cache.len() >= CACHE_LIMIT {
         cache.clear();
@@ -122,8 +135,14 @@ pub fn solo<S: Solo>(m: &S, c: usize) -> Arc<SoloRuns> {
 }
 
 /// Depth-first over the solo runs of core `c`: collects the writes performed and
-/// whether some run reaches a state with no outstanding promise.
-fn explore_solo<S: Solo>(m: &S, c: usize) -> SoloRuns {
+/// whether some run reaches a state with no outstanding promise; false with it
+/// when the exploration was cut short. Inside a search, a cut (its state bound,
+/// or any bound of the search: time, memory, cancellation) stops the search,
+/// with the reason and the loop the core went round most; outside one, the
+/// exploration stops quietly at [`SOLO_LIMIT`] states.
+fn explore_solo<S: Solo>(m: &S, c: usize) -> (SoloRuns, bool) {
+    let budget = m.budget();
+    let limit = budget.map_or(SOLO_LIMIT, |b| b.inner_max_states.max(1));
     let mut start = m.without_promises();
     start.run_local(c);
     let mut visited: FxHashSet<u64> = FxHashSet::default();
@@ -131,25 +150,70 @@ fn explore_solo<S: Solo>(m: &S, c: usize) -> SoloRuns {
     let mut stack = vec![start];
     let mut enabled = Vec::new();
     let mut res = SoloRuns::default();
+    // Distinct states seen at each program counter (to name a loop that never repeats).
+    let mut at_pc: FxHashMap<u32, u64> = FxHashMap::default();
+    let mut complete = true;
+    let mut popped = 0u64;
     while let Some(x) = stack.pop() {
+        popped += 1;
+        if let Some(b) = budget {
+            if popped % 64 == 0 {
+                b.add_inner(64);
+                if b.check(0) {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if budget.is_some() {
+            *at_pc.entry(x.pc(c)).or_default() += 1;
+        }
         res.certified |= x.outstanding(c) == 0;
         enabled.clear();
         if !x.is_faulted() {
             x.core_steps(c, &mut enabled);
         }
-        for &t in &enabled {
-            if let Some(w) = x.write_of(c, t) {
+        let mut x = Some(x);
+        for (i, &t) in enabled.iter().enumerate() {
+            let from = x.as_ref().expect("taken only by the last transition");
+            if let Some(w) = from.write_of(c, t) {
                 res.writes.push(w);
             }
-            let mut y = x.clone();
+            // The last successor takes the state itself (a loop's memory grows: no copy).
+            let mut y = if i + 1 == enabled.len() { x.take().expect("present") } else { from.clone() };
             y.step(t);
             y.run_local(c);
-            if visited.len() < SOLO_LIMIT && visited.insert(y.solo_key(c)) {
+            if visited.len() >= limit {
+                // Outside a search: the old quiet cut (no more new states).
+                let Some(b) = budget else { continue };
+                complete = false;
+                {
+                    let busiest = at_pc.iter().max_by_key(|(&pc, &n)| (n, std::cmp::Reverse(pc)));
+                    let note = busiest
+                        .and_then(|(&pc, &n)| loop_text(m.program(), c, pc, n))
+                        .map(|t| format!("; {t} without its state repeating"))
+                        .unwrap_or_default();
+                    b.stop(format!(
+                        "promise certification of core {c} reached its state bound ({limit} states){note}"
+                    ));
+                }
+                break;
+            }
+            if visited.insert(y.solo_key(c)) {
                 stack.push(y);
             }
+        }
+        if !complete {
+            break;
         }
     }
     res.writes.sort_unstable();
     res.writes.dedup();
-    res
+    (res, complete)
+}
+
+/// "the loop at L (core 0) ran N times", when `pc` was visited often enough to be
+/// in a loop.
+pub fn loop_text(p: &isa::Program, core: usize, pc: u32, n: u64) -> Option<String> {
+    (n >= 4).then(|| format!("core {core} went {n} times round the loop at {}", p.location(pc as isa::Pc)))
 }

@@ -6,6 +6,7 @@
 
 pub mod axiom;
 pub mod bank;
+pub mod budget;
 pub mod certify;
 pub mod check;
 pub mod explore;

@@ -166,6 +166,8 @@ pub struct Machine<M: MemoryModel> {
     solo_cache: SoloCache,
     /// Each core's boot registers (the handler's bank starts from them).
     init_regs: Arc<Vec<Vec<u64>>>,
+    /// The limits of the search this machine is in (its inner searches obey them).
+    budget: Option<Arc<crate::budget::Budget>>,
 }
 
 /// Why a transition could not be applied.
@@ -221,6 +223,7 @@ impl<M: MemoryModel> Machine<M> {
             cross_irq,
             solo_cache: Default::default(),
             init_regs: Arc::new(init_regs),
+            budget: None,
         }
     }
 
@@ -277,6 +280,12 @@ impl<M: MemoryModel> Machine<M> {
     pub fn with_promise_mode(mut self, mode: PromiseMode) -> Self {
         self.promise_mode = mode;
         self
+    }
+
+    /// Puts this machine (and its clones) under a search's limits: promise
+    /// certification obeys them (see `explore`).
+    pub fn set_budget(&mut self, budget: Option<Arc<crate::budget::Budget>>) {
+        self.budget = budget;
     }
 
     /// Whether the model has promises (Promising-ARM).
@@ -861,5 +870,17 @@ impl<M: MemoryModel> certify::Solo for Machine<M> {
 
     fn solo_cache(&self) -> &SoloCache {
         &self.solo_cache
+    }
+
+    fn budget(&self) -> Option<&crate::budget::Budget> {
+        self.budget.as_deref()
+    }
+
+    fn pc(&self, c: usize) -> u32 {
+        self.state.cores[c].pc as u32
+    }
+
+    fn program(&self) -> &isa::Program {
+        &self.prog
     }
 }

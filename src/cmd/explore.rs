@@ -21,9 +21,13 @@ pub struct ExploreArgs {
     /// Stop with verdict `bounded` (exit 3) after this many distinct states
     #[arg(long, default_value_t = 50_000_000)]
     pub max_states: u64,
-    /// Stop with verdict `bounded` (exit 3) when the search would use more than this many MiB
-    #[arg(long, default_value_t = 8192)]
-    pub max_memory: u64,
+    /// Stop with verdict `bounded` (exit 3) before the process's resident memory passes this:
+    /// 200M, 2G, 512MiB (a bare number is MiB). Default: half the memory available to it
+    #[arg(long, value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+    /// Stop with verdict `bounded` (exit 3) after this long: 30s, 5m, 1h (a bare number is seconds)
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
     /// Worker threads (0: all cores); the answer is the same for any count. More
     /// than one pays off on searches of millions of states
     #[arg(long, default_value_t = 1)]
@@ -86,8 +90,11 @@ fn go_axiomatic(a: &ExploreArgs, one: &One, t: &Target) -> Result<u8> {
     let t0 = Instant::now();
     let o = one.model.axiomatic_outcomes(&prog, &sim::axiom::enumerate::EnumConfig::default())?;
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let (_, pos, neg) = super::models::verdict(&prog, &o);
-    let reachable = pos > 0;
+    let (holds, pos, neg) = super::models::verdict(&prog, &o);
+    let forall = is_forall(&prog);
+    // The outcome of interest: a final state satisfying the expression, or for
+    // `forall` one that does not (exit 1 when it is reachable).
+    let reachable = if forall { neg > 0 } else { pos > 0 };
     if a.format == super::Format::Json {
         let finals: Vec<serde_json::Value> = o
             .finals
@@ -97,8 +104,9 @@ fn go_axiomatic(a: &ExploreArgs, one: &One, t: &Target) -> Result<u8> {
         let j = json!({
             "workload": a.target.target,
             "model": one.model.name(),
-            "verdict": if reachable { "reachable" } else { "unreachable" },
-            "condition_reachable": reachable,
+            "verdict": verdict_word(forall, reachable),
+            "condition_reachable": pos > 0,
+            "condition_holds": holds,
             "final_states": o.finals.len(),
             "finals": finals,
             "positive": pos,
@@ -110,11 +118,7 @@ fn go_axiomatic(a: &ExploreArgs, one: &One, t: &Target) -> Result<u8> {
         println!("{}", serde_json::to_string(&j)?);
     } else {
         let headline = match &t.program.condition {
-            Some(c) => format!(
-                "condition {} ({})",
-                if reachable { "REACHABLE" } else { "NOT REACHABLE" },
-                isa::cond::condition_text(&prog, c)
-            ),
+            Some(c) => condition_headline(&prog, c, pos, neg),
             None => "no condition".to_string(),
         };
         println!("{} on {} ({}, axiomatic): {headline}", t.title, one.model.title(), one.model.info().axioms);
@@ -137,7 +141,8 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     let is_file = t.irq_work.is_none();
     let cfg = ExploreConfig {
         max_states: a.max_states,
-        max_memory: a.max_memory.saturating_mul(1 << 20),
+        max_memory: a.max_memory.unwrap_or(ExploreConfig::default().max_memory),
+        timeout: a.timeout,
         stop_on_violation: !is_file,
         reduce: true,
         threads: a.threads,
@@ -150,10 +155,17 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
 
     // The schedule worth saving: the counterexample, or a witness of the file's condition.
-    let witness = r.finals.values().find(|f| f.holds).map(|f| f.schedule.clone());
+    let forall = is_forall(&t.program);
+    // `forall P` is witnessed (refuted) by a final state where P fails.
+    let witness = r.finals.values().find(|f| f.holds != forall).map(|f| f.schedule.clone());
     let positive = r.finals.values().filter(|f| f.holds).count();
+    let negative = r.finals.len() - positive;
+    let interesting = if forall { negative } else { positive };
     let (schedule, outcome) = match (&r.violation, &witness) {
         (Some((v, s)), _) => (Some(s.clone()), Some(v.to_string())),
+        (None, Some(s)) if is_file && forall => {
+            (Some(s.clone()), Some("a final state where the forall condition fails is reachable".to_string()))
+        }
         (None, Some(s)) if is_file => (Some(s.clone()), Some("the condition's outcome is reachable".to_string())),
         _ => (None, None),
     };
@@ -169,7 +181,9 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     // Asked to save, nothing to save: say so (on stderr with JSON, so stdout stays one object).
     let mut nothing_msg = None;
     if let (Some(path), None) = (&one.save_trace, &trace) {
-        let what = if is_file && t.program.condition.is_some() {
+        let what = if is_file && forall {
+            "the condition holds in every final state and nothing went wrong"
+        } else if is_file && t.program.condition.is_some() {
             "the condition is not reachable and nothing went wrong"
         } else {
             "no counterexample"
@@ -179,7 +193,7 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     if let (Some(m), super::Format::Json) = (&nothing_msg, a.format) {
         eprintln!("weaksim: {m}");
     }
-    let can_hold = if is_file { positive > 0 || r.violation.is_some() } else { r.violation.is_some() };
+    let can_hold = if is_file { interesting > 0 || r.violation.is_some() } else { r.violation.is_some() };
     let code = match r.verdict {
         Verdict::Bounded if r.violation.is_none() => EXIT_BOUNDED,
         _ if can_hold => EXIT_VIOLATION,
@@ -202,10 +216,9 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
             // A file's question is its condition: the verdict answers it
             // (unless the run itself went wrong: lost work, a fault, a deadlock).
             if t.program.condition.is_some() && r.violation.is_none() {
-                o["verdict"] = json!(match (positive > 0, r.verdict) {
-                    (true, _) => "reachable",
+                o["verdict"] = json!(match (interesting > 0, r.verdict) {
                     (false, Verdict::Bounded) => "bounded",
-                    (false, _) => "unreachable",
+                    (found, _) => verdict_word(forall, found),
                 });
             }
             o["final_states"] = json!(r.finals.len());
@@ -216,10 +229,16 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
                 .collect::<Vec<_>>());
             o["positive"] = json!(positive);
             o["condition_reachable"] = json!(positive > 0);
+            if let (Some(c), Verdict::Safe | Verdict::Violation) = (&t.program.condition, r.verdict) {
+                o["condition_holds"] = json!(c.verdict(positive, negative));
+            }
             o["witness"] = json!(if r.violation.is_none() { trace.as_ref() } else { None });
         }
         if let Some(b) = &r.bound {
             o["bound"] = json!(b);
+        }
+        if let Some(p) = r.peak_memory {
+            o["peak_memory_bytes"] = json!(p);
         }
         if r.terminals == 0 && r.bound.is_none() {
             o["never_quiesces"] = json!(true);
@@ -231,11 +250,7 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     let headline = match (&t.program.condition, r.verdict) {
         (_, Verdict::Violation) => "VIOLATION".to_string(),
         (_, Verdict::Bounded) => "BOUNDED (inconclusive)".to_string(),
-        (Some(c), _) if is_file => format!(
-            "condition {} ({})",
-            if positive > 0 { "REACHABLE" } else { "NOT REACHABLE" },
-            isa::cond::condition_text(&t.program, c)
-        ),
+        (Some(c), _) if is_file => condition_headline(&t.program, c, positive, negative),
         _ => r.verdict.name().to_uppercase(),
     };
     println!("{} on {}: {headline}", t.title, one.model.title());
@@ -257,7 +272,12 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
         println!("  {} final state(s):", r.finals.len());
         let m0 = &start;
         for (fs, info) in &r.finals {
-            println!("    {}{}", m0.final_state_text(fs), if info.holds { "   <- condition" } else { "" });
+            let mark = match (forall, info.holds) {
+                (false, true) => "   <- condition",
+                (true, false) => "   <- fails the condition",
+                _ => "",
+            };
+            println!("    {}{mark}", m0.final_state_text(fs));
         }
         if t.program.condition.is_some() {
             // herd's last word on a test: Never, Sometimes or Always, then the counts.
@@ -280,7 +300,8 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
             print_explanation(&start, s);
         }
     } else if let (Some(s), true) = (&witness, is_file) {
-        println!("\nShortest schedule reaching the condition ({} steps):", s.len());
+        let what = if forall { "a final state where the condition fails" } else { "the condition" };
+        println!("\nShortest schedule reaching {what} ({} steps):", s.len());
         let (text, _) = narrate(&start, s, true);
         print!("{text}");
         if a.explain {
@@ -313,4 +334,47 @@ fn print_explanation(start: &AnyMachine, s: &[sim::Transition]) {
 /// One closing line pointing at the replay command.
 fn explain_hint(_start: &AnyMachine, _s: &[sim::Transition]) {
     println!("\nSave it with --save-trace FILE and step through it with `weaksim replay FILE` or `weaksim tui --trace FILE`.");
+}
+
+/// The file's condition is a `forall`.
+fn is_forall(p: &isa::Program) -> bool {
+    p.condition.as_ref().is_some_and(|c| c.quant == isa::Quantifier::Forall)
+}
+
+/// The JSON verdict of a complete search of a file with a condition: whether
+/// the outcome of interest was found (the expression's, or for `forall` a
+/// final state where it fails).
+fn verdict_word(forall: bool, found: bool) -> &'static str {
+    match (forall, found) {
+        (false, true) => "reachable",
+        (false, false) => "unreachable",
+        (true, true) => "fails",
+        (true, false) => "holds",
+    }
+}
+
+/// The headline of a complete search of a file with a condition: for `exists`
+/// and `~exists`, whether the expression's outcome is reachable; for `forall`,
+/// whether it holds in every final state (as `litmus` decides it).
+fn condition_headline(p: &isa::Program, c: &isa::Condition, positive: usize, negative: usize) -> String {
+    let text = isa::cond::condition_text(p, c);
+    if c.quant == isa::Quantifier::Forall {
+        if negative == 0 {
+            format!("condition HOLDS in every final state ({text})")
+        } else {
+            format!("condition FAILS in {negative} final state(s) ({text})")
+        }
+    } else {
+        format!("condition {} ({text})", if positive > 0 { "REACHABLE" } else { "NOT REACHABLE" })
+    }
+}
+
+/// `--max-memory`: a size such as 200M or 2G.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    sim::budget::parse_size(s)
+}
+
+/// `--timeout`: a duration such as 30s or 5m.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    sim::budget::parse_duration(s)
 }

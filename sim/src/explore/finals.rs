@@ -48,6 +48,7 @@ impl ExploreResult {
             depth: 0,
             terminals: 0,
             promise_mode: PromiseMode::Off,
+            peak_memory: None,
         }
     }
 }
@@ -115,7 +116,7 @@ impl Finals {
 }
 
 /// The full schedule (eager steps included) from the start to node `id`.
-fn schedule_to<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], id: u32, reduce: bool) -> Vec<Transition> {
+pub(super) fn schedule_to<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], id: u32, reduce: bool) -> Vec<Transition> {
     let mut chosen = Vec::new();
     let mut at = id;
     while at != 0 {

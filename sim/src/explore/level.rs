@@ -14,8 +14,9 @@
 //!   expanding; one reached twice within a window is built twice and its
 //!   second copy dropped when merged.
 
-use super::finals::{terminal, Finals, Node, Terminal};
-use super::{approx_state_bytes, close, fingerprint, stop_requested, ExploreConfig, ExploreResult, CANCELLED};
+use super::finals::{schedule_to, terminal, Finals, Node, Terminal};
+use super::{close, fingerprint, ExploreConfig, ExploreResult, CANCELLED};
+use crate::budget::Budget;
 use crate::machine::{Machine, State};
 use crate::transition::Transition;
 use memmodels::MemoryModel;
@@ -37,6 +38,48 @@ const CHUNK: usize = 256;
 /// States expanded in parallel before they are merged: bounds the successors
 /// held at once (and the duplicates built within a window).
 const WINDOW: usize = 64 * CHUNK;
+
+/// The visited set: fingerprints in 64 hash sets chosen by the top bits, so a
+/// set that grows reallocates 1/64 of the whole (the memory cap holds within a
+/// small margin: a single table of hundreds of MiB doubling would overshoot it).
+pub(super) struct Visited {
+    shards: Vec<FxHashSet<u64>>,
+    len: usize,
+}
+
+impl Visited {
+    fn new() -> Visited {
+        Visited { shards: (0..64).map(|_| FxHashSet::default()).collect(), len: 0 }
+    }
+    #[inline]
+    fn shard(fp: u64) -> usize {
+        (fp >> 58) as usize
+    }
+    #[inline]
+    pub(super) fn contains(&self, fp: &u64) -> bool {
+        self.shards[Self::shard(*fp)].contains(fp)
+    }
+    /// Bytes the next insertion of `fp` allocates (when its set must grow).
+    #[inline]
+    fn growth(&self, fp: u64) -> u64 {
+        let s = &self.shards[Self::shard(fp)];
+        if s.len() < s.capacity() {
+            0
+        } else {
+            // hashbrown doubles its buckets (capacity is 7/8 of them): 8 bytes and a control byte each.
+            (s.capacity() as u64 + 1) * 8 / 7 * 2 * 9
+        }
+    }
+    #[inline]
+    fn insert(&mut self, fp: u64) -> bool {
+        let new = self.shards[Self::shard(fp)].insert(fp);
+        self.len += new as usize;
+        new
+    }
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+}
 
 /// A successor of an expanded state: its fingerprint, the transition that
 /// reached it and, when it was not yet visited at expansion, the state itself.
@@ -69,7 +112,7 @@ impl<M: MemoryModel> Scratch<M> {
     }
 
     /// Expands the state in `self.cur`, appending its successors to `kids`.
-    fn expand(&mut self, cfg: &ExploreConfig, visited: &FxHashSet<u64>, kids: &mut Vec<Kid<M>>) -> Outcome {
+    fn expand(&mut self, cfg: &ExploreConfig, visited: &Visited, kids: &mut Vec<Kid<M>>) -> Outcome {
         self.enabled.clear();
         self.cur.enabled_into(&mut self.enabled);
         if self.enabled.is_empty() {
@@ -95,13 +138,13 @@ impl<M: MemoryModel> Scratch<M> {
 struct Search<'a, M: MemoryModel> {
     start: &'a Machine<M>,
     cfg: &'a ExploreConfig,
+    budget: &'a Budget,
     res: ExploreResult,
-    visited: FxHashSet<u64>,
+    visited: Visited,
     nodes: Vec<Node>,
     finals: Finals,
     /// The next level: node and state.
     next: Vec<(u32, State<M>)>,
-    state_bytes: u64,
 }
 
 impl<M: MemoryModel> Search<'_, M> {
@@ -109,12 +152,20 @@ impl<M: MemoryModel> Search<'_, M> {
     fn merge(&mut self, id: u32, outcome: Outcome, kids: &mut Vec<Kid<M>>) -> bool {
         let applied = match outcome {
             Outcome::Terminal(t) => {
+                // A terminal state found while an inner search was stopped may be wrong.
+                if self.budget.stopped() {
+                    return self.check();
+                }
                 return self.finals.record(&mut self.res, self.start, self.cfg, &self.nodes, id, t);
             }
             Outcome::Children { applied } => applied,
         };
         self.res.transitions += applied;
         for k in kids.drain(..) {
+            let growth = self.visited.growth(k.fp);
+            if growth > 0 && self.budget.check(growth) {
+                break;
+            }
             if self.visited.insert(k.fp) {
                 self.nodes.push(Node { parent: id, t: k.t });
                 // Not visited now, so not visited when it was expanded either: it was kept.
@@ -122,19 +173,20 @@ impl<M: MemoryModel> Search<'_, M> {
                 self.next.push(((self.nodes.len() - 1) as u32, state));
             }
         }
-        let cfg = self.cfg;
-        let used =
-            self.visited.len() as u64 * 24 + self.nodes.len() as u64 * 16 + self.next.len() as u64 * self.state_bytes;
-        if stop_requested(cfg, self.visited.len()) {
-            self.res.bound = Some(CANCELLED.to_string());
+        self.check()
+    }
+
+    /// Publishes progress and checks every bound; true when the search must stop.
+    fn check(&mut self) -> bool {
+        if let Some(c) = &self.cfg.control {
+            c.report(self.visited.len() as u64);
+        }
+        if self.budget.check(0) {
+            self.res.bound = self.budget.reason().or(Some(CANCELLED.to_string()));
             return true;
         }
-        if self.visited.len() as u64 >= cfg.max_states {
-            self.res.bound = Some(format!("the state bound ({} states) was reached", cfg.max_states));
-            return true;
-        }
-        if used >= cfg.max_memory {
-            self.res.bound = Some(format!("the memory budget ({} MiB) was reached", cfg.max_memory >> 20));
+        if self.visited.len() as u64 >= self.cfg.max_states {
+            self.res.bound = Some(format!("the state bound ({} states) was reached", self.cfg.max_states));
             return true;
         }
         false
@@ -142,23 +194,28 @@ impl<M: MemoryModel> Search<'_, M> {
 }
 
 /// Breadth-first search from `start` (already in the search's promise mode).
-pub(super) fn search<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig, driver: Driver) -> ExploreResult {
+pub(super) fn search<M: MemoryModel>(
+    start: &Machine<M>,
+    cfg: &ExploreConfig,
+    budget: &Budget,
+    driver: Driver,
+) -> ExploreResult {
     let mut res = ExploreResult::empty();
     let mut root = start.clone();
     if cfg.reduce {
         res.transitions += close(&mut root, None) as u64;
     }
-    let mut visited = FxHashSet::default();
+    let mut visited = Visited::new();
     visited.insert(fingerprint(&root));
     let mut s = Search {
         start,
         cfg,
+        budget,
         res,
         visited,
         nodes: vec![Node { parent: u32::MAX, t: Transition::Interrupt { core: 0 } }],
         finals: Finals::default(),
         next: Vec::new(),
-        state_bytes: approx_state_bytes(start) as u64,
     };
     let mut frontier: Vec<(u32, State<M>)> = vec![(0, root.state.clone())];
     let mut scratch = Scratch::new(&root);
@@ -173,6 +230,20 @@ pub(super) fn search<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig, dr
         frontier = std::mem::take(&mut s.next);
         if !frontier.is_empty() {
             s.res.depth += 1;
+            if let Some(c) = &cfg.control {
+                c.report_depth(s.res.depth as u64);
+            }
+        }
+    }
+    // An inner search may have stopped after the last check.
+    if s.res.bound.is_none() && budget.stopped() {
+        s.res.bound = budget.reason();
+    }
+    if let Some(b) = &mut s.res.bound {
+        if b != CANCELLED && !b.contains("loop at") {
+            if let Some(note) = loop_note(start, &s.nodes, cfg.reduce) {
+                b.push_str(&note);
+            }
         }
     }
     let states = s.visited.len() as u64;
@@ -181,6 +252,9 @@ pub(super) fn search<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig, dr
 
 /// Expands and merges one level on this thread; true when the search must stop.
 fn serial_level<M: MemoryModel>(s: &mut Search<'_, M>, scratch: &mut Scratch<M>, level: Vec<(u32, State<M>)>) -> bool {
+    if s.check() {
+        return true;
+    }
     let mut kids = Vec::new();
     for (id, st) in level {
         scratch.cur.state = st;
@@ -219,4 +293,28 @@ fn parallel_level<M: MemoryModel>(s: &mut Search<'_, M>, root: &Machine<M>, leve
         }
     }
     false
+}
+
+/// For a search stopped by a bound: the loop the deepest run went round most
+/// often (a loop whose state never repeats keeps a search from ending), as
+/// "; the deepest run went N times round the loop at L (core c)".
+fn loop_note<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], reduce: bool) -> Option<String> {
+    let last = nodes.len().checked_sub(1)? as u32;
+    if last == 0 {
+        return None;
+    }
+    let path = schedule_to(start, nodes, last, reduce);
+    let mut m = start.clone();
+    let mut counts: rustc_hash::FxHashMap<(u8, u32), u32> = Default::default();
+    for t in path {
+        if let Transition::Exec { core, .. } = t {
+            let c = core as usize;
+            if c < m.num_cores() && !m.core(c).halted {
+                *counts.entry((core, m.core(c).pc as u32)).or_default() += 1;
+            }
+        }
+        m.apply_unchecked(t);
+    }
+    let (&(core, pc), &n) = counts.iter().max_by_key(|(&(c, pc), &n)| (n, std::cmp::Reverse((c, pc))))?;
+    crate::certify::loop_text(start.prog(), core as usize, pc, n as u64).map(|t| format!("; {t}"))
 }

@@ -19,6 +19,7 @@
 mod finals;
 mod level;
 
+use crate::budget::Budget;
 use crate::check::{FinalState, Violation};
 use crate::machine::{Machine, PromiseMode};
 use crate::transition::Transition;
@@ -35,9 +36,11 @@ pub use crate::machine::EAGER_LIMIT;
 pub struct ExploreConfig {
     /// Stop with verdict `Bounded` after this many distinct states.
     pub max_states: u64,
-    /// Stop with verdict `Bounded` when the search's own estimate of its memory
-    /// use passes this many bytes.
+    /// Stop with verdict `Bounded` when the process's resident memory would
+    /// pass this many bytes (see [`crate::budget`]; inner searches count).
     pub max_memory: u64,
+    /// Stop with verdict `Bounded` after this long (inner searches included).
+    pub timeout: Option<std::time::Duration>,
     /// Stop at the first violation (true for invariant checking, false to
     /// collect every final state of a litmus test).
     pub stop_on_violation: bool,
@@ -65,6 +68,9 @@ pub struct ExploreConfig {
 pub struct Control {
     cancel: AtomicBool,
     states: AtomicU64,
+    depth: AtomicU64,
+    memory: AtomicU64,
+    inner: AtomicU64,
 }
 
 impl Control {
@@ -86,18 +92,29 @@ impl Control {
     pub fn report(&self, states: u64) {
         self.states.store(states, Ordering::Relaxed);
     }
-}
-
-/// Publishes progress; true when the search was asked to stop.
-pub(crate) fn stop_requested(cfg: &ExploreConfig, states: usize) -> bool {
-    match &cfg.control {
-        Some(c) => {
-            c.report(states as u64);
-            c.cancelled()
-        }
-        None => false,
+    /// The depth (breadth-first level) the search has reached.
+    pub fn depth(&self) -> u64 {
+        self.depth.load(Ordering::Relaxed)
+    }
+    pub fn report_depth(&self, depth: u64) {
+        self.depth.store(depth, Ordering::Relaxed);
+    }
+    /// The process's resident memory at the search's last reading, in bytes.
+    pub fn memory(&self) -> u64 {
+        self.memory.load(Ordering::Relaxed)
+    }
+    pub fn report_memory(&self, bytes: u64) {
+        self.memory.store(bytes, Ordering::Relaxed);
+    }
+    /// States visited by inner searches (promise certification) so far.
+    pub fn inner_states(&self) -> u64 {
+        self.inner.load(Ordering::Relaxed)
+    }
+    pub fn add_inner_states(&self, n: u64) {
+        self.inner.fetch_add(n, Ordering::Relaxed);
     }
 }
+
 
 /// The bound a cancelled search reports.
 pub const CANCELLED: &str = "the search was cancelled";
@@ -106,7 +123,8 @@ impl Default for ExploreConfig {
     fn default() -> Self {
         ExploreConfig {
             max_states: 50_000_000,
-            max_memory: 8 << 30,
+            max_memory: crate::budget::default_max_memory().unwrap_or(8 << 30),
+            timeout: None,
             stop_on_violation: true,
             reduce: true,
             threads: 1,
@@ -167,6 +185,8 @@ pub struct ExploreResult {
     /// The promise mode the search ran in: its schedules replay from the start
     /// machine with this mode (`start.clone().with_promise_mode(r.promise_mode)`).
     pub promise_mode: PromiseMode,
+    /// The process's peak resident memory when the search ended (Linux), bytes.
+    pub peak_memory: Option<u64>,
 }
 
 /// 64-bit fingerprint of a machine state.
@@ -179,17 +199,31 @@ pub fn fingerprint<M: MemoryModel>(m: &Machine<M>) -> u64 {
 /// Explores every state reachable from `start` (offering promises as
 /// [`ExploreConfig::promises`] says, on models with promises), on
 /// [`ExploreConfig::threads`] threads: the result is the same for any count.
+///
+/// Every bound (states, memory, time, cancellation) holds inside the inner
+/// searches too (promise certification): whatever stops the search early makes
+/// the verdict [`Verdict::Bounded`] (unless a violation was found) and
+/// [`ExploreResult::bound`] says which bound.
 pub fn explore<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig) -> ExploreResult {
-    let start = start.clone().with_promise_mode(cfg.promises);
+    let inner = (cfg.max_states.min(crate::certify::SOLO_LIMIT as u64)) as usize;
+    let budget = Arc::new(Budget::new(cfg.timeout, cfg.max_memory, inner, cfg.control.clone()));
+    let mut start = start.clone().with_promise_mode(cfg.promises);
+    start.set_budget(Some(budget.clone()));
+    let mut r = explore_in(&start, cfg, &budget);
+    r.peak_memory = crate::budget::peak_resident_bytes();
+    r
+}
+
+fn explore_in<M: MemoryModel>(start: &Machine<M>, cfg: &ExploreConfig, budget: &Arc<Budget>) -> ExploreResult {
     let threads =
         if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
     if threads <= 1 {
-        return level::search(&start, cfg, level::Driver::Serial);
+        return level::search(start, cfg, budget, level::Driver::Serial);
     }
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(|| level::search(&start, cfg, level::Driver::Parallel)),
+        Ok(pool) => pool.install(|| level::search(start, cfg, budget, level::Driver::Parallel)),
         // No threads to be had: the one-thread search gives the same result.
-        Err(_) => level::search(&start, cfg, level::Driver::Serial),
+        Err(_) => level::search(start, cfg, budget, level::Driver::Serial),
     }
 }
 

@@ -1,0 +1,132 @@
+//! Every search ends, honestly (issue 11 "Ends"; issue 16 item 7): each bound
+//! (--max-states, --max-memory, --timeout) stops the search, inner promise
+//! certification included, with the verdict `bounded` (exit 3) and a message
+//! that says which bound and, for a loop whose state never repeats, which
+//! loop; a search that was stopped never answers safe or NOT REACHABLE.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Runs weaksim in `dir`; returns (exit code, stdout, stderr, wall time).
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String, String, Duration) {
+    let t0 = Instant::now();
+    let o = Command::cargo_bin("weaksim").unwrap().current_dir(dir).args(args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+        t0.elapsed(),
+    )
+}
+
+/// A loop of stores whose state never repeats on ARM (memory grows by one
+/// message per iteration, in the promise certification's solo runs too).
+const STORE_FOREVER: &str = "name forever\nsym x = 0\ncore 0 start=L\nL:\n    store [x], 1\n    jmp L\n";
+
+/// One core stores `n` times, counting in r1.
+fn store_loop(n: u32) -> String {
+    format!(
+        "name storeloop\nsym x = 0\ncore 0 start=L\nL:\n    store [x], 1\n    add r1, r1, 1\n    bne r1, {n}, L\n    halt\n\
+         exists (0:r1={n})\n"
+    )
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("forever.ucode"), STORE_FOREVER).unwrap();
+    std::fs::write(dir.path().join("loop20.ucode"), store_loop(20)).unwrap();
+    dir
+}
+
+#[test]
+fn max_states_stops_promise_certification() {
+    let dir = setup();
+    let (code, out, err, took) = run(dir.path(), &["explore", "forever.ucode", "--model", "arm", "--max-states", "10"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("BOUNDED"), "{out}");
+    assert!(out.contains("promise certification of core 0 reached its state bound (10 states)"), "{out}");
+    assert!(out.contains("round the loop at L"), "the message names the loop: {out}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn timeout_stops_promise_certification() {
+    let dir = setup();
+    let (code, out, err, took) = run(dir.path(), &["explore", "forever.ucode", "--model", "arm", "--timeout", "1s"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("the time limit (1 s) was reached"), "{out}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    // A bare number is seconds; a bad unit is refused with exit 2.
+    let (code, _, err, _) = run(dir.path(), &["explore", "forever.ucode", "--model", "arm", "--timeout", "3 weeks"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown duration unit"), "{err}");
+}
+
+#[test]
+fn timeout_stops_the_main_search() {
+    // SC: the main search itself never ends (r1 counts up for ever).
+    let dir = setup();
+    let prog = "name count\nsym x = 0\ncore 0 start=L\ncore 1 start=M\nL:\n    add r1, r1, 1\n    store [x], r1\n    jmp L\n\
+                M:\n    load r2, [x]\n    jmp M\n";
+    std::fs::write(dir.path().join("count.ucode"), prog).unwrap();
+    let (code, out, err, took) =
+        run(dir.path(), &["explore", "count.ucode", "--model", "sc", "--timeout", "500ms", "--format", "json"]);
+    assert_eq!(code, 3, "{out}{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["verdict"], "bounded");
+    let b = v["bound"].as_str().unwrap();
+    assert!(b.contains("the time limit (500 ms) was reached"), "{b}");
+    assert!(b.contains("round the loop at"), "the message names the loop: {b}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+}
+
+#[test]
+fn memory_cap_holds_and_accepts_units() {
+    let dir = setup();
+    let (code, out, err, _) = run(
+        dir.path(),
+        &[
+            "explore",
+            "irq_work",
+            "--variant",
+            "claim-cmpxchg",
+            "--model",
+            "tso",
+            "--cores",
+            "4",
+            "--max-memory",
+            "60M",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["verdict"], "bounded");
+    assert!(v["bound"].as_str().unwrap().contains("the memory cap (60 MiB) was reached"), "{v}");
+    if let Some(peak) = v["peak_memory_bytes"].as_u64() {
+        let cap = 60u64 << 20;
+        assert!(peak as f64 <= 1.2 * cap as f64, "peak {peak} bytes over 1.2 × {cap}");
+    }
+    let (code, _, err, _) = run(dir.path(), &["explore", "forever.ucode", "--max-memory", "12X"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown size unit"), "{err}");
+}
+
+#[test]
+fn a_stopped_search_is_never_a_negative_answer() {
+    let dir = setup();
+    // Complete: REACHABLE (ARM promises 20 stores; it said NOT REACHABLE from 14 on).
+    let (code, out, err, _) = run(dir.path(), &["explore", "loop20.ucode", "--model", "arm"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("condition REACHABLE"), "{out}");
+    // Stopped before the end: bounded, not NOT REACHABLE.
+    let (code, out, err, _) = run(dir.path(), &["explore", "loop20.ucode", "--model", "arm", "--max-states", "30"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("BOUNDED") && !out.contains("NOT REACHABLE"), "{out}");
+    for model in ["sc", "tso"] {
+        let (code, out, err, _) = run(dir.path(), &["explore", "loop20.ucode", "--model", model]);
+        assert_eq!(code, 1, "{model}: {out}{err}");
+    }
+}
