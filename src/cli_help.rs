@@ -135,3 +135,18 @@ Exit codes:
 Examples:
   weaksim man | man -l -
   weaksim man --dir ~/.local/share/man/man1   (weaksim.1 and one page per subcommand)";
+
+pub const FUZZ_MODELS: &str = "\
+Program i is generated from seed SEED+i (2-4 cores, up to --max-ops operations each: loads, stores,
+every RMW flavour and ordering, CAS that succeeds and fails, exclusives, DMB/DSB/ISB, dependencies,
+bounded loops). Each disagreement prints its seed, the final states only one side has, and the command
+that reproduces it.
+
+Exit codes:
+  0  every program agrees
+  1  some program disagrees
+  2  could not run: bad arguments, a model without both faces
+  3  no disagreement, but a bound made some program inconclusive
+
+Example:
+  weaksim fuzz-models --model arm --seed 0 --count 1000 --threads 2";

@@ -45,6 +45,9 @@ enum Cmd {
     /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
     #[command(after_help = cli_help::BENCH)]
     Bench(cmd::bench::BenchArgs),
+    /// Correctness campaign: an exhaustive engine against the model's axiomatic checker on generated programs
+    #[command(after_help = cli_help::FUZZ_MODELS)]
+    FuzzModels(cmd::fuzz_models::FuzzModelsArgs),
     /// Print the microcode a workload generates
     #[command(after_help = cli_help::SHOW)]
     Show(cmd::show::ShowArgs),
@@ -101,6 +104,7 @@ fn main() -> ExitCode {
         Some(Cmd::Tui(a)) => cmd::tui::tui_cmd(a),
         Some(Cmd::Demo(a)) => cmd::demo::demo_cmd(a),
         Some(Cmd::Bench(a)) => cmd::bench::bench_cmd(a),
+        Some(Cmd::FuzzModels(a)) => cmd::fuzz_models::fuzz_models_cmd(a),
         Some(Cmd::Completions { shell }) => completions(*shell),
         Some(Cmd::Man { dir }) => man(dir.as_deref()),
         None => cmd::tui::default_tui(),

@@ -67,7 +67,8 @@ fn timeout_stops_promise_certification() {
 fn timeout_stops_the_main_search() {
     // SC: the main search itself never ends (r1 counts up for ever).
     let dir = setup();
-    let prog = "name count\nsym x = 0\ncore 0 start=L\ncore 1 start=M\nL:\n    add r1, r1, 1\n    store [x], r1\n    jmp L\n\
+    let prog =
+        "name count\nsym x = 0\ncore 0 start=L\ncore 1 start=M\nL:\n    add r1, r1, 1\n    store [x], r1\n    jmp L\n\
                 M:\n    load r2, [x]\n    jmp M\n";
     std::fs::write(dir.path().join("count.ucode"), prog).unwrap();
     let (code, out, err, took) =

@@ -78,6 +78,17 @@ impl Budget {
         self.stopped.store(true, Ordering::Relaxed);
     }
 
+    /// Adds to the stop reason (once: the first note is kept).
+    pub fn add_note(&self, note: String) {
+        if let Ok(mut r) = self.reason.lock() {
+            if let Some(r) = r.as_mut() {
+                if !r.contains("; ") {
+                    r.push_str(&note);
+                }
+            }
+        }
+    }
+
     /// Counts states visited by an inner search (for the progress report).
     pub fn add_inner(&self, n: u64) {
         if let Some(c) = &self.control {

@@ -161,6 +161,9 @@ fn explore_solo<S: Solo>(m: &S, c: usize) -> (SoloRuns, bool) {
                 b.add_inner(64);
                 if b.check(0) {
                     complete = false;
+                    if let Some(t) = busiest_loop(m.program(), c, &at_pc) {
+                        b.add_note(format!("; promise certification of core {c} was running: {t}"));
+                    }
                     break;
                 }
             }
@@ -188,14 +191,10 @@ fn explore_solo<S: Solo>(m: &S, c: usize) -> (SoloRuns, bool) {
                 let Some(b) = budget else { continue };
                 complete = false;
                 {
-                    let busiest = at_pc.iter().max_by_key(|(&pc, &n)| (n, std::cmp::Reverse(pc)));
-                    let note = busiest
-                        .and_then(|(&pc, &n)| loop_text(m.program(), c, pc, n))
+                    let note = busiest_loop(m.program(), c, &at_pc)
                         .map(|t| format!("; {t} without its state repeating"))
                         .unwrap_or_default();
-                    b.stop(format!(
-                        "promise certification of core {c} reached its state bound ({limit} states){note}"
-                    ));
+                    b.stop(format!("promise certification of core {c} reached its state bound ({limit} states){note}"));
                 }
                 break;
             }
@@ -210,6 +209,12 @@ fn explore_solo<S: Solo>(m: &S, c: usize) -> (SoloRuns, bool) {
     res.writes.sort_unstable();
     res.writes.dedup();
     (res, complete)
+}
+
+/// The loop of core `c` a solo exploration visited most, in words.
+fn busiest_loop(p: &isa::Program, c: usize, at_pc: &FxHashMap<u32, u64>) -> Option<String> {
+    let (&pc, &n) = at_pc.iter().max_by_key(|(&pc, &n)| (n, std::cmp::Reverse(pc)))?;
+    loop_text(p, c, pc, n)
 }
 
 /// "the loop at L (core 0) ran N times", when `pc` was visited often enough to be

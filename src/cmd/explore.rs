@@ -149,7 +149,9 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
         ..ExploreConfig::default()
     };
     let t0 = Instant::now();
-    let r = start.explore(&cfg);
+    let r = super::progress::with_progress(one.model.name(), |c| {
+        start.explore(&ExploreConfig { control: Some(c), ..cfg.clone() })
+    });
     // The schedules found replay in the search's promise mode.
     let start = start.with_promise_mode(r.promise_mode);
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;

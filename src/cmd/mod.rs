@@ -1,14 +1,17 @@
 pub mod bench;
+pub mod bench_big;
 pub mod bench_lkmm;
 pub mod cells;
 pub mod demo;
 pub mod explain;
 pub mod explore;
+pub mod fuzz_models;
 pub mod journal;
 pub mod litmus;
 pub mod merge;
 pub mod models;
 pub mod plot;
+pub mod progress;
 pub mod replay;
 pub mod run;
 pub mod show;

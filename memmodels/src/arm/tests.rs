@@ -61,9 +61,15 @@ fn a_write_waits_for_pick_dependencies() {
     let (mut s, mut cores) = setup(&[(X, 1, 1)]);
     ArmPromises::promise(&Arm, &mut s, &mut cores, 0, Y, 1); // ts 2
     let w = |addr| alts(&s, &cores, 0, &store(Y, 1, addr));
-    assert_eq!(w(Views::BOT), vec![Alt::Write { at: WriteAt::Promise(2) }, Alt::Write { at: WriteAt::Append }]);
-    // `[Exp]; pick-dep; [W]`: the promise at ts 2 is not above a pick view of 2.
-    assert_eq!(w(Views::pick(2)), vec![Alt::Write { at: WriteAt::Append }]);
+    // Fulfilling is the only place: an append would leave the promise to y unfulfillable.
+    assert_eq!(w(Views::BOT), vec![Alt::Write { at: WriteAt::Promise(2) }]);
+    // `[Exp]; pick-dep; [W]`: the promise at ts 2 is not above a pick view of 2,
+    // and appending would strand it: the write has nowhere to go (a dead run).
+    assert_eq!(w(Views::pick(2)), vec![]);
+    assert!(Arm.options(&s, &cores, 0, &store(Y, 1, Views::pick(2))).is_err());
+    // Without the promise, the write appends.
+    let (s, cores) = setup(&[(X, 1, 1)]);
+    assert_eq!(alts(&s, &cores, 0, &store(Y, 1, Views::pick(2))), vec![Alt::Write { at: WriteAt::Append }]);
 }
 
 #[test]
@@ -184,10 +190,7 @@ fn release_orders_earlier_reads_and_acquire_sc_waits_for_release() {
     run(&mut s, &mut cores, 0, &load(X, Views::BOT, LoadOrd::Plain), Alt::Read { ts: 1 });
     let stlr =
         Request::Store { loc: Y, val: Val::plain(1), addr: Views::BOT, ord: StoreOrd::Release, exclusive: false };
-    assert_eq!(
-        alts(&s, &cores, 0, &stlr),
-        vec![Alt::Write { at: WriteAt::Promise(2) }, Alt::Write { at: WriteAt::Append }]
-    );
+    assert_eq!(alts(&s, &cores, 0, &stlr), vec![Alt::Write { at: WriteAt::Promise(2) }]);
     run(&mut s, &mut cores, 0, &stlr, Alt::Write { at: WriteAt::Promise(2) });
     assert_eq!(cores[0].v_rel, Views::at(2));
     // `[L]; po; [A]`: LDAR's pre includes vRel, LDAPR's does not.
@@ -225,4 +228,20 @@ fn explain_names_the_rule_that_excludes_each_write() {
     assert!(text.contains("ts 4 = 7 (core 0): excluded by own unfulfilled promise"), "{text}");
     let pending = Arm.pending(&s, &cores, 0);
     assert_eq!(pending, vec![crate::Pending { loc: X, val: 7, note: "promise ts 4".into() }]);
+}
+
+
+#[test]
+fn a_write_fulfils_the_oldest_promise_to_its_word() {
+    // Two promises of y := 1 (ts 2, 3): a write of y := 1 fulfils ts 2 only (fulfilling
+    // ts 3 would set coh[y] = 3 and strand ts 2), and after it ts 3.
+    let (mut s, mut cores) = setup(&[(X, 1, 1)]);
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, Y, 1);
+    ArmPromises::promise(&Arm, &mut s, &mut cores, 0, Y, 1);
+    let st = store(Y, 1, Views::BOT);
+    assert_eq!(alts(&s, &cores, 0, &st), vec![Alt::Write { at: WriteAt::Promise(2) }]);
+    run(&mut s, &mut cores, 0, &st, Alt::Write { at: WriteAt::Promise(2) });
+    assert_eq!(alts(&s, &cores, 0, &st), vec![Alt::Write { at: WriteAt::Promise(3) }]);
+    run(&mut s, &mut cores, 0, &st, Alt::Write { at: WriteAt::Promise(3) });
+    assert_eq!(alts(&s, &cores, 0, &st), vec![Alt::Write { at: WriteAt::Append }]);
 }

@@ -83,6 +83,13 @@ pub fn consistent(
 /// Cross-checks `prog` under `model`'s two faces: its operational search and
 /// its axiomatic checker (a model without both cannot be cross-checked).
 pub fn crosscheck(prog: &Arc<Program>, model: &Model, max_states: u64, cfg: &EnumConfig) -> Agreement {
+    let ecfg = ExploreConfig { max_states, stop_on_violation: false, ..ExploreConfig::default() };
+    crosscheck_with(prog, model, &ecfg, cfg)
+}
+
+/// [`crosscheck`] with the operational search's configuration given (bounds,
+/// time limit); it should not stop at the first violation.
+pub fn crosscheck_with(prog: &Arc<Program>, model: &Model, ecfg: &ExploreConfig, cfg: &EnumConfig) -> Agreement {
     let mut ag = Agreement {
         model: model.clone(),
         operational: BTreeSet::new(),
@@ -97,8 +104,7 @@ pub fn crosscheck(prog: &Arc<Program>, model: &Model, max_states: u64, cfg: &Enu
             return ag;
         }
     };
-    let ecfg = ExploreConfig { max_states, stop_on_violation: false, ..ExploreConfig::default() };
-    let r = m.explore(&ecfg);
+    let r = m.explore(ecfg);
     let start = m.with_promise_mode(r.promise_mode);
     ag.operational = r.finals.keys().cloned().collect();
     if r.verdict == Verdict::Bounded {

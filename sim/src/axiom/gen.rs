@@ -29,17 +29,93 @@ pub enum GRmw {
     CasZero,
     /// Compare-and-swap expecting 1 (the first value stored, if any).
     CasOne,
+    /// LDSET (fetch-or).
+    FetchOr,
+    /// LDCLR (fetch-and-not).
+    FetchAndNot,
+    /// LDEOR (fetch-xor).
+    FetchXor,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GOp {
-    Load { loc: u8, ord: LoadOrd, dep: GDep },
-    Store { loc: u8, ord: StoreOrd, dep: GDep },
-    Rmw { loc: u8, op: GRmw, ord: RmwOrd, ret: bool, dep: GDep },
+    Load {
+        loc: u8,
+        ord: LoadOrd,
+        dep: GDep,
+    },
+    Store {
+        loc: u8,
+        ord: StoreOrd,
+        dep: GDep,
+    },
+    Rmw {
+        loc: u8,
+        op: GRmw,
+        ord: RmwOrd,
+        ret: bool,
+        dep: GDep,
+    },
     Fence(FenceKind),
+    /// A load-exclusive / store-exclusive pair on one word (LDXR/LDAXR then
+    /// STXR/STLXR), the loaded value and the status observed.
+    Exclusive {
+        loc: u8,
+        acquire: bool,
+        release: bool,
+        dep: GDep,
+    },
+    /// A loop that runs exactly `n` times (a counter and a backward branch)
+    /// around a load, or around a fetch-add when `rmw`.
+    Loop {
+        loc: u8,
+        n: u8,
+        rmw: bool,
+    },
 }
 
 impl GOp {
+    /// An operation of the wider mix [`GenProgram::random_rich`] draws from:
+    /// `kind` 0–2 load, 3–4 store, 5–7 RMW (every flavour and ordering, CAS that
+    /// succeeds and fails), 8 fence (every DMB/DSB/ISB kind), 9 exclusive pair,
+    /// 10 bounded loop.
+    pub fn from_codes_rich(kind: u8, loc: u8, a: u8, ret: bool, dep: u8) -> GOp {
+        let d = match dep % 8 {
+            0 => GDep::Addr,
+            1 => GDep::Data,
+            2 => GDep::Ctrl,
+            3 => GDep::CtrlIsb,
+            _ => GDep::None,
+        };
+        match kind % 11 {
+            0..=2 => GOp::from_codes(0, loc, a, ret, dep),
+            3 | 4 => GOp::from_codes(4, loc, a, ret, dep),
+            5..=7 => GOp::Rmw {
+                loc,
+                op: [
+                    GRmw::Xchg,
+                    GRmw::FetchAdd,
+                    GRmw::CasZero,
+                    GRmw::CasOne,
+                    GRmw::CasZero,
+                    GRmw::CasOne,
+                    GRmw::FetchOr,
+                    GRmw::FetchAndNot,
+                    GRmw::FetchXor,
+                ][(a % 9) as usize],
+                ord: [RmwOrd::Relaxed, RmwOrd::Acquire, RmwOrd::Release, RmwOrd::Full][(a / 9 % 4) as usize],
+                ret,
+                dep: d,
+            },
+            8 => GOp::Fence(
+                [FenceKind::Full, FenceKind::LoadLoad, FenceKind::StoreStore, FenceKind::StoreAll, FenceKind::Isb]
+                    [(a % 5) as usize],
+            ),
+            9 => GOp::Exclusive { loc, acquire: a % 2 == 1, release: a / 2 % 2 == 1, dep: d },
+            _ => GOp::Loop { loc, n: 1 + a % 2, rmw: ret && a % 3 == 0 },
+        }
+    }
+
     /// An operation from small numbers (the random generator and proptest share
     /// it): `kind` 0–3 load, 4–6 store, 7–8 RMW, 9 fence; `a` picks the
     /// annotation or flavour; `dep` 0–3 a dependency, else none.
@@ -109,6 +185,33 @@ impl GenProgram {
         GenProgram { locs, threads }
     }
 
+    /// A random program from the wider mix of [`GOp::from_codes_rich`] (2–4
+    /// cores, 1–`max_ops` operations each): every RMW flavour and ordering,
+    /// exclusives, every barrier, dependencies and bounded loops.
+    pub fn random_rich(seed: u64, max_ops: usize) -> GenProgram {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7269_6368);
+        let locs = rng.random_range(1..=3u8);
+        let ncores = rng.random_range(2..=4usize);
+        let threads = (0..ncores)
+            .map(|_| {
+                let n = rng.random_range(1..=max_ops);
+                (0..n)
+                    .map(|_| {
+                        let (k, loc, a, ret, dep) = (
+                            rng.random_range(0..11u8),
+                            rng.random_range(0..locs),
+                            rng.random_range(0..36u8),
+                            rng.random_range(0..4u8) != 0,
+                            rng.random_range(0..8u8),
+                        );
+                        GOp::from_codes_rich(k, loc, a, ret, dep)
+                    })
+                    .collect()
+            })
+            .collect();
+        GenProgram { locs, threads }
+    }
+
     /// The microcode program; its condition observes every register a load or
     /// RMW wrote and every word (`exists true`, so every final state is listed).
     pub fn program(&self, name: &str) -> Program {
@@ -125,7 +228,8 @@ impl GenProgram {
             for (k, op) in ops.iter().enumerate() {
                 let dep = match *op {
                     GOp::Load { dep, .. } | GOp::Store { dep, .. } | GOp::Rmw { dep, .. } => dep,
-                    GOp::Fence(_) => GDep::None,
+                    GOp::Exclusive { dep, .. } => dep,
+                    GOp::Fence(_) | GOp::Loop { .. } => GDep::None,
                 };
                 let lab = format!("P{c}.{k}");
                 let mut index = None;
@@ -193,6 +297,9 @@ impl GenProgram {
                             GRmw::FetchAdd => RmwOp::FetchAdd(Operand::Imm(1)),
                             GRmw::CasZero => RmwOp::Cmpxchg { expected: Operand::Imm(0), new: a },
                             GRmw::CasOne => RmwOp::Cmpxchg { expected: Operand::Imm(1), new: a },
+                            GRmw::FetchOr => RmwOp::FetchOr(Operand::Imm(1 << (v % 8))),
+                            GRmw::FetchAndNot => RmwOp::FetchAndNot(Operand::Imm(1)),
+                            GRmw::FetchXor => RmwOp::FetchXor(Operand::Imm(1 << (v % 8))),
                         };
                         let dst = if ret {
                             let d = next_reg;
@@ -206,6 +313,44 @@ impl GenProgram {
                         b.emit(Instr::Rmw { op: rop, dst, addr: addr_of(loc), ord });
                     }
                     GOp::Fence(k) => b.emit(Instr::Fence(k)),
+                    GOp::Exclusive { loc, acquire, release, .. } => {
+                        let (dst, status) = (next_reg, next_reg + 1);
+                        next_reg += 2;
+                        let ord = if acquire { LoadOrd::Acquire } else { LoadOrd::Plain };
+                        b.emit(Instr::Load { dst, addr: addr_of(loc), ord, exclusive: true });
+                        let v = next_val;
+                        next_val += 1;
+                        let src = val(v, &mut b);
+                        let ord = if release { StoreOrd::Release } else { StoreOrd::Plain };
+                        b.emit(Instr::Store { src, addr: addr_of(loc), ord, status: Some(status) });
+                        observed.push(Loc::Reg { core: c as u8, reg: dst });
+                        observed.push(Loc::Reg { core: c as u8, reg: status });
+                        last = Some(dst);
+                    }
+                    GOp::Loop { loc, n, rmw } => {
+                        // counter := 0; L: access; counter += 1; if counter != n goto L
+                        let (dst, counter) = (next_reg, next_reg + 1);
+                        next_reg += 2;
+                        let top = format!("{lab}.loop");
+                        b.label(&top);
+                        if rmw {
+                            b.emit(Instr::Rmw {
+                                op: RmwOp::FetchAdd(Operand::Imm(1)),
+                                dst: Some(dst),
+                                addr: Addr::sym(syms[loc as usize]),
+                                ord: RmwOrd::Relaxed,
+                            });
+                        } else {
+                            let ord = LoadOrd::Plain;
+                            b.emit(Instr::Load { dst, addr: Addr::sym(syms[loc as usize]), ord, exclusive: false });
+                        }
+                        let counted = Operand::Reg(counter);
+                        b.emit(Instr::Alu { op: AluOp::Add, dst: counter, a: counted, b: Operand::Imm(1) });
+                        let br = Instr::Branch { cond: Cond::Ne, a: counted, b: Operand::Imm(n as u64), target: 0 };
+                        b.emit_to(br, &top);
+                        observed.push(Loc::Reg { core: c as u8, reg: dst });
+                        last = Some(dst);
+                    }
                 }
             }
             b.emit(Instr::Halt);

@@ -116,7 +116,12 @@ impl Finals {
 }
 
 /// The full schedule (eager steps included) from the start to node `id`.
-pub(super) fn schedule_to<M: MemoryModel>(start: &Machine<M>, nodes: &[Node], id: u32, reduce: bool) -> Vec<Transition> {
+pub(super) fn schedule_to<M: MemoryModel>(
+    start: &Machine<M>,
+    nodes: &[Node],
+    id: u32,
+    reduce: bool,
+) -> Vec<Transition> {
     let mut chosen = Vec::new();
     let mut at = id;
     while at != 0 {

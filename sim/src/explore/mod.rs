@@ -115,7 +115,6 @@ impl Control {
     }
 }
 
-
 /// The bound a cancelled search reports.
 pub const CANCELLED: &str = "the search was cancelled";
 
