@@ -165,6 +165,13 @@ pub fn peak_resident_bytes() -> Option<u64> {
     status_kib("VmHWM:").map(|k| k * 1024)
 }
 
+/// Resets the process's peak resident set to its current size (Linux:
+/// `/proc/self/clear_refs`), so [`peak_resident_bytes`] measures what follows;
+/// false when it could not.
+pub fn reset_peak_resident() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 fn status_kib(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with(field))?;

@@ -78,6 +78,8 @@ fn row(case: &Case, model: &str, threads: usize, max_states: u64, cap: Duration)
         stop_on_violation: case.program.condition.is_none(),
         ..ExploreConfig::default()
     };
+    // The peak column is this row's own (where the kernel lets the peak be reset).
+    let own_peak = sim::budget::reset_peak_resident();
     let t0 = Instant::now();
     let r = m.explore(&cfg);
     let secs = t0.elapsed().as_secs_f64();
@@ -91,7 +93,11 @@ fn row(case: &Case, model: &str, threads: usize, max_states: u64, cap: Duration)
         (_, Some(_)) => "unreachable".to_string(),
         (v, None) => v.name().to_string(),
     };
-    let peak = r.peak_memory.map_or("-".to_string(), |b| format!("{}", b >> 20));
+    let peak = match r.peak_memory {
+        Some(b) if own_peak => format!("{}", b >> 20),
+        Some(b) => format!("≤{}", b >> 20),
+        None => "-".to_string(),
+    };
     println!(
         "| {} | {} | {} | {} | {} | {:.2} | {} | {} |",
         case.name,
