@@ -54,3 +54,29 @@ fn timing_inputs() {
 fn sweep_inputs() {
     check("sweep", checks::sweep);
 }
+
+#[test]
+fn litmus_cond_inputs() {
+    check("litmus_cond", checks::litmus_cond);
+}
+
+#[test]
+fn journal_inputs() {
+    check("journal", checks::journal);
+}
+
+/// The new targets' seeds reach past the error paths: each condition parses
+/// in one of the fixed tests, and the journal seeds are accepted.
+#[test]
+fn litmus_cond_and_journal_seeds_are_valid() {
+    for (name, data) in inputs("litmus_cond").iter().filter(|(n, _)| n.contains("/seeds/")) {
+        assert!(checks::litmus_cond_parses(data) >= 1, "{name} parses in neither test");
+    }
+    let seeds: std::collections::BTreeMap<String, Option<usize>> = inputs("journal")
+        .iter()
+        .map(|(n, d)| (n.rsplit('/').next().unwrap().to_string(), checks::journal_units(d)))
+        .collect();
+    assert_eq!(seeds["whole.jsonl"], Some(8));
+    assert_eq!(seeds["shard.jsonl"], Some(4));
+    assert_eq!(seeds["cut.jsonl"], Some(3), "a line cut short is dropped");
+}

@@ -488,6 +488,37 @@ fn thread_counts_are_capped() {
     );
 }
 
+/// Item 6: worker threads that cannot start (address space limited to 200 MB,
+/// 500 threads of 8 MB stacks) are exit 2 with a message, or a search on one
+/// thread (explore: the answer does not depend on the thread count).
+#[test]
+fn thread_pools_that_cannot_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("sb.litmus"), "X86 t\n{}\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n").unwrap();
+    let limited = |args: &str| {
+        let mut c = Command::new("sh");
+        c.current_dir(d).arg("-c").arg(format!("ulimit -v 200000 && exec \"$0\" {args}")).arg(bin());
+        run(c)
+    };
+    let (c, out, err) = limited("litmus --model sc --threads 500 sb.litmus");
+    assert_eq!(
+        (c, err.trim()),
+        (2, "weaksim: cannot start the worker threads: Resource temporarily unavailable (os error 11)"),
+        "{out}"
+    );
+    let (c, _, err) = limited(
+        "sweep irq_work --variants fixed --models sc --cores 2 --seeds 0..4 --threads 500 --quiet --out o.json",
+    );
+    assert_eq!(
+        (c, err.trim()),
+        (2, "weaksim: cannot start the worker threads: Resource temporarily unavailable (os error 11)")
+    );
+    let (c, out, err) = limited("explore irq_work --variant racy --threads 500");
+    assert_eq!(c, 1, "{out}{err}");
+    assert!(out.contains("VIOLATION"), "{out}");
+}
+
 /// Item 6: standard output on a full disk is exit 2 with a message, for every command that prints.
 #[test]
 fn stdout_on_a_full_disk_is_exit_2() {
@@ -611,6 +642,13 @@ fn bom_and_cr_line_ends_are_read() {
         assert_eq!(c, 0, "{f}: {out}{err}");
         assert!(out.contains("NOT REACHABLE") || out.contains("not reachable"), "{f}: {out}");
     }
+    std::fs::write(d.join("zw.ucode"), SB.replace("P1:\n", "P\u{200b}1:\n")).unwrap();
+    expect(
+        d,
+        &["explore", "zw.ucode"],
+        2,
+        "weaksim: zw.ucode:9:2: unexpected character U+200B (an invisible character, or one that looks like a space: delete or retype it)",
+    );
     std::fs::write(d.join("bad.ucode"), format!("\u{feff}{}", SB.replace("store [x], 1", "stor [x], 1"))).unwrap();
     expect(d, &["explore", "bad.ucode"], 2, "weaksim: bad.ucode:6:5: unknown mnemonic 'stor' (did you mean 'store'?)");
 }

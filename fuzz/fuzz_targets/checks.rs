@@ -111,3 +111,98 @@ pub fn sweep(data: &[u8]) {
         }
     }
 }
+
+/// The fixed tests a fuzzed litmus condition is put in: x86 (`exists ...`)
+/// and C (which also reads herd's `filter`), each with two threads, a
+/// register per thread and two locations.
+const COND_X86: &str = "X86 cond\n{ x=0; y=0; }\n P0          | P1          ;\n MOV [x],$1  | MOV [y],$1  ;\n MOV EAX,[y] | MOV EAX,[x] ;\n";
+const COND_C: &str = "C cond\n{ x=0; y=0; }\nP0(int *x, int *y) { WRITE_ONCE(*x, 1); int r0 = READ_ONCE(*y); }\nP1(int *x, int *y) { WRITE_ONCE(*y, 1); int r0 = READ_ONCE(*x); }\n";
+
+/// The litmus condition parser (`exists`, `~exists`, `forall`, `locations`,
+/// `filter`; `/\`, `\/`, `~`, `not`, parentheses) never panics or overflows
+/// the stack on any condition text; a test whose condition parses prints as
+/// .ucode that assembles back with the same code, and runs.
+pub fn litmus_cond(data: &[u8]) {
+    litmus_cond_parses(data);
+}
+
+/// [`litmus_cond`], saying how many of the two tests the condition parsed in.
+pub fn litmus_cond_parses(data: &[u8]) -> usize {
+    let Ok(cond) = std::str::from_utf8(data) else { return 0 };
+    let mut parsed = 0;
+    for head in [COND_X86, COND_C] {
+        let text = format!("{head}{cond}\n");
+        let Ok(t) = isa::litmus::parse_with(&text, "cond.litmus", isa::litmus::c::Mapping::X86) else { continue };
+        parsed += 1;
+        let printed = isa::asm::print(&t.program);
+        let back =
+            isa::asm::parse(&printed, "printed.ucode").expect("a test with a parsed condition prints as valid .ucode");
+        assert_eq!(back.code, t.program.code);
+        run_bounded(t.program, data.len() as u64);
+    }
+    parsed
+}
+
+/// A small sweep's journal header (2 cells × 4 chunks of 10 seeds, shard 1/2 or none).
+fn journal_header(shard: Option<&str>) -> weaksim::cmd::journal::JournalHeader {
+    let spec = weaksim::cmd::cells::SweepSpec {
+        workload: "irq_work".into(),
+        variants: vec!["busy-xchg".into()],
+        models: vec!["sc".into(), "tso".into()],
+        cores: vec![2],
+        seeds: [0, 40],
+        scheduler: "random".into(),
+        writes: 1,
+        max_steps: 1000,
+        chunk: 10,
+        timing_file: None,
+        timing: None,
+    };
+    weaksim::cmd::journal::JournalHeader {
+        format: weaksim::cmd::journal::JOURNAL_FORMAT.into(),
+        version: weaksim::cmd::cells::VERSION,
+        sweep: spec,
+        shard: shard.map(String::from),
+    }
+}
+
+/// The journal loader used by `--resume` never panics on any unit lines
+/// after a valid header; what it accepts is consistent (each unit once, its
+/// own cell and seeds, no more violations than runs), so assembling the
+/// sweep's output from it succeeds.
+pub fn journal(data: &[u8]) {
+    journal_units(data);
+}
+
+/// [`journal`], saying how many units the loader accepted (`None`: refused).
+pub fn journal_units(data: &[u8]) -> Option<usize> {
+    let dir = std::env::temp_dir().join(format!("weaksim-fuzz-journal-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("o.json.journal");
+    // The first byte picks the shard, the rest are the unit lines.
+    let (shard, body) = match data.split_first() {
+        Some((b, rest)) if b % 2 == 1 => (Some("1/2"), rest),
+        Some((_, rest)) => (None, rest),
+        None => (None, data),
+    };
+    let header = journal_header(shard);
+    let mut text = serde_json::to_vec(&header).expect("a header serialises");
+    text.push(b'\n');
+    text.extend_from_slice(body);
+    std::fs::write(&path, &text).ok()?;
+    let (units, len) = weaksim::cmd::journal::read_journal(&path, &header).ok()??;
+    assert!(len as usize <= text.len());
+    let mut ids: Vec<u64> = units.iter().map(|u| u.unit).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), units.len(), "a unit accepted twice");
+    for u in &units {
+        assert!(u.violations <= u.runs && u.runs == u.seeds[1] - u.seeds[0], "{u:?}");
+        if shard.is_some() {
+            assert_eq!(u.unit % 2, 0, "a unit of another shard accepted: {u:?}");
+        }
+    }
+    let parts = weaksim::cmd::cells::unit_parts(&header.sweep, &units).expect("accepted units make cells");
+    weaksim::cmd::cells::assemble(&header.sweep, shard.map(String::from), &parts).expect("accepted units assemble");
+    Some(units.len())
+}

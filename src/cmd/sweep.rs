@@ -383,8 +383,10 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
         );
     }
     let progress = Progress::new(a.quiet, total_runs, done_runs);
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().context("cannot start the worker threads")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the worker threads: {e}"))?;
     let stop = AtomicBool::new(false);
     let t0 = Instant::now();
     let mut runs_now = 0u64;

@@ -50,6 +50,17 @@ pub(crate) struct Token<'a> {
 }
 
 /// Splits `src` into tokens. The result always ends with [`Tok::Eof`].
+/// How an invisible character is described (a lexical error that names one
+/// is reported before any other error: it explains what looks like nonsense).
+pub(crate) const INVISIBLE: &str = "an invisible character, or one that looks like a space: delete or retype it";
+
+/// Characters that show as nothing or as a plain space: zero-width spaces and
+/// joiners, direction marks, a byte-order mark inside the text, no-break spaces.
+pub(crate) fn invisible(c: char) -> bool {
+    matches!(c, '\u{00A0}' | '\u{00AD}' | '\u{180E}' | '\u{2000}'..='\u{200F}' | '\u{2028}'..='\u{202F}'
+        | '\u{205F}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{3000}' | '\u{FEFF}')
+}
+
 pub(crate) fn lex(src: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut line = 1usize;
@@ -128,7 +139,13 @@ pub(crate) fn lex(src: &str) -> Vec<Token<'_>> {
             (tok, end, n + 1)
         } else {
             chars.next();
-            let shown = if c.is_control() { format!("{c:?}") } else { format!("'{c}'") };
+            let shown = if invisible(c) {
+                format!("U+{:04X} ({INVISIBLE})", c as u32)
+            } else if c.is_control() {
+                format!("{c:?}")
+            } else {
+                format!("'{c}'")
+            };
             (Tok::Error(format!("unexpected character {shown}")), start + c.len_utf8(), 1)
         };
         col += ncols;

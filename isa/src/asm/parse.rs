@@ -3,7 +3,7 @@
 
 use super::cond::{looks_like_reg, resolve_reg, CondParser, ProgramResolver};
 use super::error::AsmError;
-use super::lexer::{Cursor, Tok, Token};
+use super::lexer::{Cursor, Tok, Token, INVISIBLE};
 use crate::cond::{Condition, Loc};
 use crate::instr::{Pc, Reg, SymId};
 use crate::program::{CoreSpec, Label, Program, Symbol, Value, MAX_CORES};
@@ -66,6 +66,14 @@ pub(crate) fn parse_program(src: &str, file: &str) -> R<Program> {
         cond_line: None,
         cond_locs: Vec::new(),
     };
+    // An invisible character first: it explains whatever error follows from it.
+    let hidden = p.cur.toks.iter().find_map(|t| match &t.tok {
+        Tok::Error(m) if m.contains(INVISIBLE) => Some((t, m)),
+        _ => None,
+    });
+    if let Some((t, m)) = hidden {
+        return Err(p.cur.err_tok(t, m.clone()));
+    }
     p.collect_symbols();
     p.run()?;
     p.finish()

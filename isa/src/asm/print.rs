@@ -58,7 +58,8 @@ pub fn print(p: &Program) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "name {}", name_text(&p.name));
     for (i, n) in p.reg_names.iter().enumerate() {
-        if !n.is_empty() {
+        // `alias r0 = r0` (a C local named like its register) says nothing and does not assemble.
+        if !n.is_empty() && *n != format!("r{i}") {
             let _ = writeln!(out, "alias {n} = r{i}");
         }
     }

@@ -32,32 +32,34 @@ fn skip_top(src: &str, mut i: usize) -> PResult<usize> {
         while i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         }
-        if src[i..].starts_with("(*") {
+        if b[i..].starts_with(b"(*") {
             let mut depth = 0usize;
             let start = i;
             while i < b.len() {
-                if src[i..].starts_with("(*") {
+                if b[i..].starts_with(b"(*") {
                     depth += 1;
                     i += 2;
-                } else if src[i..].starts_with("*)") {
+                } else if b[i..].starts_with(b"*)") {
                     depth -= 1;
                     i += 2;
                     if depth == 0 {
                         break;
                     }
                 } else {
+                    // Byte by byte: the slices above compare bytes, so a
+                    // multi-byte character inside the comment is fine.
                     i += 1;
                 }
             }
             if depth > 0 {
                 return perr(start, "unterminated comment `(*`");
             }
-        } else if src[i..].starts_with("/*") {
+        } else if b[i..].starts_with(b"/*") {
             match src[i + 2..].find("*/") {
                 Some(k) => i = i + 2 + k + 2,
                 None => return perr(i, "unterminated comment `/*`"),
             }
-        } else if src[i..].starts_with("//") {
+        } else if b[i..].starts_with(b"//") {
             i = src[i..].find('\n').map(|k| i + k).unwrap_or(src.len());
         } else {
             return Ok(i);
@@ -85,14 +87,14 @@ fn matching_brace(src: &str, open: usize) -> PResult<usize> {
     let mut depth = 0usize;
     let mut i = open;
     while i < b.len() {
-        if src[i..].starts_with("/*") {
+        if b[i..].starts_with(b"/*") {
             match src[i + 2..].find("*/") {
                 Some(k) => i = i + 2 + k + 2,
                 None => return perr(i, "unterminated comment `/*`"),
             }
             continue;
         }
-        if src[i..].starts_with("//") {
+        if b[i..].starts_with(b"//") {
             i = line_end(src, i);
             continue;
         }
