@@ -60,6 +60,13 @@ pub trait Axiomatic: Send + Sync + 'static {
         false
     }
 
+    /// Every consistent execution has `po ∪ rf` acyclic (no load buffering):
+    /// the graph engine then never needs to guess a value a read will get
+    /// from a write not yet in the graph. `false` is always safe.
+    fn porf_acyclic(&self) -> bool {
+        false
+    }
+
     /// Which rule keeps `a` before `b` (a program-order edge [`Checker::ordered`]
     /// keeps), in a few words.
     fn keeper(&self, exe: &Execution, a: EventId, b: EventId) -> String {

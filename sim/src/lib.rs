@@ -9,6 +9,7 @@ pub mod bank;
 pub mod budget;
 pub mod certify;
 pub mod check;
+pub mod engine;
 pub mod explore;
 pub mod files;
 pub mod fp;

@@ -41,6 +41,19 @@ pub struct ExploreArgs {
     /// After the counterexample (or witness), explain why it is not sequentially consistent (the cycle, in words)
     #[arg(long)]
     pub explain: bool,
+    /// Search engine: `ops` (the operational machine's states, breadth first) or
+    /// `graph` (execution graphs checked against the model's axioms; see docs/engine.md)
+    #[arg(long, value_enum, default_value_t = Engine::Ops)]
+    pub engine: Engine,
+}
+
+/// The exhaustive search engines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Breadth-first over the operational machine's states
+    Ops,
+    /// Over execution graphs, checked against the model's axioms
+    Graph,
 }
 
 pub fn explore_cmd(a: &ExploreArgs) -> Result<u8> {
@@ -69,6 +82,9 @@ fn explore_one(a: &ExploreArgs, one: &One) -> Result<u8> {
         super::check_not_input("--save-trace", p, [std::path::Path::new(&a.target.target)])?;
     }
     let t = a.target.resolve_for(one.model.info().c_mapping)?;
+    if a.engine == Engine::Graph {
+        return super::explore_graph::go(a, one.model, &t);
+    }
     if !one.model.is_operational() {
         return go_axiomatic(a, one, &t);
     }

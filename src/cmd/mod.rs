@@ -5,6 +5,7 @@ pub mod cells;
 pub mod demo;
 pub mod explain;
 pub mod explore;
+pub mod explore_graph;
 pub mod fuzz_models;
 pub mod journal;
 pub mod litmus;

@@ -24,6 +24,10 @@ impl Axiomatic for ScAxioms {
         &super::INFO
     }
 
+    fn porf_acyclic(&self) -> bool {
+        true
+    }
+
     fn checker(&self, events: &[Event], opts: CheckOptions) -> Box<dyn Checker> {
         let (po_m, _) = po_mem(events);
         let mut po_all = Rel::new(events.len());

@@ -37,6 +37,10 @@ impl Axiomatic for TsoAxioms {
         &super::INFO
     }
 
+    fn porf_acyclic(&self) -> bool {
+        true
+    }
+
     fn checker(&self, events: &[Event], opts: CheckOptions) -> Box<dyn Checker> {
         let (po_m, po_loc) = po_mem(events);
         let locked = |e: &Event| e.locked || (e.kind == Kind::Write && e.exclusive);

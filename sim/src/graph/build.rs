@@ -120,6 +120,14 @@ impl Recorder {
         self.cores[c].regs[r as usize] = t;
     }
 
+    /// Makes the `k`-th compare-and-swap alternative point take its result from
+    /// memory (herd's `DataFromRx`) instead of the old `expected` register.
+    pub(crate) fn set_alt_bit(&mut self, k: u32) {
+        if k < 64 {
+            self.alt_mask |= 1 << k;
+        }
+    }
+
     /// The core takes an interrupt: the handler starts from untainted boot registers.
     pub fn interrupt(&mut self, c: usize) {
         let n = self.nregs;
