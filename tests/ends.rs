@@ -131,3 +131,23 @@ fn a_stopped_search_is_never_a_negative_answer() {
         assert_eq!(code, 1, "{model}: {out}{err}");
     }
 }
+
+/// The default memory cap follows what the process may use (issue 16 item 7:
+/// under `ulimit -v 60000` the search aborted): it ends `bounded` instead.
+#[test]
+fn default_memory_cap_respects_ulimit() {
+    let dir = setup();
+    let bin = assert_cmd::cargo::cargo_bin("weaksim");
+    let script = format!(
+        "ulimit -v 100000; exec '{}' explore irq_work --variant claim-cmpxchg --model tso --cores 4 --format json",
+        bin.display()
+    );
+    let t0 = Instant::now();
+    let o = std::process::Command::new("bash").arg("-c").arg(&script).current_dir(dir.path()).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{out}{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(v["bound"].as_str().unwrap().contains("the memory cap"), "{v}");
+    assert!(t0.elapsed() < Duration::from_secs(60), "took {:?}", t0.elapsed());
+}
