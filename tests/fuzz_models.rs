@@ -36,3 +36,24 @@ fn bad_arguments_exit_2() {
         assert!(err.contains(msg), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_graph_engine_is_checked_the_same_way() {
+    for model in ["sc", "tso", "arm"] {
+        let (code, out, err) = run(&[
+            "fuzz-models",
+            "--model",
+            model,
+            "--engine",
+            "graph",
+            "--seed",
+            "0",
+            "--count",
+            "12",
+            "--max-ops",
+            "2",
+        ]);
+        assert!(code == 0 || code == 3, "{model}: {out}{err}");
+        assert!(out.contains("(engine graph)") && out.contains(" 0 disagree"), "{model}: {out}");
+    }
+}

@@ -4,6 +4,7 @@
 //! exhaustive engine's final states with the model's axiomatic checker, and
 //! prints how to reproduce each disagreement.
 
+use super::explore::Engine;
 use super::{EXIT_BOUNDED, EXIT_OK, EXIT_VIOLATION};
 use anyhow::Result;
 use clap::Args;
@@ -11,6 +12,7 @@ use rayon::prelude::*;
 use sim::axiom::crosscheck::{crosscheck_with, Agreement};
 use sim::axiom::enumerate::EnumConfig;
 use sim::axiom::gen::{GOp, GRmw, GenProgram};
+use sim::engine::GraphConfig;
 use sim::{ExploreConfig, Model};
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,9 +31,10 @@ pub struct FuzzModelsArgs {
     /// Most operations per core
     #[arg(long, default_value_t = 4)]
     pub max_ops: usize,
-    /// The exhaustive engine checked against the axioms: `ops` (the operational machine's states)
-    #[arg(long, value_enum, default_value_t = FuzzEngine::Ops)]
-    pub engine: FuzzEngine,
+    /// The exhaustive engine checked against the axiomatic enumeration: `ops` (the operational
+    /// machine's states; also checks each reached execution's consistency) or `graph` (execution graphs)
+    #[arg(long, value_enum, default_value_t = Engine::Ops)]
+    pub engine: Engine,
     /// Worker threads (programs are checked in parallel; the report is the same for any count)
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -46,19 +49,70 @@ pub struct FuzzModelsArgs {
     pub show: bool,
 }
 
-/// The engines the campaign can check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum FuzzEngine {
-    /// Breadth-first over the operational machine's states
-    Ops,
+fn engine_name(e: Engine) -> &'static str {
+    match e {
+        Engine::Ops => "ops",
+        Engine::Graph => "graph",
+    }
 }
 
-impl FuzzEngine {
-    fn name(self) -> &'static str {
-        match self {
-            FuzzEngine::Ops => "ops",
+/// The graph engine's final states against the axiomatic enumeration (the
+/// graph engine's answer has no schedules to check one by one).
+fn crosscheck_graph(
+    prog: &Arc<isa::Program>,
+    model: &Model,
+    max_nodes: u64,
+    timeout: std::time::Duration,
+    ecfg: &EnumConfig,
+) -> Agreement {
+    let mut ag = Agreement {
+        model: model.clone(),
+        operational: Default::default(),
+        axiomatic: Default::default(),
+        unsound: Vec::new(),
+        incomplete: None,
+    };
+    let axioms = match model.axioms() {
+        Ok(a) => a,
+        Err(e) => {
+            ag.incomplete = Some(e.to_string());
+            return ag;
+        }
+    };
+    // The time bound: a watchdog cancels the search.
+    let control = sim::Control::new();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let watchdog = {
+        let c = control.clone();
+        std::thread::spawn(move || {
+            if rx.recv_timeout(timeout).is_err() {
+                c.cancel();
+            }
+        })
+    };
+    let cfg = GraphConfig { max_nodes, stop_on_violation: false, control: Some(control), ..GraphConfig::default() };
+    let r = sim::engine::explore(prog, axioms, &cfg);
+    let _ = tx.send(());
+    let _ = watchdog.join();
+    match r {
+        Ok(r) => {
+            ag.operational = r.finals.keys().cloned().collect();
+            if let Some(b) = r.bound {
+                ag.incomplete = Some(format!("graph: {b}"));
+            }
+            if let Some((v, _)) = r.violation {
+                ag.incomplete.get_or_insert(format!("graph: {v}"));
+            }
+        }
+        Err(e) => ag.incomplete = Some(format!("graph: {e}")),
+    }
+    match model.axiomatic_outcomes(prog, ecfg) {
+        Ok(o) => ag.axiomatic = o.finals.into_keys().collect(),
+        Err(e) => {
+            ag.incomplete.get_or_insert(format!("axiomatic: {e}"));
         }
     }
+    ag
 }
 
 /// What one program gave.
@@ -100,7 +154,8 @@ pub fn fuzz_models_cmd(a: &FuzzModelsArgs) -> Result<u8> {
                 };
                 let t = Instant::now();
                 let agreement = match a.engine {
-                    FuzzEngine::Ops => crosscheck_with(&prog, &a.model, &cfg, &ecfg),
+                    Engine::Ops => crosscheck_with(&prog, &a.model, &cfg, &ecfg),
+                    Engine::Graph => crosscheck_graph(&prog, &a.model, a.max_states, a.timeout, &ecfg),
                 };
                 Case { seed, gen, agreement, ms: t.elapsed().as_secs_f64() * 1000.0 }
             })
@@ -142,7 +197,7 @@ pub fn fuzz_models_cmd(a: &FuzzModelsArgs) -> Result<u8> {
         println!(
             "  reproduce: weaksim fuzz-models --model {} --engine {} --max-ops {} --seed {} --count 1 --show",
             a.model.name(),
-            a.engine.name(),
+            engine_name(a.engine),
             a.max_ops,
             c.seed
         );
@@ -157,7 +212,7 @@ pub fn fuzz_models_cmd(a: &FuzzModelsArgs) -> Result<u8> {
         "fuzz-models {} (engine {}): {} programs from seed {} (max {} ops per core): {agree} agree, {} disagree, \
          {inconclusive} inconclusive (a bound), {secs:.1} s (slowest {slowest:.0} ms)",
         a.model.name(),
-        a.engine.name(),
+        engine_name(a.engine),
         a.count,
         a.seed,
         a.max_ops,
