@@ -71,9 +71,9 @@ pub enum Scheduler {
     Timed,
 }
 
-impl Scheduler {
-    pub fn kind(self) -> sim::SchedKind {
-        match self {
+impl From<Scheduler> for sim::SchedKind {
+    fn from(s: Scheduler) -> sim::SchedKind {
+        match s {
             Scheduler::Random => sim::SchedKind::Random,
             Scheduler::Timed => sim::SchedKind::Timed,
         }

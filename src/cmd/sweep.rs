@@ -75,7 +75,7 @@ pub struct SweepArgs {
 
 /// The scheduler named on the command line; `--timing` only goes with `timed`.
 pub fn sched_kind(s: super::Scheduler, timing: Option<&Path>) -> Result<SchedKind> {
-    let k = s.kind();
+    let k = SchedKind::from(s);
     if k == SchedKind::Random && timing.is_some() {
         bail!("--timing applies to the timed scheduler: add --scheduler timed");
     }

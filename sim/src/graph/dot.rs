@@ -3,7 +3,6 @@
 //! edges of a highlighted cycle drawn bold.
 
 use super::{Edge, EventId, Execution, Kind};
-use petgraph::visit::EdgeRef;
 use std::fmt::Write;
 
 fn esc(s: &str) -> String {
@@ -74,7 +73,6 @@ pub fn dot(exe: &Execution, title: &str, cycle: &[(EventId, EventId, &str)], onl
     }
     let bold = |a: EventId, b: EventId| cycle.iter().any(|&(x, y, _)| x == a && y == b);
     let mut drawn = Vec::new();
-    let g = super::petgraph(exe);
     for col in &columns {
         for w in col.windows(2) {
             let pen = if bold(w[0], w[1]) { ", penwidth=2.5" } else { "" };
@@ -82,8 +80,7 @@ pub fn dot(exe: &Execution, title: &str, cycle: &[(EventId, EventId, &str)], onl
             drawn.push((w[0], w[1]));
         }
     }
-    for er in g.edge_references() {
-        let (a, b, kind) = (g[er.source()], g[er.target()], *er.weight());
+    for (a, b, kind) in super::edges(exe) {
         if kind == Edge::Po || !shown(a) || !shown(b) {
             continue;
         }
