@@ -10,9 +10,22 @@ use memmodels::MemoryModel;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// Why a scheduler could not pick a transition.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchedError {
+    #[error("nothing is enabled")]
+    NothingEnabled,
+    /// A replayed schedule ran out while the machine could still move.
+    #[error("the schedule ended after {steps} steps but the machine can still move")]
+    ScheduleEnded { steps: usize },
+    /// A replayed step (1-based) is not enabled; `enabled` lists what is, in words.
+    #[error("step {step}: {transition:?} is not enabled here (is the trace from another program or model?); enabled: {enabled}")]
+    NotEnabled { step: usize, transition: Transition, enabled: String },
+}
+
 /// Picks the next transition among the enabled ones (never empty).
 pub trait Scheduler {
-    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String>;
+    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, SchedError>;
     fn name(&self) -> &'static str;
     /// Called after the chosen transition was applied (the timed scheduler moves
     /// the machine's cycle clock here).
@@ -40,8 +53,8 @@ impl RandomScheduler {
 
 impl Scheduler for RandomScheduler {
     #[inline]
-    fn choose<M: MemoryModel>(&mut self, _: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String> {
-        self.pick(enabled).ok_or_else(|| "nothing is enabled".to_string())
+    fn choose<M: MemoryModel>(&mut self, _: &Machine<M>, enabled: &[Transition]) -> Result<Transition, SchedError> {
+        self.pick(enabled).ok_or(SchedError::NothingEnabled)
     }
     fn name(&self) -> &'static str {
         "random"
@@ -64,16 +77,16 @@ impl ReplayScheduler {
 }
 
 impl Scheduler for ReplayScheduler {
-    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, String> {
+    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, SchedError> {
         let Some(&t) = self.steps.get(self.pos) else {
-            return Err(format!("the schedule ended after {} steps but the machine can still move", self.pos));
+            return Err(SchedError::ScheduleEnded { steps: self.pos });
         };
         if !enabled.contains(&t) {
-            return Err(format!(
-                "step {}: {t:?} is not enabled here (is the trace from another program or model?); enabled: {}",
-                self.pos + 1,
-                enabled.iter().map(|t| m.label(*t)).collect::<Vec<_>>().join("; ")
-            ));
+            return Err(SchedError::NotEnabled {
+                step: self.pos + 1,
+                transition: t,
+                enabled: enabled.iter().map(|t| m.label(*t)).collect::<Vec<_>>().join("; "),
+            });
         }
         self.pos += 1;
         Ok(t)
@@ -92,7 +105,7 @@ pub enum RunEnd {
     /// The step bound was hit first (a program that never quiesces).
     StepLimit,
     /// The scheduler could not continue (replay mismatch).
-    SchedulerError(String),
+    SchedulerError(SchedError),
     /// Every transition is disabled but the state is not a valid final state
     /// (an ARM run with unfulfilled promises): the run is discarded.
     DeadEnd,

@@ -50,21 +50,34 @@ impl Latency {
         (x.round() as u64).clamp(self.min, self.max)
     }
 
-    fn check(&self, name: &str, least: u64) -> Result<(), String> {
+    fn check(&self, name: &'static str, least: u64) -> Result<(), LatencyError> {
         let Latency { typical, min, max } = *self;
         if min < least {
-            return Err(format!("{name}: min {min} is below {least} cycle{}", if least == 1 { "" } else { "s" }));
+            return Err(LatencyError::BelowLeast { name, min, least });
         }
         if !(min <= typical && typical <= max) {
-            return Err(format!(
-                "{name}: expected min <= typical <= max, found min {min}, typical {typical}, max {max}"
-            ));
+            return Err(LatencyError::Order { name, min, typical, max });
         }
         if max > MAX_LATENCY {
-            return Err(format!("{name}: max {max} is above the limit of {MAX_LATENCY} cycles"));
+            return Err(LatencyError::AboveLimit { name, max });
         }
         Ok(())
     }
+}
+
+/// A timing model that cannot be used: which latency, and why.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LatencyError {
+    #[error("{name}: min {min} is below {least} cycle{}", if *least == 1 { "" } else { "s" })]
+    BelowLeast { name: &'static str, min: u64, least: u64 },
+    #[error("{name}: expected min <= typical <= max, found min {min}, typical {typical}, max {max}")]
+    Order { name: &'static str, min: u64, typical: u64, max: u64 },
+    #[error("{name}: max {max} is above the limit of {MAX_LATENCY} cycles")]
+    AboveLimit { name: &'static str, max: u64 },
+    #[error("start_skew: {0} is above the limit of {MAX_LATENCY} cycles")]
+    StartSkew(u64),
+    #[error("clock_ghz: expected a positive number, found {0}")]
+    Clock(f64),
 }
 
 impl Serialize for Latency {
@@ -197,8 +210,8 @@ impl Default for TimingModel {
 pub enum TimingError {
     #[error("{file}: {msg}")]
     Parse { file: String, msg: String },
-    #[error("{file}: {msg}")]
-    Invalid { file: String, msg: String },
+    #[error("{file}: {error}")]
+    Invalid { file: String, error: LatencyError },
     #[error("{file}: expected a .toml or .json timing file")]
     Format { file: String },
 }
@@ -206,7 +219,7 @@ pub enum TimingError {
 impl TimingModel {
     /// Checks every latency (min <= typical <= max, at least one cycle for steps
     /// that take time, at most [`MAX_LATENCY`]).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), LatencyError> {
         let one = [
             ("alu", &self.alu),
             ("l1_hit", &self.l1_hit),
@@ -230,10 +243,10 @@ impl TimingModel {
             l.check(name, 0)?;
         }
         if self.start_skew > MAX_LATENCY {
-            return Err(format!("start_skew: {} is above the limit of {MAX_LATENCY} cycles", self.start_skew));
+            return Err(LatencyError::StartSkew(self.start_skew));
         }
         if !(self.clock_ghz.is_finite() && self.clock_ghz > 0.0) {
-            return Err(format!("clock_ghz: expected a positive number, found {}", self.clock_ghz));
+            return Err(LatencyError::Clock(self.clock_ghz));
         }
         Ok(())
     }
@@ -264,7 +277,7 @@ impl TimingModel {
         } else {
             return Err(TimingError::Format { file: file.into() });
         };
-        t.validate().map_err(|msg| TimingError::Invalid { file: file.into(), msg })?;
+        t.validate().map_err(|error| TimingError::Invalid { file: file.into(), error })?;
         Ok(t)
     }
 

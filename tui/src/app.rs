@@ -38,7 +38,7 @@ pub enum Source {
 impl Source {
     pub fn program(&self) -> Result<Arc<Program>, String> {
         match self {
-            Source::IrqWork(c) => workloads::irq_work_program(c).map(Arc::new),
+            Source::IrqWork(c) => workloads::irq_work_program(c).map(Arc::new).map_err(|e| e.to_string()),
             Source::Program(p) => Ok(p.clone()),
         }
     }

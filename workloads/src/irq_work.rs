@@ -161,29 +161,44 @@ impl IrqWorkConfig {
         IrqWorkConfig { variant, cores, producers: (0..cores).collect(), writes: 1 }
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.cores == 0 || self.cores > MAX_IRQ_WORK_CORES {
-            return Err(format!("--cores {}: expected 1..={MAX_IRQ_WORK_CORES}", self.cores));
+            return Err(ConfigError::Cores(self.cores));
         }
         if self.producers.is_empty() {
-            return Err("--producers: at least one core must produce".into());
+            return Err(ConfigError::NoProducer);
         }
         for &p in &self.producers {
             if p >= self.cores {
-                return Err(format!("--producers: core {p} does not exist (cores are 0..{})", self.cores - 1));
+                return Err(ConfigError::NoSuchProducer { core: p, cores: self.cores });
             }
         }
         let mut sorted = self.producers.clone();
         sorted.sort_unstable();
         sorted.dedup();
         if sorted.len() != self.producers.len() {
-            return Err("--producers: a core is listed twice".into());
+            return Err(ConfigError::ProducerTwice);
         }
         if self.writes == 0 || self.writes > 1000 {
-            return Err(format!("--writes {}: expected 1..=1000", self.writes));
+            return Err(ConfigError::Writes(self.writes));
         }
         Ok(())
     }
+}
+
+/// An irq_work configuration that cannot be generated (worded for the command line).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--cores {0}: expected 1..={MAX_IRQ_WORK_CORES}")]
+    Cores(usize),
+    #[error("--producers: at least one core must produce")]
+    NoProducer,
+    #[error("--producers: core {core} does not exist (cores are 0..{})", cores - 1)]
+    NoSuchProducer { core: usize, cores: usize },
+    #[error("--producers: a core is listed twice")]
+    ProducerTwice,
+    #[error("--writes {0}: expected 1..=1000")]
+    Writes(u64),
 }
 
 const R_HEAD: u8 = 1;
@@ -208,7 +223,7 @@ fn imm(v: u64) -> Operand {
 }
 
 /// Generates the microcode of an irq_work configuration.
-pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, String> {
+pub fn generate(cfg: &IrqWorkConfig) -> Result<Program, ConfigError> {
     cfg.validate()?;
     let mut b = Builder::new(&format!("irq_work {}", cfg.variant.name()));
     let flags = b.sym("flags", Value::Num(0));

@@ -4,4 +4,4 @@
 pub mod irq_work;
 pub mod litmus;
 
-pub use irq_work::{generate as irq_work_program, IrqWorkConfig, Variant};
+pub use irq_work::{generate as irq_work_program, ConfigError, IrqWorkConfig, Variant};

@@ -160,7 +160,7 @@ impl App {
                 if let Some(v) = variant {
                     c.variant = v;
                 }
-                c.validate()?;
+                c.validate().map_err(|e| e.to_string())?;
                 Source::IrqWork(c)
             }
             s => s.clone(),
