@@ -146,12 +146,12 @@ pub fn litmus_cond_parses(data: &[u8]) -> usize {
 /// A small sweep's journal header (2 cells × 4 chunks of 10 seeds, shard 1/2 or none).
 fn journal_header(shard: Option<&str>) -> weaksim::cmd::journal::JournalHeader {
     let spec = weaksim::cmd::cells::SweepSpec {
-        workload: "irq_work".into(),
-        variants: vec!["busy-xchg".into()],
+        workload: weaksim::cmd::cells::Workload::IrqWork,
+        variants: vec!["busy-xchg".parse().expect("a variant")],
         models: vec!["sc".into(), "tso".into()],
         cores: vec![2],
         seeds: [0, 40],
-        scheduler: "random".into(),
+        scheduler: sim::SchedKind::Random,
         writes: 1,
         max_steps: 1000,
         chunk: 10,

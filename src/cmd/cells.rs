@@ -9,7 +9,8 @@
 
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
-use sim::TimingModel;
+use sim::{SchedKind, TimingModel};
+use workloads::Variant;
 use std::path::Path;
 
 pub const FORMAT: &str = "weaksim-sweep";
@@ -18,14 +19,16 @@ pub const VERSION: u32 = 1;
 /// Everything that determines a sweep's results (not how it is split or run).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSpec {
-    pub workload: String,
-    /// Canonical variant names, in kernel history order.
-    pub variants: Vec<String>,
+    pub workload: Workload,
+    /// The variants, in kernel history order (written by their canonical names).
+    #[serde(with = "variant_names")]
+    pub variants: Vec<Variant>,
+    /// Names in the model registry (`sim::models`; models may be registered at run time).
     pub models: Vec<String>,
     pub cores: Vec<usize>,
     /// Seeds `start..end` (end excluded).
     pub seeds: [u64; 2],
-    pub scheduler: String,
+    pub scheduler: SchedKind,
     pub writes: u64,
     pub max_steps: u64,
     /// Seeds per unit of work (a journal line).
@@ -36,10 +39,40 @@ pub struct SweepSpec {
     pub timing: Option<TimingModel>,
 }
 
+/// The workloads a sweep can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Workload {
+    #[serde(rename = "irq_work")]
+    IrqWork,
+}
+
+impl std::fmt::Display for Workload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Workload::IrqWork => "irq_work",
+        })
+    }
+}
+
+/// Variants written by their canonical names (`busy-xchg`), as on the command line.
+mod variant_names {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use workloads::Variant;
+
+    pub fn serialize<S: Serializer>(v: &[Variant], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|v| v.name()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Variant>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names.iter().map(|n| n.parse().map_err(D::Error::custom)).collect()
+    }
+}
+
 /// One cell: variant × model × cores.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cell {
-    pub variant: String,
+    pub variant: Variant,
     pub model: String,
     pub cores: usize,
 }
@@ -58,7 +91,7 @@ impl SweepSpec {
         for v in &self.variants {
             for m in &self.models {
                 for &c in &self.cores {
-                    out.push(Cell { variant: v.clone(), model: m.clone(), cores: c });
+                    out.push(Cell { variant: *v, model: m.clone(), cores: c });
                 }
             }
         }
@@ -137,12 +170,12 @@ impl SweepSpec {
     }
 
     /// The command that reruns one seed of a cell (and saves its trace).
-    pub fn reproduce(&self, cell: &Cell, seed: u64) -> String {
+    pub fn reproduce(&self, cell: &CellResult, seed: u64) -> String {
         let mut s = format!("weaksim run {} --variant {} --cores {}", self.workload, cell.variant, cell.cores);
         if self.writes != 1 {
             s.push_str(&format!(" --writes {}", self.writes));
         }
-        s.push_str(&format!(" --model {} --scheduler {}", cell.model, self.scheduler));
+        s.push_str(&format!(" --model {} --scheduler {}", cell.model, self.scheduler.name()));
         if let Some(f) = &self.timing_file {
             s.push_str(&format!(" --timing {f}"));
         }
@@ -257,7 +290,7 @@ fn union_ranges(a: &[[u64; 2]], more: &[[u64; 2]]) -> Result<Vec<[u64; 2]>, [u64
 
 impl CellResult {
     pub fn empty(spec: &SweepSpec, cell: &Cell) -> CellResult {
-        CellResult::blank(&cell.variant, &cell.model, cell.cores, &spec.scheduler, spec.writes)
+        CellResult::blank(cell.variant.name(), &cell.model, cell.cores, spec.scheduler.name(), spec.writes)
     }
 
     fn blank(variant: &str, model: &str, cores: usize, scheduler: &str, writes: u64) -> CellResult {
@@ -337,8 +370,7 @@ impl CellResult {
         self.median_cycles_to_violation = percentile(&self.violation_cycles, 50);
         self.p95_cycles_to_violation = percentile(&self.violation_cycles, 95);
         self.mean_cycles = if self.runs == 0 { 0.0 } else { self.total_cycles as f64 / self.runs as f64 };
-        let cell = Cell { variant: self.variant.clone(), model: self.model.clone(), cores: self.cores };
-        self.reproduce = self.first_failing_seed.map(|s| spec.reproduce(&cell, s));
+        self.reproduce = self.first_failing_seed.map(|s| spec.reproduce(self, s));
     }
 }
 
@@ -347,7 +379,7 @@ pub fn assemble(spec: &SweepSpec, shard: Option<String>, parts: &[CellResult]) -
     let cells = spec.cells();
     let mut acc: Vec<CellResult> = cells.iter().map(|c| CellResult::empty(spec, c)).collect();
     for p in parts {
-        let Some(i) = cells.iter().position(|c| c.variant == p.variant && c.model == p.model && c.cores == p.cores)
+        let Some(i) = cells.iter().position(|c| c.variant.name() == p.variant && c.model == p.model && c.cores == p.cores)
         else {
             bail!("{} {} {} cores is not a cell of this sweep", p.variant, p.model, p.cores);
         };
@@ -397,7 +429,7 @@ pub fn missing(o: &SweepOutput) -> Vec<String> {
         let have = o
             .cells
             .iter()
-            .find(|c| c.variant == cell.variant && c.model == cell.model && c.cores == cell.cores)
+            .find(|c| c.variant == cell.variant.name() && c.model == cell.model && c.cores == cell.cores)
             .map(|c| c.seed_ranges.clone())
             .unwrap_or_default();
         let mut at = o.sweep.seeds[0];
@@ -415,46 +447,75 @@ pub fn missing(o: &SweepOutput) -> Vec<String> {
     out
 }
 
-/// CSV: the first columns are `variant,model,cores,runs,violations,rate,ci_low,ci_high`.
-pub fn to_csv(o: &SweepOutput) -> String {
-    let mut s = String::from(
-        "variant,model,cores,runs,violations,rate,ci_low,ci_high,scheduler,writes,\
-         median_cycles_to_violation,p95_cycles_to_violation,mean_cycles,step_limit,dead_ends,\
-         first_failing_seed,reproduce\n",
-    );
-    let opt = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-    for c in &o.cells {
-        s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            csv_field(&c.variant),
-            csv_field(&c.model),
-            c.cores,
-            c.runs,
-            c.violations,
-            c.rate,
-            c.ci_low,
-            c.ci_high,
-            csv_field(&c.scheduler),
-            c.writes,
-            opt(c.median_cycles_to_violation),
-            opt(c.p95_cycles_to_violation),
-            c.mean_cycles,
-            c.step_limit,
-            c.dead_ends,
-            opt(c.first_failing_seed),
-            c.reproduce.as_deref().map(csv_field).unwrap_or_default(),
-        ));
-    }
-    s
+/// One row of the CSV: a cell's scalar fields, in column order (the header is
+/// the field names).
+#[derive(Serialize)]
+struct CsvRow<'a> {
+    variant: &'a str,
+    model: &'a str,
+    cores: usize,
+    runs: u64,
+    violations: u64,
+    #[serde(serialize_with = "decimal")]
+    rate: f64,
+    #[serde(serialize_with = "decimal")]
+    ci_low: f64,
+    #[serde(serialize_with = "decimal")]
+    ci_high: f64,
+    scheduler: &'a str,
+    writes: u64,
+    median_cycles_to_violation: Option<u64>,
+    p95_cycles_to_violation: Option<u64>,
+    #[serde(serialize_with = "decimal")]
+    mean_cycles: f64,
+    step_limit: u64,
+    dead_ends: u64,
+    first_failing_seed: Option<u64>,
+    reproduce: Option<&'a str>,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r', ' ']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// A number as Rust prints it (`0`, `0.00615`: shortest, never an exponent).
+fn decimal<S: serde::Serializer>(x: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(x)
 }
+
+/// CSV (the `csv` crate; fields quoted only when they hold a comma, a quote
+/// or a line break): the first columns are
+/// `variant,model,cores,runs,violations,rate,ci_low,ci_high`.
+pub fn to_csv(o: &SweepOutput) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for c in &o.cells {
+        let row = CsvRow {
+            variant: &c.variant,
+            model: &c.model,
+            cores: c.cores,
+            runs: c.runs,
+            violations: c.violations,
+            rate: c.rate,
+            ci_low: c.ci_low,
+            ci_high: c.ci_high,
+            scheduler: &c.scheduler,
+            writes: c.writes,
+            median_cycles_to_violation: c.median_cycles_to_violation,
+            p95_cycles_to_violation: c.p95_cycles_to_violation,
+            mean_cycles: c.mean_cycles,
+            step_limit: c.step_limit,
+            dead_ends: c.dead_ends,
+            first_failing_seed: c.first_failing_seed,
+            reproduce: c.reproduce.as_deref(),
+        };
+        w.serialize(row).expect("a CSV row always serialises into memory");
+    }
+    if o.cells.is_empty() {
+        // The header alone: csv writes it with the first row.
+        return CSV_HEADER.to_string();
+    }
+    let bytes = w.into_inner().expect("writing into memory cannot fail");
+    String::from_utf8(bytes).expect("the fields are UTF-8")
+}
+
+const CSV_HEADER: &str = "variant,model,cores,runs,violations,rate,ci_low,ci_high,scheduler,writes,\
+median_cycles_to_violation,p95_cycles_to_violation,mean_cycles,step_limit,dead_ends,first_failing_seed,reproduce\n";
 
 pub fn to_json(o: &SweepOutput) -> String {
     let mut s = serde_json::to_string_pretty(o).expect("a sweep output always serialises");
@@ -592,10 +653,75 @@ mod tests {
         assert_eq!(union_ranges(&[], &[[3, 3]]), Ok(vec![]));
     }
 
+    fn spec() -> SweepSpec {
+        SweepSpec {
+            workload: Workload::IrqWork,
+            variants: vec![Variant::V36, Variant::BusyXchg],
+            models: vec!["arm".into()],
+            cores: vec![2],
+            seeds: [0, 20000],
+            scheduler: SchedKind::Timed,
+            writes: 3,
+            max_steps: super::super::sweep::DEFAULT_MAX_STEPS,
+            chunk: 1250,
+            timing_file: None,
+            timing: None,
+        }
+    }
+
+    /// The CSV, byte for byte. Since it went through the `csv` crate (it was a
+    /// format string before), one thing changed on purpose: a field with a
+    /// space but no comma, quote or line break (the reproduce command) is no
+    /// longer quoted. Numbers are as before (`0`, not `0.0`).
     #[test]
-    fn csv_quotes_what_needs_it() {
-        assert_eq!(csv_field("tso"), "tso");
-        assert_eq!(csv_field("weaksim run x"), "\"weaksim run x\"");
-        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+    fn csv_bytes() {
+        let spec = spec();
+        let mut a = CellResult::empty(&spec, &spec.cells()[0]);
+        a.runs = 20000;
+        a.violations = 123;
+        a.seed_ranges = vec![[0, 20000]];
+        a.violation_cycles = vec![1431; 123];
+        a.total_cycles = 34809505;
+        a.first_failing_seed = Some(43);
+        a.finish(&spec);
+        let mut b = CellResult::empty(&spec, &spec.cells()[1]);
+        b.runs = 20000;
+        b.seed_ranges = vec![[0, 20000]];
+        b.model = "a,\"b".into();
+        b.finish(&spec);
+        let o = SweepOutput {
+            format: FORMAT.into(),
+            version: VERSION,
+            sweep: spec.clone(),
+            shard: None,
+            complete: true,
+            cells: vec![a, b],
+        };
+        assert_eq!(
+            to_csv(&o),
+            "variant,model,cores,runs,violations,rate,ci_low,ci_high,scheduler,writes,median_cycles_to_violation,p95_cycles_to_violation,mean_cycles,step_limit,dead_ends,first_failing_seed,reproduce\n\
+             v3.6,arm,2,20000,123,0.00615,0.00515729274556348,0.007332381267051059,timed,3,1431,1431,1740.47525,0,0,43,weaksim run irq_work --variant v3.6 --cores 2 --writes 3 --model arm --scheduler timed --seed 43 --runs 1 --save-trace lost.json\n\
+             busy-xchg,\"a,\"\"b\",2,20000,0,0,0,0.00019203605610462553,timed,3,,,0,0,0,,\n"
+        );
+        // No cells: the header alone, the same header.
+        let empty = SweepOutput { cells: Vec::new(), ..o };
+        assert_eq!(to_csv(&empty), CSV_HEADER);
+        assert!(to_csv(&SweepOutput { cells: vec![CellResult::empty(&spec, &spec.cells()[0])], ..empty })
+            .starts_with(CSV_HEADER));
+    }
+
+    /// The spec's JSON is as it was when its fields were strings.
+    #[test]
+    fn spec_json_keeps_its_spelling() {
+        let j = serde_json::to_value(spec()).unwrap();
+        assert_eq!(j["workload"], "irq_work");
+        assert_eq!(j["variants"], serde_json::json!(["v3.6", "busy-xchg"]));
+        assert_eq!(j["scheduler"], "timed");
+        let back: SweepSpec = serde_json::from_value(j.clone()).unwrap();
+        assert_eq!(back, spec());
+        let mut bad = j;
+        bad["variants"] = serde_json::json!(["v9"]);
+        let e = serde_json::from_value::<SweepSpec>(bad).unwrap_err().to_string();
+        assert!(e.contains("unknown variant 'v9'"), "{e}");
     }
 }

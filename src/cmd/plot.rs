@@ -42,7 +42,7 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
         root.fill(&WHITE).map_err(err)?;
         let title = format!(
             "irq_work lost-work rate ({} scheduler, seeds {}..{}, {} write{} per producer; bars: 95% Wilson interval)",
-            spec.scheduler,
+            spec.scheduler.name(),
             spec.seeds[0],
             spec.seeds[1],
             spec.writes,
@@ -52,7 +52,7 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
         let panels = root.split_evenly((rows, cols));
         for (i, (v, area)) in spec.variants.iter().zip(panels.iter()).enumerate() {
             let mut chart = ChartBuilder::on(area)
-                .caption(v, ("sans-serif", 16))
+                .caption(v.name(), ("sans-serif", 16))
                 .margin(12)
                 .x_label_area_size(32)
                 .y_label_area_size(56)
@@ -73,7 +73,7 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
                 let mut pts: Vec<(f64, f64, f64, f64)> = o
                     .cells
                     .iter()
-                    .filter(|x| &x.variant == v && &x.model == m && x.runs > 0)
+                    .filter(|x| x.variant == v.name() && &x.model == m && x.runs > 0)
                     .map(|x| (x.cores as f64, x.rate, x.ci_low, x.ci_high))
                     .collect();
                 pts.sort_by(|a, b| a.0.total_cmp(&b.0));

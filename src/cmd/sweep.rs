@@ -7,7 +7,7 @@
 //! on its seeds, and cells are assembled in a fixed order, so the output is the
 //! same for any number of threads, any sharding, and any kill-and-resume.
 
-use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult};
+use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult, Workload};
 use super::journal::{journal_path, open_journal, Journal, JournalHeader, Opened, JOURNAL_FORMAT};
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -229,12 +229,12 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
         SchedKind::Random => None,
     };
     Ok(SweepSpec {
-        workload: "irq_work".into(),
-        variants: variants.iter().map(|v| v.name().to_string()).collect(),
+        workload: Workload::IrqWork,
+        variants,
         models: models.iter().map(|m| m.name().to_string()).collect(),
         cores,
         seeds,
-        scheduler: kind.name().into(),
+        scheduler: kind,
         writes: a.writes,
         max_steps: a.max_steps,
         chunk,
@@ -245,15 +245,14 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
 
 /// A cell's starting machine.
 pub(super) fn start_of(spec: &SweepSpec, cell: &Cell) -> Result<AnyMachine> {
-    let v: Variant = cell.variant.parse().map_err(anyhow::Error::msg)?;
-    let cfg = IrqWorkConfig { writes: spec.writes, ..IrqWorkConfig::new(v, cell.cores) };
+    let cfg = IrqWorkConfig { writes: spec.writes, ..IrqWorkConfig::new(cell.variant, cell.cores) };
     let p = Arc::new(irq_work_program(&cfg).map_err(anyhow::Error::msg)?);
     Ok(sim::models::get(&cell.model)?.machine(p)?)
 }
 
 fn run_unit(starts: &[AnyMachine], spec: &SweepSpec, timing: &TimingModel, u: &Unit) -> UnitResult {
     let start = &starts[u.cell];
-    let kind = if spec.scheduler == "timed" { SchedKind::Timed } else { SchedKind::Random };
+    let kind = spec.scheduler;
     let mut r = UnitResult { unit: u.id, cell: u.cell, seeds: u.seeds, ..Default::default() };
     for seed in u.seeds[0]..u.seeds[1] {
         let (out, cycles) = start.run_seed(kind, timing, seed, spec.max_steps, false);
@@ -376,7 +375,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
             spec.cores.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","),
             spec.seeds[0],
             spec.seeds[1],
-            spec.scheduler,
+            spec.scheduler.name(),
             shard_name.as_ref().map(|s| format!(", shard {s}")).unwrap_or_default(),
             threads,
             if done.is_empty() { String::new() } else { format!(", resuming: {} units already done", done.len()) }

@@ -2,7 +2,7 @@
 //! cycles/s on 1 and 2 threads, with the CPU time the threads got) and the
 //! time to the first lost work.
 
-use super::cells::{Cell, SweepSpec};
+use super::cells::{Cell, SweepSpec, Workload};
 use super::sweep::{start_of, DEFAULT_MAX_STEPS};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -62,14 +62,14 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
     }
     let first = |v: Variant, m: &str, cores: usize, kind: SchedKind, limit: u64| -> Result<()> {
         let m = sim::models::get(m)?;
-        let cell = Cell { variant: v.name().into(), model: m.name().into(), cores };
+        let cell = Cell { variant: v, model: m.name().into(), cores };
         let spec = SweepSpec {
-            workload: "irq_work".into(),
-            variants: vec![cell.variant.clone()],
+            workload: Workload::IrqWork,
+            variants: vec![v],
             models: vec![cell.model.clone()],
             cores: vec![cores],
             seeds: [0, limit],
-            scheduler: kind.name().into(),
+            scheduler: kind,
             writes: 1,
             max_steps: DEFAULT_MAX_STEPS,
             chunk: limit,
