@@ -74,7 +74,14 @@ fn unterminated_doc_string() {
 
 #[test]
 fn bad_metadata_line() {
-    check("AArch64 T\nfoo bar\n{}\n", "2:1: expected `Key=Value` or the initial state `{`");
+    check("AArch64 T\nfoo bar {\n}\n", "2:1: expected `Key=Value` or the initial state `{`");
+}
+
+#[test]
+fn stray_header_lines_are_skipped_as_herd_does() {
+    let t = isa::litmus::parse("AArch64 T\nq\nvariant ASL\n{ 0:X1=x; }\n P0 ;\n LDR X0,[X1] ;\nexists (0:X0=0)\n", "t")
+        .expect("herd skips text that is not `Key=Value` before the `{`");
+    assert_eq!(t.program.cores.len(), 1);
 }
 
 #[test]
@@ -397,4 +404,23 @@ fn register_names_are_not_locations() {
     let src = "AArch64 t\n{\n0:X1=x; r1=2;\n}\n P0 ;\n LDR W0,[X1] ;\nexists (0:X0=1)\n";
     let e = isa::litmus::parse(src, "t.litmus").unwrap_err();
     assert_eq!(e.to_string(), "t.litmus:3:9: location name `r1` is reserved");
+}
+
+#[test]
+fn catalogue_constructs_refused_as_unsupported() {
+    // System registers (herd's NV2 tests), instructions as values, `%name`
+    // symbolic registers and Morello capability registers: named, not "bad".
+    check(
+        "AArch64 T\n{ 0:VNCR_EL2=x; }\n P0 ;\n NOP ;\nexists (x=0)\n",
+        "2:5: unsupported system register `VNCR_EL2` (system registers are not modelled)",
+    );
+    check(
+        "AArch64 T\n{ 0:X0=instr:\"B .+8\"; }\n P0 ;\n NOP ;\nexists (x=0)\n",
+        "2:8: unsupported instruction as a value `instr:\"B .+8\"` (code that reads or writes instructions is not modelled)",
+    );
+    check(
+        "AArch64 T\n{ uint64_t %r = x; }\n P0 ;\n NOP ;\nexists (x=0)\n",
+        "2:12: unsupported symbolic register `%r` (herd7's `%name` registers)",
+    );
+    check(&a(" STR WZR,[C1] ;\nexists (x=0)\n"), "4:11: unsupported capability register `C1` (Morello is not modelled)");
 }

@@ -61,6 +61,9 @@ pub(crate) fn greg(cx: &mut Cx<'_>, p: Piece<'_>) -> PResult<GReg> {
         Some(ArchReg::Gpr(n)) => Ok(GReg { reg: Some(cx.gpr(n, p)?), w }),
         Some(ArchReg::Zero) => Ok(GReg { reg: None, w }),
         None if looks_like_aarch64_reg(p.s) => perr(p.off, format!("bad register {}", show(p.s))),
+        None if p.s.len() > 1 && p.s.starts_with('C') && p.s[1..].chars().all(|c| c.is_ascii_digit()) => {
+            perr(p.off, format!("unsupported capability register {} (Morello is not modelled)", show(p.s)))
+        }
         None => perr(p.off, format!("expected a register, found {}", show(p.s))),
     }
 }

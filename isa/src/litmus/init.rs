@@ -215,6 +215,9 @@ fn item(item: Piece<'_>) -> PResult<InitItem<'_>> {
         },
         None => name,
     };
+    if name.s.starts_with('%') && is_ident(&name.s[1..]) {
+        return perr(name.off, format!("unsupported symbolic register {} (herd7's `%name` registers)", show(name.s)));
+    }
     if !is_ident(name.s) {
         return perr(name.off, format!("bad location {}", show(name.s)));
     }
@@ -232,6 +235,12 @@ fn value(v: Piece<'_>) -> PResult<InitVal<'_>> {
             return perr(v.off, format!("bad array initialiser {}", show(v.s)));
         }
         return Ok(InitVal::Vector(v, elems));
+    }
+    if v.s.starts_with("instr:") {
+        return perr(
+            v.off,
+            format!("unsupported instruction as a value {} (code that reads or writes instructions is not modelled)", show(v.s)),
+        );
     }
     let w = v.words();
     if w.len() > 1 {
