@@ -1,5 +1,8 @@
 //! Relations over at most 128 events, one `u128` row per event: the LKMM
 //! checker composes and closes a few dozen of them per candidate execution.
+//! Not [`crate::rel::Rel`] (any number of events, rows of `u64` words, for the
+//! sc/tso/arm checkers): one `u128` per row makes `seq`, `plus`, `inter` and
+//! `diff` single word operations, and LKMM needs sets and inverses Rel lacks.
 
 /// The most events an LKMM execution may have.
 pub const MAX_EVENTS: usize = 128;
