@@ -302,6 +302,14 @@ impl Search<'_> {
 
     fn expand(&mut self, mut n: Node, out: &mut Vec<Node>) {
         let ncores = self.prog.num_cores();
+        // A guessed read is matched only by a later write of another core: once
+        // no such core can still run, the branch is dead.
+        for &r in &n.pending {
+            let rc = n.rec.events[r].core;
+            if !(0..ncores).any(|d| Some(d) != rc && self.writer[d] && !self.done(&n, d)) {
+                return;
+            }
+        }
         let pick = (0..ncores).find(|&c| !n.blocked[c] && !self.done(&n, c));
         let Some(c) = pick else {
             if let Some(c) = (0..ncores).find(|&c| n.blocked[c]) {
