@@ -90,6 +90,11 @@ impl Lower {
         if !is_ident(name) {
             return perr(off, format!("bad variable name `{name}`"));
         }
+        // A location named like a register (`r0`, perhaps a thread's local in the
+        // condition without its `0:`) could not be written as .ucode.
+        if crate::asm::cond::looks_like_reg(name) {
+            return perr(off, format!("shared variable name `{name}` is reserved for registers (a local needs its thread, as in 0:{name})"));
+        }
         if self.prog.symbols.len() > SymId::MAX as usize - 1 {
             return perr(off, "too many shared variables");
         }
