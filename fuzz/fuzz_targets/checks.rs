@@ -176,9 +176,12 @@ pub fn journal(data: &[u8]) {
 
 /// [`journal`], saying how many units the loader accepted (`None`: refused).
 pub fn journal_units(data: &[u8]) -> Option<usize> {
+    // A file of its own per call: the regression tests call this from several threads.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("weaksim-fuzz-journal-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join("o.json.journal");
+    let path = dir.join(format!("o{n}.json.journal"));
     // The first byte picks the shard, the rest are the unit lines.
     let (shard, body) = match data.split_first() {
         Some((b, rest)) if b % 2 == 1 => (Some("1/2"), rest),
@@ -190,7 +193,9 @@ pub fn journal_units(data: &[u8]) -> Option<usize> {
     text.push(b'\n');
     text.extend_from_slice(body);
     std::fs::write(&path, &text).ok()?;
-    let (units, len) = weaksim::cmd::journal::read_journal(&path, &header).ok()??;
+    let read = weaksim::cmd::journal::read_journal(&path, &header);
+    let _ = std::fs::remove_file(&path);
+    let (units, len) = read.ok()??;
     assert!(len as usize <= text.len());
     let mut ids: Vec<u64> = units.iter().map(|u| u.unit).collect();
     ids.sort_unstable();
