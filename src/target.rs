@@ -84,7 +84,7 @@ pub fn load_program_for(path: &Path, mapping: Mapping) -> Result<Program> {
     let file = path.display().to_string();
     match path.extension().and_then(|e| e.to_str()) {
         Some("litmus") => Ok(isa::litmus::parse_with(&text, &file, mapping)?.program),
-        Some("ucode") | Some("uc") => Ok(isa::asm::parse(&text, &file)?),
+        Some("ucode") | Some("uc") => Ok(isa::asm::assemble(&text, &file)?),
         _ => bail!("{file}: expected `irq_work`, a .ucode file or a .litmus file"),
     }
 }

@@ -172,3 +172,39 @@ fn save_trace_with_nothing_to_save_says_so() {
     assert!(out.contains("Nothing saved to") && out.contains("no run ended in a violation"), "{out}");
     assert!(!p.exists());
 }
+
+#[test]
+fn a_core_that_can_run_past_the_end_is_refused_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("spin.ucode");
+    std::fs::write(&f, "sym lock = 0\ncore 0 start=retry\nretry:\n    xchg.acquire r1, [lock], 1\n    bnz r1, retry\n")
+        .unwrap();
+    let (code, out, err) = run(&["explore", f.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("spin.ucode:5:5: core 0 can run past the end of the code after 'bnz r1, retry'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn kernel_style_conditions_and_negative_numbers_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("mp.ucode");
+    std::fs::write(
+        &f,
+        "sym data = 0\nsym flag = 0\ncore 0 start=P0\ncore 1 start=P1 r3=-1 r4=-1\n\
+         P0:\n    store [data], 1\n    store [flag], 1\n    halt\n\
+         P1:\n    load r3, [flag]\n    load r4, [data]\n    halt\n\
+         exists (1:r3 != 1:r4)\n",
+    )
+    .unwrap();
+    let p = f.to_str().unwrap();
+    let (code, out, _) = run(&["explore", p, "--model", "sc,tso,arm", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v = json_lines(&out);
+    assert_eq!(v[0]["verdict"], "reachable", "r3=0, r4=1 is SC: {out}");
+    let (_, out, _) = run(&["show", p]);
+    assert!(out.contains("core 1 start=P1 r3=-1 r4=-1"), "{out}");
+    assert!(out.contains("exists (~1:r3=1:r4)"), "{out}");
+}

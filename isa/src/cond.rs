@@ -206,7 +206,14 @@ pub fn value_text(p: &Program, v: Value) -> String {
 
 /// Prints a condition expression in herd's syntax.
 pub fn expr_text(p: &Program, e: &CondExpr) -> String {
-    fn go(p: &Program, e: &CondExpr, prec: u8, out: &mut String) {
+    expr_text_typed(p, e, &[])
+}
+
+/// Like [`expr_text`]; a number compared with a location typed as a signed
+/// 64-bit word (`.ucode` gives that type to a location compared with a
+/// number written negative) prints signed, as it was written.
+fn expr_text_typed(p: &Program, e: &CondExpr, types: &[(Loc, LocType)]) -> String {
+    fn go(p: &Program, e: &CondExpr, prec: u8, out: &mut String, types: &[(Loc, LocType)]) {
         match e {
             CondExpr::True => out.push_str("true"),
             CondExpr::False => out.push_str("false"),
@@ -215,7 +222,12 @@ pub fn expr_text(p: &Program, e: &CondExpr) -> String {
                     Loc::Mem(s) => format!("[{}]", p.sym_name(*s)),
                     _ => loc_name(p, *l),
                 };
-                out.push_str(&format!("{ln}={}", value_text(p, *v)));
+                let signed64 = types.iter().any(|(x, t)| x == l && t.signed && t.width == Width::W64);
+                let val = match v {
+                    Value::Num(n) if signed64 => (*n as i64).to_string(),
+                    _ => value_text(p, *v),
+                };
+                out.push_str(&format!("{ln}={val}"));
             }
             CondExpr::EqLoc(a, b) => {
                 let name = |l: &Loc| match l {
@@ -226,7 +238,7 @@ pub fn expr_text(p: &Program, e: &CondExpr) -> String {
             }
             CondExpr::Not(e) => {
                 out.push('~');
-                go(p, e, 3, out)
+                go(p, e, 3, out, types)
             }
             CondExpr::And(es) | CondExpr::Or(es) => {
                 let (op, my) = if matches!(e, CondExpr::And(_)) { (" /\\ ", 2) } else { (" \\/ ", 1) };
@@ -241,7 +253,7 @@ pub fn expr_text(p: &Program, e: &CondExpr) -> String {
                     if i > 0 {
                         out.push_str(op)
                     }
-                    go(p, x, my + 1, out)
+                    go(p, x, my + 1, out, types)
                 }
                 if paren {
                     out.push(')')
@@ -250,7 +262,7 @@ pub fn expr_text(p: &Program, e: &CondExpr) -> String {
         }
     }
     let mut s = String::new();
-    go(p, e, 0, &mut s);
+    go(p, e, 0, &mut s, types);
     s
 }
 
@@ -261,5 +273,5 @@ pub fn condition_text(p: &Program, c: &Condition) -> String {
         Quantifier::NotExists => "~exists",
         Quantifier::Forall => "forall",
     };
-    format!("{q} ({})", expr_text(p, &c.expr))
+    format!("{q} ({})", expr_text_typed(p, &c.expr, &c.types))
 }

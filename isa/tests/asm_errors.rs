@@ -65,7 +65,7 @@ const CASES: &[(&str, &str)] = &[
     // Symbols and aliases.
     ("sym x = 1\n", "5:5: duplicate symbol 'x' (first declared on line 1)"),
     ("sym r3 = 0\n", "5:5: symbol name 'r3' is a register name"),
-    ("sym z = y\n", "5:9: expected a number or &symbol, found 'y'"),
+    ("sym z = y\n", "5:9: expected a number, -number or &symbol, found 'y'"),
     ("sym z 5\n", "5:7: expected '=' after the symbol name, found '5'"),
     ("alias r5 = r1\n", "5:7: alias 'r5' looks like a register name"),
     ("alias self = r1\n", "5:7: 'self' is reserved and cannot be an alias"),
@@ -97,7 +97,7 @@ const CASES: &[(&str, &str)] = &[
     ("exists ((x=1 /\\\n   p=0)\nhalt\n", "5:8: unbalanced parenthesis in condition"),
     ("exists (x=1 /\\\n  p=2\ncore 1 start=a\n", "5:8: unbalanced parenthesis in condition"),
     ("exists (0:r1=0 0:r2=1)\n", "5:16: expected '/\\', '\\/' or ')' in condition, found '0'"),
-    ("exists 0:r1\n", "5:12: expected '=' after the location, found end of line"),
+    ("exists 0:r1\n", "5:12: expected '=' or '!=' after the location, found end of line"),
     ("exists (1:r1=0)\n", "5:9: core 1 does not exist (the program declares 1 core)"),
     ("exists (0:r99=0)\n", "5:9: unknown register r99 (registers are r0..r31)"),
     ("exists (0:r1=q)\n", "5:14: undefined symbol 'q'"),

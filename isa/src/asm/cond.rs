@@ -109,6 +109,10 @@ pub(crate) struct CondParser<'c, 'a> {
     nest: usize,
     /// Every resolved location with its (unadjusted) line and column.
     pub seen: Vec<(Loc, usize, usize)>,
+    /// Each location compared with a number written negative (`0:r1=-1`), and that number.
+    pub negative: Vec<(Loc, u64)>,
+    /// Whether the last value parsed was written with a minus sign.
+    last_value_negative: bool,
 }
 
 type R<T> = Result<T, AsmError>;
@@ -118,7 +122,7 @@ pub(crate) const MAX_NEST: usize = 200;
 
 impl<'c, 'a> CondParser<'c, 'a> {
     pub fn new(cur: &'c mut Cursor<'a>, res: &'c mut dyn CondResolver, multiline: bool) -> Self {
-        CondParser { cur, res, multiline, depth: 0, nest: 0, seen: Vec::new() }
+        CondParser { cur, res, multiline, depth: 0, nest: 0, seen: Vec::new(), negative: Vec::new(), last_value_negative: false }
     }
 
     fn skip_nl(&mut self) {
@@ -232,13 +236,34 @@ impl<'c, 'a> CondParser<'c, 'a> {
             Tok::RParen => Err(self.cur.error_here("unbalanced parenthesis in condition")),
             _ => {
                 let loc = self.loc()?;
-                if self.peek_tok() != Tok::Eq {
-                    return Err(self.cur.expected("'=' after the location"));
-                }
+                let ne = match self.peek_tok() {
+                    Tok::Eq => false,
+                    Tok::Ne => true,
+                    _ => return Err(self.cur.expected("'=' or '!=' after the location")),
+                };
                 self.cur.next();
-                let v = self.value()?;
-                Ok(CondExpr::Eq(loc, v))
+                // `loc = loc`: another core's register (`1:r3 = 1:r4`) or `[x]`.
+                let e = if self.at_loc() {
+                    CondExpr::EqLoc(loc, self.loc()?)
+                } else {
+                    let v = self.value()?;
+                    if let (Value::Num(n), true) = (v, self.last_value_negative) {
+                        self.negative.push((loc, n));
+                    }
+                    CondExpr::Eq(loc, v)
+                };
+                // `a != b` is `~(a = b)` (herd has no `!=`; printed as `~a=b`).
+                Ok(if ne { CondExpr::Not(Box::new(e)) } else { e })
             }
+        }
+    }
+
+    /// Whether the next tokens are a location that cannot be a value: `N:reg` or `[x]`.
+    fn at_loc(&mut self) -> bool {
+        match self.peek_tok() {
+            Tok::Num(_) => self.cur.peek_at(1).tok == Tok::Colon,
+            Tok::LBracket => true,
+            _ => false,
         }
     }
 
@@ -285,6 +310,7 @@ impl<'c, 'a> CondParser<'c, 'a> {
     fn value(&mut self) -> R<Value> {
         self.skip_nl();
         let first = self.cur.peek().clone();
+        let mut negative = false;
         let v = match first.tok {
             Tok::Num(n) => {
                 self.cur.next();
@@ -296,6 +322,7 @@ impl<'c, 'a> CondParser<'c, 'a> {
                     return Err(self.cur.expected("a number after '-'"));
                 };
                 self.cur.next();
+                negative = true;
                 ValueName::Neg(n)
             }
             Tok::Amp => {
@@ -312,6 +339,7 @@ impl<'c, 'a> CondParser<'c, 'a> {
             }
             _ => return Err(self.cur.expected("a value (a number or a symbol name)")),
         };
+        self.last_value_negative = negative;
         self.res.value(v).map_err(|m| self.cur.err_tok(&first, m))
     }
 

@@ -288,6 +288,7 @@ impl<'a> Parser<'a> {
             }
         };
         self.prog.code.push(instr);
+        self.instr_pos.push((mn.line, mn.col));
         Ok(())
     }
 
@@ -364,6 +365,7 @@ impl<'a> Parser<'a> {
                 self.cur.next();
                 Ok(Operand::Imm(n))
             }
+            Tok::Minus => Ok(Operand::Imm(self.negative_number()?)),
             Tok::Amp => {
                 self.cur.next();
                 Ok(Operand::SymAddr(self.sym_ref()?))
@@ -378,9 +380,9 @@ impl<'a> Parser<'a> {
                     &t,
                     format!("'{name}' is a symbol: write &{name} for its address or [{name}] for its contents"),
                 )),
-                Err(_) => Err(self.cur.expected("an operand (register, number or &symbol)")),
+                Err(_) => Err(self.cur.expected("an operand (register, number, -number or &symbol)")),
             },
-            _ => Err(self.cur.expected("an operand (register, number or &symbol)")),
+            _ => Err(self.cur.expected("an operand (register, number, -number or &symbol)")),
         }
     }
 

@@ -17,6 +17,8 @@ pub(crate) enum Tok<'a> {
     Comma,
     Colon,
     Eq,
+    /// `!=` (in conditions: the negation of `=`).
+    Ne,
     LBracket,
     RBracket,
     LParen,
@@ -117,6 +119,15 @@ pub(crate) fn lex(src: &str) -> Vec<Token<'_>> {
         let (tok, end, ncols) = if let Some(t) = single {
             chars.next();
             (t, start + 1, 1)
+        } else if c == '!' {
+            chars.next();
+            match chars.peek() {
+                Some(&(_, '=')) => {
+                    chars.next();
+                    (Tok::Ne, start + 2, 2)
+                }
+                _ => (Tok::Error("unexpected character '!' (did you mean '!=' or '~'?)".into()), start + 1, 1),
+            }
         } else if c == '/' || c == '\\' {
             chars.next();
             let want = if c == '/' { '\\' } else { '/' };

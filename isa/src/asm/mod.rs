@@ -25,5 +25,14 @@ use crate::program::Program;
 /// (`dir/sb.ucode` -> `sb`) is the program name unless a `name` directive
 /// gives one. Never panics; every error points at the offending token.
 pub fn parse(src: &str, file: &str) -> Result<Program, AsmError> {
-    parse::parse_program(src, file)
+    parse::parse_program(src, file, false)
+}
+
+/// Like [`parse`], and also refuses a program in which some core can run past
+/// the end of its code (a path from its `start=` or `handler=` that reaches
+/// the end without `halt`, `jmp`, `ret` or `iret`, following every branch
+/// both ways): the error points at the last instruction. What the command
+/// line uses for `.ucode` files.
+pub fn assemble(src: &str, file: &str) -> Result<Program, AsmError> {
+    parse::parse_program(src, file, true)
 }

@@ -4,8 +4,8 @@
 use super::cond::{looks_like_reg, resolve_reg, CondParser, ProgramResolver};
 use super::error::AsmError;
 use super::lexer::{Cursor, Tok, Token, INVISIBLE};
-use crate::cond::{Condition, Loc};
-use crate::instr::{Pc, Reg, SymId};
+use crate::cond::{Condition, Loc, LocType};
+use crate::instr::{Instr, Pc, Reg, SymId, Width};
 use crate::program::{CoreSpec, Label, Program, Symbol, Value, MAX_CORES};
 use std::collections::{BTreeMap, HashMap};
 
@@ -48,10 +48,12 @@ pub(crate) struct Parser<'a> {
     locations: Option<(Vec<Loc>, Token<'a>)>,
     cond_line: Option<usize>,
     cond_locs: Vec<(Loc, usize, usize)>,
+    /// Each instruction's mnemonic token (line, column), by pc.
+    pub instr_pos: Vec<(usize, usize)>,
 }
 
 /// Parses a whole `.ucode` program.
-pub(crate) fn parse_program(src: &str, file: &str) -> R<Program> {
+pub(crate) fn parse_program(src: &str, file: &str, check_end: bool) -> R<Program> {
     let stem = std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or(file);
     let mut p = Parser {
         cur: Cursor::new(src, file, 1),
@@ -65,6 +67,7 @@ pub(crate) fn parse_program(src: &str, file: &str) -> R<Program> {
         locations: None,
         cond_line: None,
         cond_locs: Vec::new(),
+        instr_pos: Vec::new(),
     };
     // An invisible character first: it explains whatever error follows from it.
     let hidden = p.cur.toks.iter().find_map(|t| match &t.tok {
@@ -76,7 +79,7 @@ pub(crate) fn parse_program(src: &str, file: &str) -> R<Program> {
     }
     p.collect_symbols();
     p.run()?;
-    p.finish()
+    p.finish(check_end)
 }
 
 impl<'a> Parser<'a> {
@@ -246,19 +249,34 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// A number or `&sym` (symbol and register initial values).
+    /// A number (possibly negative) or `&sym` (symbol and register initial values).
     fn init_value(&mut self) -> R<Value> {
         match self.cur.peek().tok {
             Tok::Num(n) => {
                 self.cur.next();
                 Ok(Value::Num(n))
             }
+            Tok::Minus => Ok(Value::Num(self.negative_number()?)),
             Tok::Amp => {
                 self.cur.next();
                 Ok(Value::Addr(self.sym_ref()?))
             }
-            _ => Err(self.cur.expected("a number or &symbol")),
+            _ => Err(self.cur.expected("a number, -number or &symbol")),
         }
+    }
+
+    /// `-N` (at the minus sign) as its 64-bit two's complement; `N` at most 2^63.
+    pub fn negative_number(&mut self) -> R<u64> {
+        let minus = self.cur.next();
+        let t = self.cur.peek().clone();
+        let Tok::Num(n) = t.tok else {
+            return Err(self.cur.expected("a number after '-'"));
+        };
+        if n > 1 << 63 {
+            return Err(self.cur.err_tok(&minus, format!("-{n} is out of range (the smallest number is -{})", 1u64 << 63)));
+        }
+        self.cur.next();
+        Ok(n.wrapping_neg())
     }
 
     /// A symbol name (in `&sym`, `observe`, `lost_work`).
@@ -459,14 +477,22 @@ impl<'a> Parser<'a> {
         };
         let expr = cp.expr()?;
         self.cond_locs.extend(cp.seen);
+        // A location compared with a number written negative holds a signed
+        // word: its final values print signed (`0:r1=-1`, not 18446744073709551615).
+        let mut types: Vec<(Loc, LocType)> = Vec::new();
+        for (l, _) in cp.negative {
+            if !types.iter().any(|t| t.0 == l) {
+                types.push((l, LocType { width: Width::W64, signed: true }));
+            }
+        }
         if self.cur.peek().tok == Tok::RParen {
             return Err(self.cur.error_here("unbalanced parenthesis in condition"));
         }
-        self.prog.condition = Some(Condition { quant, expr, locations: Vec::new(), types: Vec::new() });
+        self.prog.condition = Some(Condition { quant, expr, locations: Vec::new(), types });
         Ok(())
     }
 
-    fn finish(mut self) -> R<Program> {
+    fn finish(mut self, check_end: bool) -> R<Program> {
         let n = self.prog.code.len();
         if n == 0 {
             return Err(self.cur.err_at(1, 1, "empty program (no instructions)"));
@@ -521,7 +547,48 @@ impl<'a> Parser<'a> {
             }
         }
         self.prog.validate().map_err(|m| self.cur.err_at(1, 1, m))?;
+        if check_end {
+            self.check_end()?;
+        }
         Ok(self.prog)
+    }
+
+    /// No core can run past the last instruction: from each core's entry and
+    /// handler, following every branch both ways (and each `call` to its
+    /// return), the pc never reaches the end of the code. Reported at the
+    /// last instruction, which is the one that would fall through.
+    fn check_end(&self) -> R<()> {
+        let n = self.prog.code.len();
+        for (c, core) in self.prog.cores.iter().enumerate() {
+            let mut seen = vec![false; n + 1];
+            let mut stack: Vec<usize> = std::iter::once(core.start).chain(core.handler).map(|p| p as usize).collect();
+            while let Some(pc) = stack.pop() {
+                if pc > n || seen[pc] {
+                    continue;
+                }
+                seen[pc] = true;
+                if pc == n {
+                    let (line, col) = self.instr_pos[n - 1];
+                    let last = super::instr_text(&self.prog, &self.prog.code[n - 1]);
+                    let m = format!(
+                        "core {c} can run past the end of the code after '{last}' (the last instruction): \
+                         end its path with halt, jmp, ret or iret"
+                    );
+                    return Err(self.cur.err_at(line, col, m));
+                }
+                let next = pc + 1;
+                match self.prog.code[pc] {
+                    Instr::Halt | Instr::Iret | Instr::Ret => {}
+                    Instr::Jmp { target } => stack.push(target as usize),
+                    Instr::Branch { target, .. } | Instr::Call { target } => {
+                        stack.push(target as usize);
+                        stack.push(next);
+                    }
+                    _ => stack.push(next),
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -152,9 +152,19 @@ fn name_text(name: &str) -> String {
     s
 }
 
+/// A number as the assembler reads it back: those of 2^63 and above (negative
+/// as 64-bit two's complement) print signed, as they are usually written (`-1`).
+pub fn num_text(n: u64) -> String {
+    if n >= 1 << 63 {
+        (n as i64).to_string()
+    } else {
+        n.to_string()
+    }
+}
+
 fn value_text(p: &Program, v: Value) -> String {
     match v {
-        Value::Num(n) => n.to_string(),
+        Value::Num(n) => num_text(n),
         Value::Addr(s) => format!("&{}", p.sym_name(s)),
     }
 }
@@ -162,7 +172,7 @@ fn value_text(p: &Program, v: Value) -> String {
 pub fn op_text(p: &Program, o: Operand) -> String {
     match o {
         Operand::Reg(r) => p.reg_name(r),
-        Operand::Imm(n) => n.to_string(),
+        Operand::Imm(n) => num_text(n),
         Operand::SymAddr(s) => format!("&{}", p.sym_name(s)),
     }
 }
