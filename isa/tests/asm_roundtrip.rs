@@ -458,7 +458,7 @@ other:
     call sub
     halt
 sub:
-    blt r1, 18446744073709551615, sub
+    blt r1, -1, sub
     ret
 end:
 
