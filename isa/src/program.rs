@@ -100,6 +100,13 @@ pub struct Program {
     /// Empty for every other program.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lkmm: Vec<crate::lkmm::LkTag>,
+    /// What the user wrote, where it is not microcode: for a litmus test, each
+    /// instruction's source text (`DMB SY`) on the first instruction it was
+    /// lowered to, an empty string on the others. Empty for `.ucode` programs
+    /// (their text is the microcode) and generated ones; else one entry per
+    /// instruction of `code`. Shown beside the microcode; never executed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
 }
 
 impl Program {
@@ -115,6 +122,25 @@ impl Program {
             condition: None,
             filter: None,
             lkmm: Vec::new(),
+            source: Vec::new(),
+        }
+    }
+
+    /// The source text instruction `pc` was written as, when it is not
+    /// microcode (a litmus test's `DMB SY`).
+    pub fn source_text(&self, pc: usize) -> Option<&str> {
+        self.source.get(pc).map(String::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// Instruction `pc` as a listing shows it: what the user wrote when the
+    /// program keeps it (a litmus test's `DMB SY`, not `fence`), else the
+    /// microcode (`.ucode` programs, and the further instructions one source
+    /// instruction was lowered to).
+    pub fn shown_instr(&self, pc: usize) -> String {
+        let Some(i) = self.code.get(pc) else { return "(past the end of the code)".into() };
+        match self.source_text(pc) {
+            Some(src) => src.to_string(),
+            None => crate::asm::instr_text(self, i),
         }
     }
 
@@ -267,6 +293,9 @@ impl Program {
     /// valid, every core's entry points inside the code.
     pub fn validate(&self) -> Result<(), String> {
         let n = self.code.len();
+        if !self.source.is_empty() && self.source.len() != n {
+            return Err(format!("{} source texts for {n} instructions", self.source.len()));
+        }
         if self.cores.is_empty() {
             return Err("the program declares no core".into());
         }

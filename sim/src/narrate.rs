@@ -3,7 +3,6 @@
 
 use crate::machine::Machine;
 use crate::transition::Transition;
-use isa::disasm::instr_text;
 use memmodels::{MemoryModel, Source};
 
 impl<M: MemoryModel> Machine<M> {
@@ -14,10 +13,7 @@ impl<M: MemoryModel> Machine<M> {
 
     /// Text of core `c`'s next instruction.
     pub fn next_text(&self, c: usize) -> String {
-        match self.prog().code.get(self.state.cores[c].pc as usize) {
-            Some(i) => instr_text(self.prog(), i),
-            None => "(past the end of the code)".into(),
-        }
+        self.prog().shown_instr(self.state.cores[c].pc as usize)
     }
 
     /// A plain-words label for `t` in the current state (before it is applied).

@@ -22,7 +22,8 @@ pub fn listing(p: &Program) -> Arc<Vec<ListingLine>> {
         for l in p.labels.iter().filter(|l| l.pc as usize == pc) {
             out.push(ListingLine { pc: None, text: format!("{}:", l.name) });
         }
-        out.push(ListingLine { pc: Some(pc as isa::Pc), text: isa::disasm::instr_text(p, i) });
+        let _ = i;
+        out.push(ListingLine { pc: Some(pc as isa::Pc), text: p.shown_instr(pc) });
     }
     Arc::new(out)
 }

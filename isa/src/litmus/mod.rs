@@ -720,6 +720,9 @@ fn parse_inner(src: &str) -> PResult<LitmusTest> {
         })
         .collect();
     let mut prog = cx.prog;
+    if !prog.source.is_empty() {
+        prog.source.resize(prog.code.len(), String::new());
+    }
     prog.reg_names = cx.regs.names();
     if let Err(e) = prog.validate() {
         return perr(name.off, format!("invalid program: {e}"));
@@ -759,6 +762,12 @@ fn translate_thread<'a>(cx: &mut Cx<'a>, i: usize, cells: &[Piece<'a>], regs: Ve
             Arch::X86 => x86::instr(cx, c, x86::Syntax::Intel)?,
             Arch::X86_64 => x86::instr(cx, c, x86::Syntax::Att)?,
             Arch::C => unreachable!("C tests are rejected at the header"),
+        }
+        // The text as written, on the first instruction it became.
+        let end = cx.pc();
+        if end > here as usize {
+            cx.prog.source.resize(end, String::new());
+            cx.prog.source[here as usize] = c.s.split_whitespace().collect::<Vec<_>>().join(" ");
         }
     }
     cx.emit(Instr::Halt);
