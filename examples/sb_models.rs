@@ -53,12 +53,7 @@ fn main() -> std::process::ExitCode {
             (_, true) => "reachable",
             (_, false) => "unreachable",
         };
-        println!(
-            "{:<5} {verdict:<11} {} final states, {} states explored",
-            model.name(),
-            r.finals.len(),
-            r.states
-        );
+        println!("{:<5} {verdict:<11} {} final states, {} states explored", model.name(), r.finals.len(), r.states);
         let expected = model.name() != "sc";
         wrong |= reachable != expected && ["sc", "tso", "arm"].contains(&model.name());
     }

@@ -181,10 +181,7 @@ fn a_core_that_can_run_past_the_end_is_refused_with_its_position() {
         .unwrap();
     let (code, out, err) = run(&["explore", f.to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
-    assert!(
-        err.contains("spin.ucode:5:5: core 0 can run past the end of the code after 'bnz r1, retry'"),
-        "{err}"
-    );
+    assert!(err.contains("spin.ucode:5:5: core 0 can run past the end of the code after 'bnz r1, retry'"), "{err}");
 }
 
 #[test]

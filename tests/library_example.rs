@@ -13,7 +13,8 @@ fn sb_models_example_runs_and_agrees_with_the_models() {
     let o = Command::new(&exe).output().unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
-    let line = |m: &str| out.lines().find(|l| l.split_whitespace().next() == Some(m)).unwrap_or_else(|| panic!("{out}"));
+    let line =
+        |m: &str| out.lines().find(|l| l.split_whitespace().next() == Some(m)).unwrap_or_else(|| panic!("{out}"));
     assert!(line("sc").contains("unreachable") && line("sc").contains(" 3 final states"), "{out}");
     assert!(line("tso").contains(" reachable") && line("tso").contains(" 4 final states"), "{out}");
     assert!(line("arm").contains(" reachable"), "{out}");

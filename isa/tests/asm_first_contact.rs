@@ -48,8 +48,14 @@ fn negative_numbers_everywhere() {
     assert!(matches!(p.code[0], Instr::Mov { src: Operand::Imm(n), .. } if n == -5i64 as u64));
     // Printed signed, as written, and read back the same.
     let text = print(&p);
-    for want in ["sym x = -2", "r1=-1", "mov r2, -5", "beq r1, -1, out", "[x], -9223372036854775808", "exists (0:r1=-1 /\\ [x]=-2)"]
-    {
+    for want in [
+        "sym x = -2",
+        "r1=-1",
+        "mov r2, -5",
+        "beq r1, -1, out",
+        "[x], -9223372036854775808",
+        "exists (0:r1=-1 /\\ [x]=-2)",
+    ] {
         assert!(text.contains(want), "{want} in:\n{text}");
     }
     assert_eq!(parse(&text, "t.ucode"), Ok(p.clone()));
@@ -58,7 +64,10 @@ fn negative_numbers_everywhere() {
     assert_eq!(c.loc_type(Loc::Reg { core: 0, reg: 1 }).text(u64::MAX), "-1");
 
     let e = parse("core 0 start=a r1=-18446744073709551615\na: halt\n", "t.ucode").unwrap_err();
-    assert_eq!(e.to_string(), "t.ucode:1:19: -18446744073709551615 is out of range (the smallest number is -9223372036854775808)");
+    assert_eq!(
+        e.to_string(),
+        "t.ucode:1:19: -18446744073709551615 is out of range (the smallest number is -9223372036854775808)"
+    );
     let e = parse("core 0 start=a r1=-x\na: halt\n", "t.ucode").unwrap_err();
     assert_eq!(e.to_string(), "t.ucode:1:20: expected a number after '-', found 'x'");
 }

@@ -93,4 +93,3 @@ fn name_and_labels_do_not_count_but_code_and_types_do() {
     untyped.condition.as_mut().unwrap().types.clear();
     assert_ne!(untyped.fingerprint(), typed().fingerprint());
 }
-

@@ -422,5 +422,8 @@ fn catalogue_constructs_refused_as_unsupported() {
         "AArch64 T\n{ uint64_t %r = x; }\n P0 ;\n NOP ;\nexists (x=0)\n",
         "2:12: unsupported symbolic register `%r` (herd7's `%name` registers)",
     );
-    check(&a(" STR WZR,[C1] ;\nexists (x=0)\n"), "4:11: unsupported capability register `C1` (Morello is not modelled)");
+    check(
+        &a(" STR WZR,[C1] ;\nexists (x=0)\n"),
+        "4:11: unsupported capability register `C1` (Morello is not modelled)",
+    );
 }

@@ -28,7 +28,9 @@ pub use check::{FinalState, Violation};
 pub use explore::{explore, Control, ExploreConfig, ExploreResult, Verdict};
 pub use machine::{ApplyError, Core, Fault, Machine, PromiseMode, State};
 pub use models::{AnyMachine, DynMachine, Model, ModelError, Status};
-pub use sched::{run, run_seed, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, SchedError, SchedKind, Scheduler};
+pub use sched::{
+    run, run_seed, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, SchedError, SchedKind, Scheduler,
+};
 pub use timed::{run_timed, TimedScheduler};
 pub use timing::{Latency, LatencyError, TimingModel};
 pub use trace::{Step, Trace, TraceError};

@@ -630,7 +630,11 @@ impl Scheduler for TimedScheduler {
     /// Picks the transition that completes earliest. The caller must apply it
     /// (the scheduler books its timing now); [`run_timed`] also moves the
     /// machine's cycle clock.
-    fn choose<M: MemoryModel>(&mut self, m: &Machine<M>, enabled: &[Transition]) -> Result<Transition, crate::sched::SchedError> {
+    fn choose<M: MemoryModel>(
+        &mut self,
+        m: &Machine<M>,
+        enabled: &[Transition],
+    ) -> Result<Transition, crate::sched::SchedError> {
         self.observe(m, enabled);
         let at = self.earliest(m, enabled);
         let t = enabled[self.pick()];

@@ -10,8 +10,8 @@
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 use sim::{SchedKind, TimingModel};
-use workloads::Variant;
 use std::path::Path;
+use workloads::Variant;
 
 pub const FORMAT: &str = "weaksim-sweep";
 pub const VERSION: u32 = 1;
@@ -379,7 +379,8 @@ pub fn assemble(spec: &SweepSpec, shard: Option<String>, parts: &[CellResult]) -
     let cells = spec.cells();
     let mut acc: Vec<CellResult> = cells.iter().map(|c| CellResult::empty(spec, c)).collect();
     for p in parts {
-        let Some(i) = cells.iter().position(|c| c.variant.name() == p.variant && c.model == p.model && c.cores == p.cores)
+        let Some(i) =
+            cells.iter().position(|c| c.variant.name() == p.variant && c.model == p.model && c.cores == p.cores)
         else {
             bail!("{} {} {} cores is not a cell of this sweep", p.variant, p.model, p.cores);
         };

@@ -122,7 +122,16 @@ pub(crate) const MAX_NEST: usize = 200;
 
 impl<'c, 'a> CondParser<'c, 'a> {
     pub fn new(cur: &'c mut Cursor<'a>, res: &'c mut dyn CondResolver, multiline: bool) -> Self {
-        CondParser { cur, res, multiline, depth: 0, nest: 0, seen: Vec::new(), negative: Vec::new(), last_value_negative: false }
+        CondParser {
+            cur,
+            res,
+            multiline,
+            depth: 0,
+            nest: 0,
+            seen: Vec::new(),
+            negative: Vec::new(),
+            last_value_negative: false,
+        }
     }
 
     fn skip_nl(&mut self) {

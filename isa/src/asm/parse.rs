@@ -273,7 +273,9 @@ impl<'a> Parser<'a> {
             return Err(self.cur.expected("a number after '-'"));
         };
         if n > 1 << 63 {
-            return Err(self.cur.err_tok(&minus, format!("-{n} is out of range (the smallest number is -{})", 1u64 << 63)));
+            return Err(self
+                .cur
+                .err_tok(&minus, format!("-{n} is out of range (the smallest number is -{})", 1u64 << 63)));
         }
         self.cur.next();
         Ok(n.wrapping_neg())

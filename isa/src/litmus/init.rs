@@ -239,7 +239,10 @@ fn value(v: Piece<'_>) -> PResult<InitVal<'_>> {
     if v.s.starts_with("instr:") {
         return perr(
             v.off,
-            format!("unsupported instruction as a value {} (code that reads or writes instructions is not modelled)", show(v.s)),
+            format!(
+                "unsupported instruction as a value {} (code that reads or writes instructions is not modelled)",
+                show(v.s)
+            ),
         );
     }
     let w = v.words();

@@ -907,4 +907,3 @@ pub(crate) fn is_system_reg(s: &str) -> bool {
             && el.chars().all(|c| c.is_ascii_digit())
     })
 }
-

@@ -230,7 +230,6 @@ fn explain_names_the_rule_that_excludes_each_write() {
     assert_eq!(pending, vec![crate::Pending { loc: X, val: 7, note: "promise ts 4".into() }]);
 }
 
-
 #[test]
 fn a_write_fulfils_the_oldest_promise_to_its_word() {
     // Two promises of y := 1 (ts 2, 3): a write of y := 1 fulfils ts 2 only (fulfilling
