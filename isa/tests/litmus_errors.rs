@@ -406,6 +406,38 @@ fn register_names_are_not_locations() {
     assert_eq!(e.to_string(), "t.litmus:3:9: location name `r1` is reserved");
 }
 
+/// Found by fuzzing the condition parser: in x86 code a bare register name in
+/// the condition (`EAX=1`) is the register without its thread, not a location
+/// (it used to import as a location and then clash with the register's alias).
+#[test]
+fn x86_register_names_in_the_condition_are_not_locations() {
+    let head = "X86 t\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\n";
+    for (cond, col, reg) in
+        [("exists (X=RI0 /\\ EAX=1)", 18, "EAX"), ("exists ([eax]=1)", 10, "eax"), ("locations [RBX;]", 12, "RBX")]
+    {
+        let e = isa::litmus::parse(&format!("{head}{cond}\n"), "t.litmus").unwrap_err();
+        assert_eq!(e.to_string(), format!("t.litmus:5:{col}: `{reg}` is a register: give its thread, as in 0:{reg}"));
+    }
+    // Names that are not x86 registers stay locations.
+    let t = isa::litmus::parse(&format!("{head}exists (0:EAX=1 /\\ RI0=0 /\\ X=0)\n"), "t.litmus").unwrap();
+    assert!(t.program.sym_by_name("RI0").is_some() && t.program.sym_by_name("X").is_some());
+}
+
+/// An AArch64 location named like a register (`x1` beside the register `X1`,
+/// as herd's `S-STXR-success` has) stays a location, and the imported test
+/// prints as .ucode that assembles back to the same code (the register is
+/// printed without its clashing alias).
+#[test]
+fn aarch64_locations_named_like_registers_print_and_reassemble() {
+    let src = "AArch64 t\n{\n0:X1=x1; 1:X2=x1;\n}\n P0 | P1 ;\n LDR W0,[X1] | MOV W0,#2 ;\n | STR W0,[X2] ;\nexists (0:X0=2 /\\ x1=2)\n";
+    let t = isa::litmus::parse(src, "t.litmus").unwrap();
+    assert!(t.program.sym_by_name("x1").is_some());
+    let printed = isa::asm::print(&t.program);
+    let back = isa::asm::parse(&printed, "back.ucode").unwrap_or_else(|e| panic!("{e}\n{printed}"));
+    assert_eq!(back.code, t.program.code);
+    assert_eq!(back.condition.map(|c| c.expr), t.program.condition.map(|c| c.expr));
+}
+
 #[test]
 fn catalogue_constructs_refused_as_unsupported() {
     // System registers (herd's NV2 tests), instructions as values, `%name`

@@ -13,7 +13,7 @@ pub(crate) type R<T> = Result<T, AsmError>;
 
 /// Names that cannot be register aliases (they mean something else where a
 /// register may appear).
-const RESERVED_ALIASES: [&str; 5] = ["_", "self", "start", "handler", "irq"];
+pub(crate) const RESERVED_ALIASES: [&str; 5] = ["_", "self", "start", "handler", "irq"];
 
 /// Where a label reference is patched in.
 #[derive(Clone, Copy)]

@@ -54,12 +54,41 @@ impl Labels {
 /// Prints a program in the `.ucode` format. For a program in canonical form
 /// (see docs/microcode.md) `parse(&print(p), _) == Ok(p)`.
 pub fn print(p: &Program) -> String {
+    // A register name the assembler would refuse as an alias (a litmus test's
+    // `X1` beside its location `x1`, names that differ only in case) is printed
+    // as the plain register instead.
+    let mut seen: HashSet<String> = HashSet::new();
+    let keep: Vec<bool> = p
+        .reg_names
+        .iter()
+        .map(|n| {
+            let l = n.to_ascii_lowercase();
+            !n.is_empty()
+                && !super::cond::looks_like_reg(n)
+                && !super::parse::RESERVED_ALIASES.contains(&l.as_str())
+                && !p.symbols.iter().any(|s| s.name.eq_ignore_ascii_case(n))
+                && seen.insert(l)
+        })
+        .collect();
+    if keep.iter().zip(&p.reg_names).any(|(k, n)| !k && !n.is_empty()) {
+        let mut q = p.clone();
+        for (n, k) in q.reg_names.iter_mut().zip(keep) {
+            if !k {
+                n.clear();
+            }
+        }
+        return print_named(&q);
+    }
+    print_named(p)
+}
+
+/// [`print`], for a program whose register names are all valid aliases.
+fn print_named(p: &Program) -> String {
     let labels = Labels::new(p);
     let mut out = String::new();
     let _ = writeln!(out, "name {}", name_text(&p.name));
     for (i, n) in p.reg_names.iter().enumerate() {
-        // `alias r0 = r0` (a C local named like its register) says nothing and does not assemble.
-        if !n.is_empty() && *n != format!("r{i}") {
+        if !n.is_empty() {
             let _ = writeln!(out, "alias {n} = r{i}");
         }
     }

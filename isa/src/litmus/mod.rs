@@ -324,6 +324,16 @@ impl cond::CondEnv for Cx<'_> {
         Ok(Loc::Reg { core, reg: r })
     }
     fn mem_loc(&mut self, sym: Piece<'_>) -> PResult<Loc> {
+        // In x86 code a bare register name is the register without its thread
+        // (`EAX=1` for `0:EAX=1`), not a location; AArch64 tests do name
+        // locations like registers (`x1`), and those stay locations.
+        if matches!(self.arch, Arch::X86 | Arch::X86_64)
+            && self.arch_reg(sym).is_some()
+            && self.prog.sym_by_name(sym.s).is_none()
+        {
+            let bare = sym.s.strip_prefix('%').unwrap_or(sym.s);
+            return perr(sym.off, format!("{} is a register: give its thread, as in 0:{bare}", show(sym.s)));
+        }
         Ok(Loc::Mem(self.sym_named(sym)?))
     }
     fn elem_loc(&mut self, sym: Piece<'_>, index: Piece<'_>) -> PResult<Loc> {
