@@ -488,33 +488,41 @@ fn thread_counts_are_capped() {
     );
 }
 
-/// Item 6: worker threads that cannot start (address space limited to 200 MB,
-/// 500 threads of 8 MB stacks) are exit 2 with a message, or a search on one
-/// thread (explore: the answer does not depend on the thread count).
+/// Item 6: worker threads that do not fit in the address space (`ulimit -v`:
+/// 500 threads of 2 MiB stacks in 60 MB or 200 MB) are refused before any is
+/// started, exit 2 with a message: a thread started without room aborted the
+/// process from inside the C library (exit 134). A count that fits still runs.
 #[test]
 fn thread_pools_that_cannot_start() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("sb.litmus"), "X86 t\n{}\n P0 ;\n MOV [x],$1 ;\nexists (x=1)\n").unwrap();
-    let limited = |args: &str| {
+    let limited = |kb: u32, args: &str| {
         let mut c = Command::new("sh");
-        c.current_dir(d).arg("-c").arg(format!("ulimit -v 200000 && exec \"$0\" {args}")).arg(bin());
+        c.current_dir(d).arg("-c").arg(format!("ulimit -v {kb} && exec \"$0\" {args}")).arg(bin());
         run(c)
     };
-    let (c, out, err) = limited("litmus --model sc --threads 500 sb.litmus");
-    assert_eq!(
-        (c, err.trim()),
-        (2, "weaksim: cannot start the worker threads: Resource temporarily unavailable (os error 11)"),
-        "{out}"
-    );
-    let (c, _, err) = limited(
-        "sweep irq_work --variants fixed --models sc --cores 2 --seeds 0..4 --threads 500 --quiet --out o.json",
-    );
-    assert_eq!(
-        (c, err.trim()),
-        (2, "weaksim: cannot start the worker threads: Resource temporarily unavailable (os error 11)")
-    );
-    let (c, out, err) = limited("explore irq_work --variant racy --threads 500");
+    let refused = |(c, out, err): (i32, String, String), kb: u32| {
+        let err = err.trim();
+        assert_eq!(c, 2, "{out}{err}");
+        let (head, tail) = (
+            "weaksim: --threads 500: 500 worker threads need about 2.0 GiB of address space, but only ",
+            format!(" is left under the address-space limit (ulimit -v {kb}); use fewer --threads or raise the limit"),
+        );
+        assert!(err.starts_with(head) && err.ends_with(&tail) && !err.contains('\n'), "{err}");
+    };
+    for kb in [60_000, 200_000] {
+        refused(limited(kb, "explore irq_work --variant racy --threads 500"), kb);
+        refused(limited(kb, "litmus --model sc --threads 500 sb.litmus"), kb);
+        refused(
+            limited(
+                kb,
+                "sweep irq_work --variants fixed --models sc --cores 2 --seeds 0..4 --threads 500 --quiet --out o.json",
+            ),
+            kb,
+        );
+    }
+    let (c, out, err) = limited(60_000, "explore irq_work --variant racy --threads 2");
     assert_eq!(c, 1, "{out}{err}");
     assert!(out.contains("VIOLATION"), "{out}");
 }

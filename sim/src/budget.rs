@@ -213,6 +213,32 @@ fn cgroup_room() -> Option<u64> {
     Some(max.saturating_sub(cur))
 }
 
+/// Address space one worker thread takes: its stack (2 MiB, Rust's default,
+/// which rayon keeps) and as much again for what it allocates.
+pub const THREAD_ADDRESS_SPACE: u64 = 4 << 20;
+
+/// Whether `threads` more worker threads fit in the address space this process
+/// may still map (`ulimit -v`), leaving a quarter of it for the search itself.
+/// A thread that starts without room aborts the process from inside the C
+/// library (exit 134), so this is checked before any is started. `Err` says
+/// how much they need and how much is left; `Ok` when there is no limit.
+pub fn threads_fit(threads: usize) -> Result<(), String> {
+    let Some(limit) = address_space_limit() else { return Ok(()) };
+    let vm = status_kib("VmSize:").map_or(0, |k| k * 1024);
+    let room = limit.saturating_sub(vm);
+    let need = threads as u64 * THREAD_ADDRESS_SPACE;
+    if threads > 1 && need > room / 4 * 3 {
+        return Err(format!(
+            "{threads} worker threads need about {} of address space, but only {} is left under the \
+             address-space limit (ulimit -v {}); use fewer --threads or raise the limit",
+            bytes_text(need),
+            bytes_text(room),
+            limit / 1024
+        ));
+    }
+    Ok(())
+}
+
 /// `RLIMIT_AS` from `/proc/self/limits`, when set.
 fn address_space_limit() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/limits").ok()?;

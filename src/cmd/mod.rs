@@ -89,7 +89,8 @@ pub fn check_threads(t: usize) -> anyhow::Result<()> {
     if t > MAX_THREADS {
         anyhow::bail!("--threads {t}: at most {MAX_THREADS}");
     }
-    Ok(())
+    let n = if t == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { t };
+    sim::budget::threads_fit(n).map_err(|e| anyhow::anyhow!("--threads {t}: {e}"))
 }
 
 /// Exit statuses (scripts depend on them).

@@ -320,6 +320,7 @@ pub fn sweep_cmd(a: &SweepArgs) -> Result<u8> {
         Some(t) => t,
         None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
+    sim::budget::threads_fit(threads).map_err(|e| anyhow::anyhow!("--threads {threads}: {e}"))?;
     let cells = spec.cells();
     let starts: Vec<AnyMachine> = cells.iter().map(|c| start_of(&spec, c)).collect::<Result<_>>()?;
     let timing = spec.timing.clone().unwrap_or_default();
