@@ -581,8 +581,14 @@ fn replay_memory_per_step_is_small() {
     let d = dir.path();
     let p = isa::asm::parse("sym x\ncore 0 start=L\nL:\n    load r1, [x]\n    jmp L\n", "spin.ucode").unwrap();
     let n = 300_000;
-    let steps =
-        vec![sim::trace::Step { t: sim::Transition::Exec { core: 0, choice: 0 }, label: "core 0: load".into() }; n];
+    let steps = vec![
+        sim::trace::Step {
+            t: sim::Transition::Exec { core: 0, choice: 0 },
+            label: "core 0: load".into(),
+            cycle: None
+        };
+        n
+    ];
     let t = sim::Trace::new(&p, "sc", "random", Some(1), steps);
     std::fs::write(d.join("long.json"), t.to_json()).unwrap();
     if let Ok(keep) = std::env::var("HOSTILE_KEEP_TRACE") {

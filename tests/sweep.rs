@@ -407,3 +407,51 @@ fn plot_is_an_svg_with_a_panel_per_variant() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read_to_string(d.join("m.svg")).unwrap(), svg);
 }
+
+/// A timed run's trace keeps each step's cycle: `replay` prints it per step
+/// and says, per store, when it entered its store buffer and when it became
+/// visible (the race window); a random run's trace says it in steps.
+#[test]
+fn replay_shows_the_store_buffer_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "slow.toml", "drain = { typical = 2000, min = 1000, max = 4000 }\n");
+    let base = ["run", "irq_work", "--variant", "racy", "--model", "tso", "--writes", "3", "--runs", "200"];
+    let mut a = base.to_vec();
+    a.extend(["--scheduler", "timed", "--timing", "slow.toml", "--save-trace", "t.json"]);
+    let (code, out, err) = run_in(d, &a);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let trace: Value = serde_json::from_str(&std::fs::read_to_string(d.join("t.json")).unwrap()).unwrap();
+    let cycles: Vec<u64> = trace["steps"].as_array().unwrap().iter().map(|s| s["cycle"].as_u64().unwrap()).collect();
+    assert!(cycles.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(cycles.last().copied(), trace["cycles"].as_u64());
+    let (code, out, _) = run_in(d, &["replay", "t.json"]);
+    assert_eq!(code, 1, "{out}");
+    let step_lines: Vec<&str> =
+        out.lines().filter(|l| l.trim_start().split(". ").nth(1).is_some_and(|r| r.starts_with("cycle "))).collect();
+    assert_eq!(step_lines.len(), cycles.len(), "{out}");
+    assert!(out.contains("Store buffer timeline"), "{out}");
+    // "core 0: data0 := 1 buffered at cycle A (step I), visible at cycle B (step J), N cycles in the buffer"
+    let mut spans = 0;
+    for l in out.lines().filter(|l| l.contains(" buffered at cycle ") && l.contains("visible at cycle")) {
+        let num = |after: &str| -> u64 {
+            let at = if after == "), " { l.rfind(after) } else { l.find(after) };
+            let s = &l[at.unwrap() + after.len()..];
+            s[..s.find(|c: char| !c.is_ascii_digit()).unwrap()].parse().unwrap()
+        };
+        let (a, b, n) = (num("buffered at cycle "), num("visible at cycle "), num("), "));
+        assert!(a <= b && b - a == n, "{l}");
+        assert!(cycles.contains(&a) && cycles.contains(&b), "{l}");
+        spans += 1;
+    }
+    // Each store: once as its drain is narrated, once in the timeline; the slow drain keeps stores for 1000+ cycles.
+    assert!(spans >= 2 * 6, "{out}");
+    assert!(out.lines().any(|l| l.contains("cycles in the buffer") && l.contains("data")), "{out}");
+    // An untimed trace (the search's counterexample) has no cycles: the timeline is in steps.
+    let (code, out, err) =
+        run_in(d, &["explore", "irq_work", "--variant", "racy", "--model", "tso", "--save-trace", "r.json"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let (_, out, _) = run_in(d, &["replay", "r.json"]);
+    assert!(!out.lines().any(|l| l.trim_start().split(". ").nth(1).is_some_and(|r| r.starts_with("cycle "))), "{out}");
+    assert!(out.lines().any(|l| l.contains(" buffered at step ") && l.contains(", visible at step ")), "{out}");
+}

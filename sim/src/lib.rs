@@ -20,6 +20,7 @@ pub mod models;
 pub mod narrate;
 pub mod sched;
 pub mod timed;
+pub mod timeline;
 pub mod timing;
 pub mod trace;
 pub mod transition;

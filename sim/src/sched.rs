@@ -116,6 +116,9 @@ pub struct RunOutcome {
     pub end: RunEnd,
     /// The chosen transitions (empty unless recording).
     pub schedule: Vec<Transition>,
+    /// The machine's cycle after each recorded step, one per entry of
+    /// `schedule` (the timed scheduler's clock; empty unless recording).
+    pub cycles: Vec<u64>,
     pub steps: u64,
 }
 
@@ -133,11 +136,15 @@ pub fn run<M: MemoryModel, S: Scheduler>(
 ) -> RunOutcome {
     let mut enabled = Vec::with_capacity(8);
     let mut schedule = Vec::new();
+    let mut cycles = Vec::new();
     let mut steps = 0;
     loop {
         if reduce {
             steps += if record { crate::explore::close(m, Some(&mut schedule)) } else { crate::explore::close(m, None) }
                 as u64;
+            if record {
+                cycles.resize(schedule.len(), m.cycle());
+            }
         }
         enabled.clear();
         m.enabled_into(&mut enabled);
@@ -147,20 +154,21 @@ pub fn run<M: MemoryModel, S: Scheduler>(
                 None if m.quiescent() => RunEnd::Quiescent,
                 None => RunEnd::DeadEnd,
             };
-            return RunOutcome { end, schedule, steps };
+            return RunOutcome { end, schedule, cycles, steps };
         }
         if steps >= max_steps {
-            return RunOutcome { end: RunEnd::StepLimit, schedule, steps };
+            return RunOutcome { end: RunEnd::StepLimit, schedule, cycles, steps };
         }
         let t = match s.choose(m, &enabled) {
             Ok(t) => t,
-            Err(e) => return RunOutcome { end: RunEnd::SchedulerError(e), schedule, steps },
+            Err(e) => return RunOutcome { end: RunEnd::SchedulerError(e), schedule, cycles, steps },
         };
         m.apply_unchecked(t);
         s.applied(m);
         steps += 1;
         if record {
             schedule.push(t);
+            cycles.push(m.cycle());
         }
     }
 }

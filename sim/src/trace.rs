@@ -18,13 +18,19 @@ pub struct Step {
     pub t: Transition,
     #[serde(default)]
     pub label: String,
+    /// The cycle at which the step completed, in a timed run's trace (absent
+    /// in traces of untimed runs and of weaksim versions before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<u64>,
 }
 
-/// A step without its label (what replaying needs: 16 bytes a step).
+/// A step without its label (what replaying needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BareStep {
     #[serde(flatten)]
     pub t: Transition,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<u64>,
 }
 
 /// A trace whose steps are `S`: [`Step`] (with labels) in a [`Trace`],
@@ -102,6 +108,22 @@ impl Trace {
 
     pub fn transitions(&self) -> Vec<Transition> {
         self.steps.iter().map(|s| s.t).collect()
+    }
+
+    /// Each step's cycle, when the trace has them all (a timed run's trace).
+    pub fn step_cycles(&self) -> Option<Vec<u64>> {
+        self.steps.iter().map(|s| s.cycle).collect()
+    }
+
+    /// Records the cycle of each step (`cycles[i]` for step i), as a timed
+    /// run's [`crate::RunOutcome::cycles`] gives them; ignored unless there is
+    /// one per step.
+    pub fn set_step_cycles(&mut self, cycles: &[u64]) {
+        if cycles.len() == self.steps.len() {
+            for (s, &c) in self.steps.iter_mut().zip(cycles) {
+                s.cycle = Some(c);
+            }
+        }
     }
 }
 
@@ -182,7 +204,7 @@ pub fn label_steps<M: memmodels::MemoryModel>(start: &crate::Machine<M>, schedul
         if m.apply(t).is_err() {
             break;
         }
-        out.push(Step { t, label });
+        out.push(Step { t, label, cycle: None });
     }
     out
 }

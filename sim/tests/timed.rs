@@ -205,3 +205,34 @@ fn the_documented_default_is_the_default() {
     let block = doc.split("```toml\n").nth(1).and_then(|b| b.split("```").next()).expect("a toml block");
     assert_eq!(TimingModel::parse(block, "docs/timing.md.toml").unwrap(), TimingModel::default());
 }
+
+/// A recorded timed run keeps each step's cycle (non-decreasing, the last is
+/// the run's), and the store buffer timeline built from them has every store
+/// enter before it leaves, at an earlier or equal cycle, all drained at the end.
+#[test]
+fn step_cycles_and_store_buffer_timeline() {
+    use sim::timeline::{At, BufferTimeline};
+    let start = machine(Variant::BusyXchg, 2, 3, Tso);
+    let any = sim::models::get("tso").unwrap().machine(start.prog().clone()).unwrap();
+    for seed in 0..20 {
+        let (out, m) = timed(&start, seed);
+        assert_eq!(out.cycles.len(), out.schedule.len(), "seed {seed}");
+        assert!(out.cycles.windows(2).all(|w| w[0] <= w[1]), "seed {seed}: cycles go back");
+        assert_eq!(out.cycles.last().copied(), Some(m.cycle()), "seed {seed}");
+        let mut tl = BufferTimeline::new();
+        let mut a = any.clone();
+        for (i, (&t, &c)) in out.schedule.iter().zip(&out.cycles).enumerate() {
+            a.apply(t).unwrap();
+            tl.after_step(&a, t, At { step: i + 1, cycle: Some(c) });
+        }
+        // Each producer writes data 3 times, and queueing stores the work's next pointer.
+        assert!(tl.spans().len() >= 6, "seed {seed}: {} stores", tl.spans().len());
+        for s in tl.spans() {
+            let left = s.left.unwrap_or_else(|| panic!("seed {seed}: {s:?} never left its buffer"));
+            assert!(left.step > s.entered.step && left.cycle >= s.entered.cycle, "seed {seed}: {s:?}");
+            assert!(
+                matches!(out.schedule[left.step - 1], sim::Transition::Internal { core, .. } if core as usize == s.core)
+            );
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! `weaksim replay`: replay a saved trace with narration.
 
 use super::{EXIT_OK, EXIT_VIOLATION};
-use crate::render::{narrate_to, state_line};
+use crate::render::{narrate_to, span_text, state_line};
 use anyhow::{bail, Result};
 use clap::Args;
 use sim::trace::{BareStep, TraceOf};
@@ -72,7 +72,15 @@ fn go(a: &ReplayArgs, tr: &TraceOf<BareStep>, start: AnyMachine) -> Result<u8> {
         .map_err(cannot)?;
         writeln!(out, "      {}", state_line(&start)).map_err(cannot)?;
         // Step by step, straight to the output: a long trace is never held as text.
-        narrate_to(&start, schedule(), true, &mut out).map_err(cannot)?;
+        let steps = tr.steps.iter().map(|s| (s.t, s.cycle));
+        let (_, tl) = narrate_to(&start, steps, true, true, &mut out).map_err(cannot)?;
+        if !tl.spans().is_empty() {
+            writeln!(out, "Store buffer timeline (when each store entered its buffer and became visible):")
+                .map_err(cannot)?;
+            for s in tl.spans() {
+                writeln!(out, "  {}", span_text(&m, s)).map_err(cannot)?;
+            }
+        }
     }
     let enabled = m.enabled();
     if !a.quiet {

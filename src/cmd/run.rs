@@ -114,6 +114,9 @@ fn go(
                         tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
                         tr.outcome = Some(v.to_string());
                         tr.cycles = cycles;
+                        if kind == SchedKind::Timed {
+                            tr.set_step_cycles(&out.cycles);
+                        }
                         write_atomic(path, &tr.to_json())?;
                     }
                     first = Some((seed, v.to_string(), cycles));

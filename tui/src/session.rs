@@ -13,6 +13,7 @@ use crate::explain::{explain, why_safe};
 use crate::search::FromHere;
 use crate::snapshot::{Extra, Snapshot, WriteRec};
 use isa::Program;
+use sim::timeline::{BufferTimeline, StoreSpan};
 use sim::{AnyMachine, Model, PromiseMode, RandomScheduler, Status, Transition};
 use std::sync::Arc;
 
@@ -65,6 +66,8 @@ pub struct Plan {
     /// Per transition: a step the viewer sees (not a register-only step taken at once).
     pub visible: Vec<bool>,
     pub pos: usize,
+    /// Per transition, the cycle at which it completed (a timed run's trace), if known.
+    pub cycles: Option<Vec<u64>>,
 }
 
 impl Plan {
@@ -85,6 +88,7 @@ struct Frame {
     log: usize,
     last_read: Vec<Option<u64>>,
     writes: Vec<WriteRec>,
+    timeline: BufferTimeline,
     plan_pos: Option<usize>,
 }
 
@@ -108,6 +112,8 @@ pub struct Session {
     last_read: Vec<Option<u64>>,
     /// Models that keep every write (ARM): per write, when it was made.
     writes: Vec<WriteRec>,
+    /// Store buffer models: when each store entered its buffer and left it.
+    timeline: BufferTimeline,
     plan: Option<Plan>,
     history: Vec<Frame>,
     /// The cycle-level scheduler behind "step one cycle" (default timing model, the session's seed).
@@ -131,7 +137,14 @@ impl Session {
         let nsym = prog.symbols.len();
         let snap = Arc::new(Snapshot::of(
             &machine,
-            &Extra { last_read: &vec![None; nsym], planned: None, prev: None, writes: &[], timed: None },
+            &Extra {
+                last_read: &vec![None; nsym],
+                planned: None,
+                prev: None,
+                writes: &[],
+                timed: None,
+                timeline: None,
+            },
         ));
         let mut s = Session {
             start: machine.clone(),
@@ -144,6 +157,7 @@ impl Session {
             log: Vec::new(),
             last_read: vec![None; nsym],
             writes: Vec::new(),
+            timeline: BufferTimeline::new(),
             plan: None,
             history: Vec::new(),
             timed: sim::TimedScheduler::new(seed, sim::TimingModel::default()),
@@ -172,6 +186,25 @@ impl Session {
         plan: Vec<Transition>,
         hint: Option<PromiseMode>,
     ) -> Result<Session, String> {
+        Session::with_timed_plan(prog, model, seed, reduce, name, plan, None, hint)
+    }
+
+    /// [`Session::with_plan`] for a timed run's trace: `cycles` (one per
+    /// transition of `plan`, else ignored) are when its steps completed there;
+    /// the event log says at which cycle each step completed, the store buffer
+    /// pane since when each store has been waiting.
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_timed_plan(
+        prog: Arc<Program>,
+        model: Model,
+        seed: u64,
+        reduce: bool,
+        name: &str,
+        plan: Vec<Transition>,
+        cycles: Option<Vec<u64>>,
+        hint: Option<PromiseMode>,
+    ) -> Result<Session, String> {
+        let cycles = cycles.filter(|c| c.len() == plan.len());
         let mut s = Session::new(prog, model, seed, false)?;
         s.reduce = reduce;
         // A trace from the search on a model with promises was made promise-first
@@ -200,7 +233,7 @@ impl Session {
                 })
                 .collect()
         };
-        s.plan = Some(Plan { name: name.to_string(), steps: plan, visible, pos: 0 });
+        s.plan = Some(Plan { name: name.to_string(), steps: plan, visible, pos: 0, cycles });
         s.follow_eager_plan();
         s.refresh();
         Ok(s)
@@ -329,10 +362,33 @@ impl Session {
     fn apply_logged(&mut self, t: Transition, kind: LogKind) -> Result<(), String> {
         let label = self.machine.label(t);
         let obs = self.machine.observe_of(t);
+        // Following a timed run's trace: the cycle at which this step completed there.
+        let cycle = match &self.plan {
+            Some(p) if p.steps.get(p.pos) == Some(&t) => p.cycles.as_ref().and_then(|c| c.get(p.pos).copied()),
+            _ => None,
+        };
         self.machine.apply(t).map_err(|e| e.to_string())?;
         self.after_apply(t, obs);
-        self.note(kind, label);
+        let at = sim::timeline::At { step: self.applied.len(), cycle };
+        let left = self.timeline.after_step(&self.machine, t, at);
+        let drained = spans_left(&self.machine, &self.timeline, left);
+        match cycle {
+            Some(c) => self.note(kind, format!("cycle {c}: {label}")),
+            None => self.note(kind, label),
+        }
+        for d in drained {
+            self.note(LogKind::Note, d);
+        }
         Ok(())
+    }
+
+    /// Follows the store buffers after `t` (already applied: `after` is the
+    /// machine after it); returns a line for each store that left its buffer,
+    /// with when it entered and when it became visible.
+    fn track(&mut self, after: &AnyMachine, t: Transition, cycle: Option<u64>) -> Vec<String> {
+        let at = sim::timeline::At { step: self.applied.len(), cycle };
+        let left = self.timeline.after_step(after, t, at);
+        spans_left(after, &self.timeline, left)
     }
 
     /// Bookkeeping after `t` was applied: what func() read, the trace, and (models with a write history) when each write was made.
@@ -401,6 +457,7 @@ impl Session {
             log: self.log.len(),
             last_read: self.last_read.clone(),
             writes: self.writes.clone(),
+            timeline: self.timeline.clone(),
             plan_pos: self.plan.as_ref().map(|p| p.pos),
         });
     }
@@ -505,7 +562,11 @@ impl Session {
             });
             m.apply(a.t).map_err(|e| e.to_string())?;
             self.after_apply(a.t, obs);
+            let drained = self.track(&m, a.t, Some(a.cycle));
             self.note(LogKind::Step, format!("cycle {}: {}", a.cycle, a.label));
+            for d in drained {
+                self.note(LogKind::Note, d);
+            }
         }
         if done.is_empty() {
             let c = self.machine.cycle();
@@ -552,6 +613,7 @@ impl Session {
         self.log.truncate(f.log);
         self.last_read = f.last_read;
         self.writes = f.writes;
+        self.timeline = f.timeline;
         if let (Some(p), Some(pos)) = (self.plan.as_mut(), f.plan_pos) {
             p.pos = pos;
         }
@@ -580,7 +642,14 @@ impl Session {
         let prev = self.history.last().map(|f| {
             Snapshot::of(
                 &f.machine,
-                &Extra { last_read: &f.last_read, planned: None, prev: None, writes: &f.writes, timed: None },
+                &Extra {
+                    last_read: &f.last_read,
+                    planned: None,
+                    prev: None,
+                    writes: &f.writes,
+                    timed: None,
+                    timeline: Some(&f.timeline),
+                },
             )
         });
         let snap = Snapshot::of(
@@ -591,6 +660,7 @@ impl Session {
                 prev: prev.as_ref(),
                 writes: &self.writes,
                 timed: self.timed_used.then_some(&self.timed),
+                timeline: Some(&self.timeline),
             },
         );
         self.snap = Arc::new(snap);
@@ -631,4 +701,38 @@ pub fn axiomatic_lines(start: &AnyMachine, applied: &[Transition]) -> Result<Vec
     lines.push(format!("why: {}", ex.summary));
     lines.extend(ex.details.iter().map(|d| format!("  - {d}")));
     Ok(lines)
+}
+
+/// The event log's line for each store that left its buffer (`left`: indices
+/// into the timeline), when the timing is known: when it entered and when it
+/// became visible to the other cores, the store-buffer race window.
+fn spans_left(m: &AnyMachine, tl: &BufferTimeline, left: Vec<usize>) -> Vec<String> {
+    left.into_iter()
+        .map(|i| &tl.spans()[i])
+        .filter(|s| s.left.is_some_and(|l| l.cycle.is_some()))
+        .map(|s| span_line(m, s))
+        .collect()
+}
+
+/// "data0 := 1 left core 0's store buffer: buffered at cycle 250 (step 7), visible at cycle 318 (step 12), 68 cycles".
+pub fn span_line(m: &AnyMachine, s: &StoreSpan) -> String {
+    let p = m.prog();
+    let at = |a: &sim::timeline::At| match a.cycle {
+        Some(c) => format!("cycle {c} (step {})", a.step),
+        None => format!("step {}", a.step),
+    };
+    let mut text = format!(
+        "{} := {} left core {}'s store buffer: buffered at {}",
+        p.sym_name(s.loc as u16),
+        crate::snapshot::value_text(p, s.val),
+        s.core,
+        at(&s.entered)
+    );
+    if let Some(l) = &s.left {
+        text.push_str(&format!(", visible at {}", at(l)));
+    }
+    if let Some(n) = s.cycles() {
+        text.push_str(&format!(", {n} cycle{} in the buffer", if n == 1 { "" } else { "s" }));
+    }
+    text
 }

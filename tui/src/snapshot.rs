@@ -154,6 +154,8 @@ pub struct Extra<'a> {
     pub writes: &'a [WriteRec],
     /// The cycle-level scheduler, once it is in use.
     pub timed: Option<&'a sim::TimedScheduler>,
+    /// When each buffered store entered its buffer (shown when the cycle is known).
+    pub timeline: Option<&'a sim::timeline::BufferTimeline>,
 }
 
 /// A value as `&sym` when it is a symbol's address.
@@ -235,13 +237,19 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
                     changed: pk.and_then(|pk| pk.regs.get(r)).is_some_and(|o| o.value != v),
                 })
                 .collect();
+            let since: Vec<Option<u64>> =
+                x.timeline.map(|tl| tl.buffered(c).map(|s| s.entered.cycle).collect()).unwrap_or_default();
             let pending: Vec<String> = m
                 .pending(c)
                 .iter()
-                .map(|e| {
+                .enumerate()
+                .map(|(i, e)| {
                     let mut s = format!("{} := {}", p.sym_name(e.loc as u16), value_text(p, e.val));
                     if !e.note.is_empty() {
                         s.push_str(&format!("  ({})", e.note));
+                    }
+                    if let Some(Some(c)) = since.get(i) {
+                        s.push_str(&format!("  (since cycle {c})"));
                     }
                     s
                 })

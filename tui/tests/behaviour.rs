@@ -443,3 +443,47 @@ fn arm_find_needs_no_promise_and_counts_agree() {
         a.update(Action::Step);
     }
 }
+
+/// A timed run's trace, opened in the TUI: each step of the event log says at
+/// which cycle it completed, the store buffer pane since when each store has
+/// been waiting, and each drain when the store entered and left the buffer.
+#[test]
+fn a_timed_trace_shows_its_cycles_and_the_store_buffer_window() {
+    let mut cfg = workloads::IrqWorkConfig::new(Variant::BusyXchg, 2);
+    cfg.writes = 2;
+    let prog = std::sync::Arc::new(workloads::irq_work_program(&cfg).unwrap());
+    let start = sim::models::get("tso").unwrap().machine(prog).unwrap();
+    let mut m = start.clone();
+    let mut s = sim::TimedScheduler::new(3, sim::TimingModel::default());
+    let out = m.run_timed(&mut s, 100_000, true);
+    let mut tr = start.make_trace(&out.schedule, "timed", Some(3));
+    tr.set_step_cycles(&out.cycles);
+    let cycles = tr.step_cycles().expect("every step has its cycle");
+    let mut o = tui::Options::irq_work(Variant::BusyXchg, sim::models::get("tso").unwrap(), 2, 3);
+    o.trace = Some(("timed.json".into(), tr));
+    let mut app = App::new(o).expect("app");
+    app.settle();
+    let mut seen_pane = false;
+    for _ in 0..cycles.len() {
+        if app.session().plan().is_none_or(|p| p.pos >= p.steps.len()) {
+            break;
+        }
+        app.update(Action::Step);
+        app.settle();
+        let buffered = app.session().snap().cores.iter().any(|c| c.pending.iter().any(|p| p.contains("(since cycle ")));
+        if buffered && !seen_pane {
+            let text = plain(&screen(&app, 160, 50));
+            assert!(text.contains("(since cycle "), "the store buffer pane shows the cycle:\n{text}");
+            seen_pane = true;
+        }
+    }
+    assert!(seen_pane, "a store was buffered at some step");
+    let log: Vec<&str> = app.session().log().iter().map(|e| e.text.as_str()).collect();
+    let stepped: Vec<u64> =
+        log.iter().filter_map(|l| l.strip_prefix("cycle ")?.split(':').next()?.parse().ok()).collect();
+    assert_eq!(stepped, cycles, "each step of the trace, at its cycle:\n{log:#?}");
+    let window: Vec<&&str> =
+        log.iter().filter(|l| l.contains("left core ") && l.contains(" buffered at cycle ")).collect();
+    assert!(window.len() >= 4, "each drained store says when it entered and left:\n{log:#?}");
+    assert!(window.iter().all(|l| l.contains("visible at cycle") && l.contains("in the buffer")), "{window:#?}");
+}

@@ -76,7 +76,9 @@ impl App {
         let hint = Some(self.session.machine().promise_mode());
         let reduce = self.session.reduce();
         let mut s = match plan {
-            Some(p) => Session::with_plan(prog.clone(), model, self.seed, reduce, &p.name, p.steps, hint)?,
+            Some(p) => {
+                Session::with_timed_plan(prog.clone(), model, self.seed, reduce, &p.name, p.steps, p.cycles, hint)?
+            }
             None => {
                 let mut s = Session::new(prog.clone(), model, self.seed, reduce)?;
                 if self.promises && s.machine().has_promises() {
@@ -271,13 +273,14 @@ impl App {
         }
         let file = std::path::Path::new(name).file_name().map(|f| f.to_string_lossy().to_string());
         let label = format!("trace {}", file.unwrap_or_else(|| name.to_string()));
-        let s = Session::with_plan(
+        let s = Session::with_timed_plan(
             prog.clone(),
             model,
             self.seed,
             self.session.reduce(),
             &label,
             tr.transitions(),
+            tr.step_cycles(),
             Some(tr.promise_mode),
         )?;
         self.listing = listing(&prog);
