@@ -80,6 +80,15 @@ Example:
   weaksim explore irq_work --variant racy --model tso --save-trace lost.json
   weaksim explain lost.json --svg lost.svg   (see docs/explain.md)";
 
+pub const STEADY: &str = "\
+Exit codes:
+  0  no operation lost its work
+  1  some operation lost its work (the rate and its 95% interval are printed)
+  2  could not run: bad arguments, an unreadable timing file
+
+Example:
+  weaksim steady --variant racy --model tso --ops 2000000 --think exp:1000";
+
 pub const BENCH: &str = "\
 Exit codes:
   0  measured

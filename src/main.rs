@@ -42,6 +42,9 @@ enum Cmd {
     /// Why a trace's outcome is not sequentially consistent: its execution graph, the cycle in words, DOT/SVG
     #[command(after_help = cli_help::EXPLAIN)]
     Explain(cmd::explain::ExplainArgs),
+    /// Steady-state irq_work: producers queue again and again with a think time; lost work per operation
+    #[command(after_help = cli_help::STEADY)]
+    Steady(cmd::steady::SteadyArgs),
     /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
     #[command(after_help = cli_help::BENCH)]
     Bench(cmd::bench::BenchArgs),
@@ -104,6 +107,7 @@ fn main() -> ExitCode {
         Some(Cmd::Tui(a)) => cmd::tui::tui_cmd(a),
         Some(Cmd::Demo(a)) => cmd::demo::demo_cmd(a),
         Some(Cmd::Bench(a)) => cmd::bench::bench_cmd(a),
+        Some(Cmd::Steady(a)) => cmd::steady::steady_cmd(a),
         Some(Cmd::FuzzModels(a)) => cmd::fuzz_models::fuzz_models_cmd(a),
         Some(Cmd::Completions { shell }) => completions(*shell),
         Some(Cmd::Man { dir }) => man(dir.as_deref()),

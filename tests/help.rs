@@ -21,6 +21,7 @@ const SUBCOMMANDS: &[&str] = &[
     "replay",
     "explain",
     "bench",
+    "steady",
     "show",
     "tui",
     "demo",

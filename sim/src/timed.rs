@@ -86,6 +86,10 @@ struct CoreTiming {
     last_drain: u64,
     /// Messages: the cycle by which all the core's writes are visible to every core.
     visible_all: u64,
+    /// Steady-state producers: the core thinks until this cycle before its next instruction.
+    think_until: u64,
+    /// The thinking left when an interrupt came (resumed at `iret`).
+    saved_think: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -131,6 +135,68 @@ pub struct TimedScheduler {
     ties: Vec<usize>,
     /// Messages: per enabled transition, its rank among its core's alternatives.
     keys: Vec<(u8, i64)>,
+    /// Steady-state producers: where and how long they think.
+    think: Option<Think>,
+    /// The core whose `ret` was just committed (it may have come back to the think point).
+    returned: Option<usize>,
+}
+
+/// How long a steady-state producer thinks between two operations, in cycles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ThinkTime {
+    /// Exponential with this mean (operations arrive as a Poisson process).
+    Exp { mean: u64 },
+    /// Uniform on `[min, max]`.
+    Uniform { min: u64, max: u64 },
+}
+
+impl ThinkTime {
+    /// A draw for `u` uniform in `[0, 1)`.
+    pub fn at(self, u: f64) -> u64 {
+        match self {
+            ThinkTime::Exp { mean } => (-(1.0 - u).ln() * mean as f64).round() as u64,
+            ThinkTime::Uniform { min, max } => {
+                min.saturating_add(((max - min).saturating_add(1) as f64 * u) as u64).min(max)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ThinkTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ThinkTime::Exp { mean } => write!(f, "exp:{mean}"),
+            ThinkTime::Uniform { min, max } => write!(f, "{min}..{max}"),
+        }
+    }
+}
+
+impl std::str::FromStr for ThinkTime {
+    type Err = String;
+    /// `exp:MEAN` or `MIN..MAX` (cycles).
+    fn from_str(s: &str) -> Result<ThinkTime, String> {
+        let num = |x: &str| x.trim().parse::<u64>().map_err(|_| format!("'{x}' is not a number of cycles"));
+        if let Some(m) = s.strip_prefix("exp:") {
+            return Ok(ThinkTime::Exp { mean: num(m)? });
+        }
+        if let Some((a, b)) = s.split_once("..") {
+            let (min, max) = (num(a)?, num(b)?);
+            if min > max {
+                return Err(format!("'{s}': the minimum is above the maximum"));
+            }
+            return Ok(ThinkTime::Uniform { min, max });
+        }
+        Err(format!("'{s}': expected exp:MEAN or MIN..MAX (cycles)"))
+    }
+}
+
+/// Steady-state producers: a core that comes back (`ret`) to `pc`, outside an
+/// interrupt handler, thinks for a draw of `time` before its next instruction.
+/// Interrupts still arrive while it thinks; the handler's time counts as thinking.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Think {
+    pub pc: isa::Pc,
+    pub time: ThinkTime,
 }
 
 #[inline]
@@ -158,6 +224,25 @@ impl TimedScheduler {
             msgs: Vec::new(),
             ties: Vec::new(),
             keys: Vec::new(),
+            think: None,
+            returned: None,
+        }
+    }
+
+    /// Producers think at `think` (draws from the run's RNG; a scheduler without it is unchanged).
+    pub fn with_think(mut self, think: Think) -> TimedScheduler {
+        self.think = Some(think);
+        self
+    }
+
+    /// After a step: a core back at the think point starts thinking.
+    fn after_apply<M: MemoryModel>(&mut self, m: &Machine<M>) {
+        let (Some(th), Some(c)) = (self.think, self.returned.take()) else { return };
+        let core = m.core(c);
+        if core.pc == th.pc && !core.in_handler() && !core.halted {
+            let d = th.time.at(self.rng.random::<f64>());
+            let k = &mut self.cores[c];
+            k.think_until = k.free + d;
         }
     }
 
@@ -299,6 +384,7 @@ impl TimedScheduler {
         let (u1, u2) = halves(k.draw);
         let t = &self.timing;
         let msgs = m.model().propagation() == Propagation::Messages;
+        let free = k.free.max(k.think_until);
         let lat = match m.request(c) {
             Err(_) => t.alu.at(u1),
             Ok(None) => match m.next_instr(c) {
@@ -333,12 +419,12 @@ impl TimedScheduler {
                     Request::Fence(f) => self.fence_cost(m, f, u1),
                 };
                 if waits {
-                    return (k.free + lat).max(k.visible_all);
+                    return (free + lat).max(k.visible_all);
                 }
                 lat
             }
         };
-        k.free.saturating_add(lat)
+        free.saturating_add(lat)
     }
 
     /// Messages: how much core `c` prefers alternative `choice` of its next
@@ -494,6 +580,14 @@ impl TimedScheduler {
                         }
                     }
                     Ok(None) => {
+                        match m.next_instr(c) {
+                            Some(Instr::Ret) if self.think.is_some() => self.returned = Some(c),
+                            Some(Instr::Iret) => {
+                                let k = &mut self.cores[c];
+                                k.think_until = std::mem::take(&mut k.saved_think);
+                            }
+                            _ => {}
+                        }
                         if let Some(Instr::Raise { target }) = m.next_instr(c) {
                             let to = match *target {
                                 IrqTarget::SelfCore => c as u64,
@@ -535,6 +629,7 @@ impl TimedScheduler {
                 let k = &mut self.cores[c];
                 k.irq = None;
                 k.free = now + entry;
+                k.saved_think = std::mem::take(&mut k.think_until);
                 k.draw = self.rng.next_u64();
             }
             Transition::Promise { .. } => {}
@@ -573,6 +668,7 @@ impl TimedScheduler {
         self.commit(m, t, at);
         let effect = m.apply_unchecked(t);
         m.cycle = self.now;
+        self.after_apply(m);
         Applied { t, cycle: self.now, label, effect }
     }
 
@@ -646,6 +742,9 @@ impl Scheduler for TimedScheduler {
     }
     fn applied<M: MemoryModel>(&mut self, m: &mut Machine<M>) {
         m.cycle = self.now;
+        if self.returned.is_some() {
+            self.after_apply(m);
+        }
     }
 }
 

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod replay;
 pub mod run;
 pub mod show;
+pub mod steady;
 pub mod sweep;
 pub mod sweep_bench;
 pub mod tui;

@@ -3,5 +3,6 @@
 
 pub mod irq_work;
 pub mod litmus;
+pub mod steady;
 
 pub use irq_work::{generate as irq_work_program, ConfigError, IrqWorkConfig, Variant};
