@@ -178,6 +178,40 @@ pub fn fence_between(ev: &[Event], a: usize, b: usize, f: impl Fn(&Event) -> boo
         && ev.iter().any(|x| x.core == ev[a].core && f(x) && ev[a].instance < x.instance && x.instance < ev[b].instance)
 }
 
+/// The fences of one kind, indexed for [`fence_between`]'s question in
+/// logarithmic time: per core, the sorted instances of the events `f` accepts.
+pub struct Fences {
+    by_core: Vec<Vec<u32>>,
+}
+
+impl Fences {
+    pub fn new(ev: &[Event], f: impl Fn(&Event) -> bool) -> Fences {
+        let mut by_core: Vec<Vec<u32>> = Vec::new();
+        for x in ev.iter().filter(|x| f(x)) {
+            if let Some(c) = x.core {
+                if by_core.len() <= c {
+                    by_core.resize(c + 1, Vec::new());
+                }
+                by_core[c].push(x.instance);
+            }
+        }
+        for v in &mut by_core {
+            v.sort_unstable();
+        }
+        Fences { by_core }
+    }
+
+    /// Whether one of the fences lies po-between `a` and `b` (as [`fence_between`]).
+    pub fn between(&self, ev: &[Event], a: usize, b: usize) -> bool {
+        if !po(ev, a, b) {
+            return false;
+        }
+        let Some(v) = ev[a].core.and_then(|c| self.by_core.get(c)) else { return false };
+        let i = v.partition_point(|&x| x <= ev[a].instance);
+        v.get(i).is_some_and(|&x| x < ev[b].instance)
+    }
+}
+
 /// Program order between memory events, and its same-location part `po-loc`.
 pub fn po_mem(events: &[Event]) -> (Rel, Rel) {
     let n = events.len();

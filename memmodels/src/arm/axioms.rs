@@ -23,9 +23,7 @@
 //! atomic: empty (rmw & (fr;co)) \ ((fri;[W];coi))
 //! ```
 
-use crate::axiom::{
-    fence_between, po, po_mem, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure, FULL_BARRIER,
-};
+use crate::axiom::{po, po_mem, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure, Fences, FULL_BARRIER};
 use crate::graph::{Event, EventId, Execution, Ids, Kind};
 use crate::rel::Rel;
 use crate::ModelInfo;
@@ -126,10 +124,15 @@ impl ArmStatic {
         }
         // Memory events po-after an ISB that is po-after `a`: `a; po; [ISB]; po; [M]`.
         let after_isb = po_m.restrict(|_| true, |_| true);
+        let isbs = Fences::new(ev, isb);
+        let f_full = Fences::new(ev, |f| f.kind == Kind::Fence(FenceKind::Full));
+        let f_ld = Fences::new(ev, |f| f.kind == Kind::Fence(FenceKind::LoadLoad));
+        let f_st = Fences::new(ev, |f| f.kind == Kind::Fence(FenceKind::StoreStore));
+        let f_st_all = Fences::new(ev, |f| f.kind == Kind::Fence(FenceKind::StoreAll));
         let after_isb = {
             let mut r = Rel::new(n);
             for (a, b) in after_isb.pairs() {
-                if fence_between(ev, a, b, isb) {
+                if isbs.between(ev, a, b) {
                     r.set(a, b);
                 }
             }
@@ -191,16 +194,11 @@ impl ArmStatic {
         let mut bob = Rel::new(n);
         for (a, b) in po_m.pairs() {
             let (x, y) = (&ev[a], &ev[b]);
-            let full = fence_between(ev, a, b, |f| f.kind == Kind::Fence(FenceKind::Full));
-            let ld = x.kind == Kind::Read
-                && !x.noret
-                && fence_between(ev, a, b, |f| f.kind == Kind::Fence(FenceKind::LoadLoad));
-            let st = x.kind == Kind::Write
-                && y.kind == Kind::Write
-                && fence_between(ev, a, b, |f| f.kind == Kind::Fence(FenceKind::StoreStore));
+            let full = f_full.between(ev, a, b);
+            let ld = x.kind == Kind::Read && !x.noret && f_ld.between(ev, a, b);
+            let st = x.kind == Kind::Write && y.kind == Kind::Write && f_st.between(ev, a, b);
             // DSB ST: `[W]; po; [dsb.st]; po; [M]`.
-            let st_all =
-                x.kind == Kind::Write && fence_between(ev, a, b, |f| f.kind == Kind::Fence(FenceKind::StoreAll));
+            let st_all = x.kind == Kind::Write && f_st_all.between(ev, a, b);
             let al_amo = x.kind == Kind::Write && x.release && x.locked && x.rmw.is_some_and(|r| ev[r].acquire);
             let rel_acq = x.kind == Kind::Write && x.release && y.kind == Kind::Read && y.acquire;
             let acq = x.kind == Kind::Read && (x.acquire || x.acquire_pc);

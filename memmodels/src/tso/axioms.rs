@@ -10,7 +10,7 @@
 //! Plus weaksim's `rmw ⊆ fr` unless [`CheckOptions::herd_strict`].
 
 use crate::axiom::{
-    atomic_ext, fence_between, only, po_mem, remedy_common, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure,
+    atomic_ext, only, po_mem, remedy_common, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure,
 };
 use crate::graph::{Event, EventId, Execution, Kind};
 use crate::rel::Rel;
@@ -46,10 +46,11 @@ impl Axiomatic for TsoAxioms {
         let locked = |e: &Event| e.locked || (e.kind == Kind::Write && e.exclusive);
         let full =
             |x: &Event| matches!(x.kind, Kind::Fence(isa::FenceKind::Full | isa::FenceKind::StoreAll) | Kind::StxrFail);
+        let fences = crate::axiom::Fences::new(events, full);
         let order = only(&po_m, |a, b| {
             let (x, y) = (&events[a], &events[b]);
             let wr = x.kind == Kind::Write && y.kind == Kind::Read;
-            !wr || locked(x) || locked(y) || fence_between(events, a, b, full)
+            !wr || locked(x) || locked(y) || fences.between(events, a, b)
         });
         let cores = events.iter().map(|e| e.core).collect();
         Box::new(TsoChecker { order, po_loc, cores, rmw_wf: !opts.herd_strict })

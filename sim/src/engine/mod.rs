@@ -37,6 +37,7 @@
 //! runs again (values flow along `data; rf`, which every model here keeps
 //! acyclic, so the rounds end). Every execution a round finds is real.
 
+mod absval;
 mod oracle;
 
 pub use oracle::{OCore, Oracle};
@@ -140,8 +141,9 @@ struct Search<'a> {
     guess: bool,
     deps: bool,
     heads: BTreeSet<Pc>,
-    /// Per core: its code contains a write (so other cores' reads may wait for it).
-    writer: Vec<bool>,
+    /// Per core and word: the values its code may write there (so other cores'
+    /// reads of that word may wait for it, or keep a guess of such a value).
+    writes: absval::MayWrite,
     values: Vec<BTreeSet<u64>>,
     seen_values: Vec<BTreeSet<u64>>,
     nodes: u64,
@@ -161,7 +163,7 @@ pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) ->
     }
     let heads: BTreeSet<Pc> =
         prog.code.iter().enumerate().filter_map(|(pc, i)| i.target().filter(|&t| (t as usize) <= pc)).collect();
-    let writer = (0..prog.num_cores()).map(|c| core_writes(prog, c)).collect();
+    let writes = absval::MayWrite::of(prog);
     let values: Vec<BTreeSet<u64>> = prog.initial_memory().into_iter().map(|v| BTreeSet::from([v])).collect();
     let mut s = Search {
         prog,
@@ -171,7 +173,7 @@ pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) ->
         guess: !model.porf_acyclic(),
         deps: model.reads_dependencies(),
         heads,
-        writer,
+        writes,
         seen_values: values.clone(),
         values,
         nodes: 0,
@@ -218,29 +220,6 @@ pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) ->
         bound: s.bound,
         rounds,
     })
-}
-
-/// Whether core `c`'s code (from its start and its handler) contains a write.
-fn core_writes(prog: &Program, c: usize) -> bool {
-    let spec = &prog.cores[c];
-    let mut seen = vec![false; prog.code.len()];
-    let mut stack: Vec<Pc> = std::iter::once(spec.start).chain(spec.handler).collect();
-    while let Some(pc) = stack.pop() {
-        let Some(i) = prog.code.get(pc as usize) else { continue };
-        if std::mem::replace(&mut seen[pc as usize], true) {
-            continue;
-        }
-        if matches!(i, Instr::Store { .. } | Instr::Rmw { .. }) {
-            return true;
-        }
-        if let Some(t) = i.target() {
-            stack.push(t);
-        }
-        if !matches!(i, Instr::Jmp { .. } | Instr::Ret | Instr::Halt | Instr::Iret) {
-            stack.push(pc + 1);
-        }
-    }
-    false
 }
 
 impl Search<'_> {
@@ -305,8 +284,9 @@ impl Search<'_> {
         // A guessed read is matched only by a later write of another core: once
         // no such core can still run, the branch is dead.
         for &r in &n.pending {
-            let rc = n.rec.events[r].core;
-            if !(0..ncores).any(|d| Some(d) != rc && self.writer[d] && !self.done(&n, d)) {
+            let e = &n.rec.events[r];
+            let (rc, l, v) = (e.core, e.loc.unwrap_or(0), e.value);
+            if !(0..ncores).any(|d| Some(d) != rc && self.writes.w[d][l].has(v) && !self.done(&n, d)) {
                 return;
             }
         }
@@ -317,7 +297,12 @@ impl Search<'_> {
                     return;
                 }
                 let Some(l) = Self::read_loc(&n, c) else { return };
-                let vals: Vec<u64> = self.values[l].iter().copied().collect();
+                // Only values another core may still write there can be matched.
+                let vals: Vec<u64> = self.values[l]
+                    .iter()
+                    .copied()
+                    .filter(|&v| (0..ncores).any(|d| d != c && self.writes.w[d][l].has(v) && !self.done(&n, d)))
+                    .collect();
                 for v in vals {
                     let mut ch = n.clone();
                     ch.blocked[c] = false;
@@ -380,7 +365,7 @@ impl Search<'_> {
         match req {
             Request::Load { loc, .. } | Request::Rmw { loc, .. } => {
                 let cands = self.sources(&n, c, loc);
-                let may_wait = (0..ncores).any(|d| d != c && self.writer[d] && !self.done(&n, d));
+                let may_wait = (0..ncores).any(|d| d != c && !self.writes.w[d][loc].is_empty() && !self.done(&n, d));
                 if may_wait {
                     let mut ch = n.clone();
                     ch.blocked[c] = true;
@@ -536,10 +521,19 @@ impl Search<'_> {
             self.bound = Some(format!("{k} reads wait for one write"));
             return;
         }
+        // Every child has the node's events: one checker (and one scratch
+        // execution) serves them all.
+        let mut exe = self.execution(&n, n.rec.events.clone(), Vec::new());
+        let chk = self.model.checker(&exe.events, self.opts);
+        let mut ok = |g: &Node| {
+            exe.rf.clone_from(&g.rf);
+            exe.co.clone_from(&g.co);
+            chk.check(&exe).is_ok()
+        };
         for p in lo..=hi {
             let mut ch = n.clone();
             ch.co[l].insert(p, w);
-            if !self.consistent(&ch) {
+            if !ok(&ch) {
                 continue;
             }
             for mask in 0u32..(1 << k) {
@@ -556,7 +550,7 @@ impl Search<'_> {
                         g.forced[d] = Some(w);
                     }
                 }
-                if mask & ((1 << guessed.len()) - 1) != 0 && !self.consistent(&g) {
+                if mask & ((1 << guessed.len()) - 1) != 0 && !ok(&g) {
                     continue;
                 }
                 out.push(g);
