@@ -188,6 +188,14 @@ pub enum RmwOp {
     FetchAndNot(Operand),
     /// `mem := mem ^ v`.
     FetchXor(Operand),
+    /// `mem := max(mem, v)`, signed at the access's width (AArch64 `LDSMAX`).
+    FetchSmax(Operand),
+    /// `mem := min(mem, v)`, signed at the access's width (`LDSMIN`).
+    FetchSmin(Operand),
+    /// `mem := max(mem, v)`, unsigned (`LDUMAX`).
+    FetchUmax(Operand),
+    /// `mem := min(mem, v)`, unsigned (`LDUMIN`).
+    FetchUmin(Operand),
 }
 
 impl RmwOp {
@@ -200,14 +208,26 @@ impl RmwOp {
             RmwOp::FetchAdd(_) => Some(old.wrapping_add(a)),
             RmwOp::FetchAndNot(_) => Some(old & !a),
             RmwOp::FetchXor(_) => Some(old ^ a),
+            // 64-bit comparisons: the memory models apply these at the access's
+            // width (`memmodels::RmwKind::apply`).
+            RmwOp::FetchSmax(_) => Some((old as i64).max(a as i64) as u64),
+            RmwOp::FetchSmin(_) => Some((old as i64).min(a as i64) as u64),
+            RmwOp::FetchUmax(_) => Some(old.max(a)),
+            RmwOp::FetchUmin(_) => Some(old.min(a)),
         }
     }
     /// The operands in evaluation order (`a`, then `b` for compare-and-swap).
     pub fn operands(&self) -> (Operand, Option<Operand>) {
         match *self {
-            RmwOp::Xchg(a) | RmwOp::FetchOr(a) | RmwOp::FetchAdd(a) | RmwOp::FetchAndNot(a) | RmwOp::FetchXor(a) => {
-                (a, None)
-            }
+            RmwOp::Xchg(a)
+            | RmwOp::FetchOr(a)
+            | RmwOp::FetchAdd(a)
+            | RmwOp::FetchAndNot(a)
+            | RmwOp::FetchXor(a)
+            | RmwOp::FetchSmax(a)
+            | RmwOp::FetchSmin(a)
+            | RmwOp::FetchUmax(a)
+            | RmwOp::FetchUmin(a) => (a, None),
             RmwOp::Cmpxchg { expected, new } => (expected, Some(new)),
         }
     }
@@ -219,6 +239,10 @@ impl RmwOp {
             RmwOp::FetchAdd(_) => "fetch_add",
             RmwOp::FetchAndNot(_) => "fetch_andnot",
             RmwOp::FetchXor(_) => "fetch_xor",
+            RmwOp::FetchSmax(_) => "fetch_smax",
+            RmwOp::FetchSmin(_) => "fetch_smin",
+            RmwOp::FetchUmax(_) => "fetch_umax",
+            RmwOp::FetchUmin(_) => "fetch_umin",
         }
     }
 }

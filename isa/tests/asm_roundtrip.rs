@@ -75,6 +75,10 @@ fn instr() -> impl Strategy<Value = Instr> {
         operand().prop_map(RmwOp::FetchAdd),
         operand().prop_map(RmwOp::FetchAndNot),
         operand().prop_map(RmwOp::FetchXor),
+        operand().prop_map(RmwOp::FetchSmax),
+        operand().prop_map(RmwOp::FetchSmin),
+        operand().prop_map(RmwOp::FetchUmax),
+        operand().prop_map(RmwOp::FetchUmin),
     ];
     let fence = prop_oneof![
         Just(FenceKind::Full),
@@ -227,6 +231,10 @@ impl Fix {
                     RmwOp::FetchAdd(a) => RmwOp::FetchAdd(self.op(a)),
                     RmwOp::FetchAndNot(a) => RmwOp::FetchAndNot(self.op(a)),
                     RmwOp::FetchXor(a) => RmwOp::FetchXor(self.op(a)),
+                    RmwOp::FetchSmax(a) => RmwOp::FetchSmax(self.op(a)),
+                    RmwOp::FetchSmin(a) => RmwOp::FetchSmin(self.op(a)),
+                    RmwOp::FetchUmax(a) => RmwOp::FetchUmax(self.op(a)),
+                    RmwOp::FetchUmin(a) => RmwOp::FetchUmin(self.op(a)),
                 };
                 Instr::Rmw { op, dst, addr: self.addr(addr), ord }
             }

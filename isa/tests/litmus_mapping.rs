@@ -295,6 +295,19 @@ fn a64_ldeor() {
 }
 
 #[test]
+fn a64_min_max() {
+    let cases = [
+        ("LDSMAX", RmwOrd::Relaxed, RmwOp::FetchSmax as fn(Operand) -> RmwOp),
+        ("LDSMINA", RmwOrd::Acquire, RmwOp::FetchSmin),
+        ("LDUMAXL", RmwOrd::Release, RmwOp::FetchUmax),
+        ("LDUMINAL", RmwOrd::Full, RmwOp::FetchUmin),
+    ];
+    for (m, ord, op) in cases {
+        a64(&[&format!("{m} W4,W0,[X1]")], |p| vec![rmw(op(p.o("W4")), Some(p.r("W0")), p.at32("X1"), ord)]);
+    }
+}
+
+#[test]
 fn a64_st_op_forms() {
     let cases = [
         ("STADD", RmwOrd::Relaxed, RmwOp::FetchAdd as fn(Operand) -> RmwOp),
@@ -302,6 +315,8 @@ fn a64_st_op_forms() {
         ("STSET", RmwOrd::Relaxed, RmwOp::FetchOr),
         ("STCLRL", RmwOrd::Release, RmwOp::FetchAndNot),
         ("STEOR", RmwOrd::Relaxed, RmwOp::FetchXor),
+        ("STSMAXL", RmwOrd::Release, RmwOp::FetchSmax),
+        ("STUMIN", RmwOrd::Relaxed, RmwOp::FetchUmin),
     ];
     for (m, ord, op) in cases {
         a64(&[&format!("{m} W4,[X1]")], |p| vec![rmw(op(p.o("W4")), None, p.at32("X1"), ord)]);

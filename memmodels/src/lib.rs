@@ -94,6 +94,11 @@ pub enum RmwKind {
     FetchAdd,
     FetchAndNot,
     FetchXor,
+    /// Signed and unsigned maximum and minimum (AArch64 `LDSMAX`, `LDSMIN`, `LDUMAX`, `LDUMIN`).
+    FetchSmax,
+    FetchSmin,
+    FetchUmax,
+    FetchUmin,
 }
 
 impl RmwKind {
@@ -109,6 +114,10 @@ impl RmwKind {
             RmwKind::FetchAdd => Some(old.wrapping_add(a)),
             RmwKind::FetchAndNot => Some(old & !a),
             RmwKind::FetchXor => Some(old ^ a),
+            RmwKind::FetchSmax => Some(if (w.sext(old) as i64) >= (w.sext(a) as i64) { old } else { a }),
+            RmwKind::FetchSmin => Some(if (w.sext(old) as i64) <= (w.sext(a) as i64) { old } else { a }),
+            RmwKind::FetchUmax => Some(old.max(a)),
+            RmwKind::FetchUmin => Some(old.min(a)),
         };
         new.map(|v| w.trunc(v))
     }
@@ -477,5 +486,27 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     /// Metadata of a `csel` result: the selected operand's and the condition's.
     fn csel_meta(&self, selected: Self::Meta, cond: Self::Meta) -> Self::Meta {
         selected.join(cond)
+    }
+}
+
+#[cfg(test)]
+mod rmw_kind_tests {
+    use super::{RmwKind, Width};
+
+    /// Minimum and maximum compare at the access's width: signed ones see the
+    /// width's sign bit (herd's `LDSMIN00`/`LDSMIN01`), unsigned ones do not.
+    #[test]
+    fn min_max_at_width() {
+        let m128 = (-128i64) as u64;
+        assert_eq!(RmwKind::FetchSmin.apply(0, m128, 0, Width::W32), Some(0xffff_ff80));
+        assert_eq!(RmwKind::FetchSmin.apply(0xffff_ffff, m128, 0, Width::W32), Some(0xffff_ff80));
+        assert_eq!(RmwKind::FetchSmin.apply(0xffff_ffff, 1, 0, Width::W32), Some(0xffff_ffff));
+        assert_eq!(RmwKind::FetchSmax.apply(0xffff_ffff, 1, 0, Width::W32), Some(1));
+        assert_eq!(RmwKind::FetchSmax.apply(0x80, 1, 0, Width::W8), Some(1));
+        assert_eq!(RmwKind::FetchSmax.apply(0x80, 1, 0, Width::W16), Some(0x80));
+        assert_eq!(RmwKind::FetchUmin.apply(0, m128, 0, Width::W32), Some(0));
+        assert_eq!(RmwKind::FetchUmax.apply(0, m128, 0, Width::W32), Some(0xffff_ff80));
+        assert_eq!(RmwKind::FetchUmax.apply(7, m128, 0, Width::W64), Some(m128));
+        assert_eq!(RmwKind::FetchSmax.apply(7, m128, 0, Width::W64), Some(7));
     }
 }

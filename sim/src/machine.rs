@@ -464,6 +464,10 @@ impl<M: MemoryModel> Machine<M> {
                     RmwOp::FetchAdd(_) => RmwKind::FetchAdd,
                     RmwOp::FetchAndNot(_) => RmwKind::FetchAndNot,
                     RmwOp::FetchXor(_) => RmwKind::FetchXor,
+                    RmwOp::FetchSmax(_) => RmwKind::FetchSmax,
+                    RmwOp::FetchSmin(_) => RmwKind::FetchSmin,
+                    RmwOp::FetchUmax(_) => RmwKind::FetchUmax,
+                    RmwOp::FetchUmin(_) => RmwKind::FetchUmin,
                 };
                 Request::Rmw {
                     loc,

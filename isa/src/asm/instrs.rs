@@ -43,6 +43,10 @@ const MNEMONICS: &[&str] = &[
     "fetch_add",
     "fetch_andnot",
     "fetch_xor",
+    "fetch_smax",
+    "fetch_smin",
+    "fetch_umax",
+    "fetch_umin",
     "fence",
     "mov",
     "csel",
@@ -165,7 +169,8 @@ impl<'a> Parser<'a> {
                 };
                 Instr::Store { src, addr, ord, status }
             }
-            "xchg" | "cmpxchg" | "fetch_or" | "fetch_add" | "fetch_andnot" | "fetch_xor" => {
+            "xchg" | "cmpxchg" | "fetch_or" | "fetch_add" | "fetch_andnot" | "fetch_xor" | "fetch_smax"
+            | "fetch_smin" | "fetch_umax" | "fetch_umin" => {
                 let g = groups(self, RMW_SFX)?;
                 let ord = [RmwOrd::Full, RmwOrd::Relaxed, RmwOrd::Acquire, RmwOrd::Release, RmwOrd::Full][g[0]];
                 let dst = match self.cur.peek().tok {
@@ -188,6 +193,10 @@ impl<'a> Parser<'a> {
                     "fetch_or" => RmwOp::FetchOr(a),
                     "fetch_add" => RmwOp::FetchAdd(a),
                     "fetch_andnot" => RmwOp::FetchAndNot(a),
+                    "fetch_smax" => RmwOp::FetchSmax(a),
+                    "fetch_smin" => RmwOp::FetchSmin(a),
+                    "fetch_umax" => RmwOp::FetchUmax(a),
+                    "fetch_umin" => RmwOp::FetchUmin(a),
                     _ => RmwOp::FetchXor(a),
                 };
                 Instr::Rmw { op, dst, addr, ord }

@@ -647,7 +647,9 @@ fn rmw<'a>(cx: &mut Cx<'a>, m: Piece<'a>, u: &str, ops: &[Piece<'a>]) -> PResult
             addr: a.sized(width),
             ord,
         });
-    } else if let Some((fam, suffix, size)) = family(u, &["SWP", "LDADD", "LDSET", "LDCLR", "LDEOR"], ALL) {
+    } else if let Some((fam, suffix, size)) =
+        family(u, &["SWP", "LDADD", "LDSET", "LDCLR", "LDEOR", "LDSMAX", "LDSMIN", "LDUMAX", "LDUMIN"], ALL)
+    {
         count(m, ops, 3)?;
         let rs = greg(cx, ops[0])?;
         let width = size.unwrap_or(rs.width());
@@ -656,7 +658,9 @@ fn rmw<'a>(cx: &mut Cx<'a>, m: Piece<'a>, u: &str, ops: &[Piece<'a>]) -> PResult
         let mm = no_offset(cx, ops[2])?;
         let ord = rmw_ord(suffix);
         access(cx, &mm, m.off, |a| Instr::Rmw { op: rmw_op(fam, v), dst: d, addr: a.sized(width), ord });
-    } else if let Some((fam, suffix, size)) = family(u, &["STADD", "STSET", "STCLR", "STEOR"], &["", "L"]) {
+    } else if let Some((fam, suffix, size)) =
+        family(u, &["STADD", "STSET", "STCLR", "STEOR", "STSMAX", "STSMIN", "STUMAX", "STUMIN"], &["", "L"])
+    {
         count(m, ops, 2)?;
         let rs = greg(cx, ops[0])?;
         let width = size.unwrap_or(rs.width());
@@ -676,6 +680,10 @@ fn rmw_op(fam: &str, v: Operand) -> RmwOp {
         "LDADD" | "STADD" => RmwOp::FetchAdd(v),
         "LDSET" | "STSET" => RmwOp::FetchOr(v),
         "LDCLR" | "STCLR" => RmwOp::FetchAndNot(v),
+        "LDSMAX" | "STSMAX" => RmwOp::FetchSmax(v),
+        "LDSMIN" | "STSMIN" => RmwOp::FetchSmin(v),
+        "LDUMAX" | "STUMAX" => RmwOp::FetchUmax(v),
+        "LDUMIN" | "STUMIN" => RmwOp::FetchUmin(v),
         _ => RmwOp::FetchXor(v),
     }
 }
