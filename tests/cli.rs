@@ -132,6 +132,37 @@ fn run_finds_lost_work_and_saves_a_replayable_trace() {
     assert_eq!(v2["violations"], 1);
 }
 
+/// `run FILE` counts the file's condition as litmus7 does: a histogram of final
+/// states and the Observation line, in text and in JSON.
+#[test]
+fn run_counts_a_files_condition() {
+    let sb = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sb.ucode");
+    let sb = sb.to_str().unwrap();
+    let args = ["run", sb, "--model", "tso", "--scheduler", "timed", "--runs", "20000", "--threads", "2"];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Histogram (4 states)"), "{out}");
+    let line = out.lines().find(|l| l.trim_start().starts_with("Observation sb Sometimes ")).expect(&out);
+    let k: u64 = line.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert!(k > 0, "{out}");
+    let marked = out.lines().find(|l| l.contains("*>0:r1=0; 1:r1=0;")).expect(&out);
+    assert_eq!(marked.trim_start().split('*').next().unwrap().trim().parse::<u64>().unwrap(), k);
+    let (_, v) = json(&[&args[..8], &["--threads", "1", "--format", "json"]].concat());
+    assert_eq!(v["positive"], k, "the same counts on 1 and 2 threads");
+    assert_eq!(v["observation"], "Sometimes");
+    let hist = v["histogram"].as_array().unwrap();
+    assert_eq!(hist.iter().map(|h| h["count"].as_u64().unwrap()).sum::<u64>(), 20000);
+    assert_eq!(v["positive"].as_u64().unwrap() + v["negative"].as_u64().unwrap(), 20000);
+
+    let mp = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/litmus/aarch64/MP+dmb.sys.litmus");
+    for sched in ["random", "timed"] {
+        let (code, out, err) =
+            run(&["run", mp.to_str().unwrap(), "--model", "arm", "--scheduler", sched, "--runs", "5000"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("Observation MP+dmb.sys Never 0 5000"), "{out}");
+    }
+}
+
 #[test]
 fn run_safe_variant_exits_zero() {
     let (code, v) = json(&[

@@ -18,6 +18,7 @@ pub mod lkmm;
 pub mod machine;
 pub mod models;
 pub mod narrate;
+pub mod rates;
 pub mod sched;
 pub mod timed;
 pub mod timeline;
@@ -29,8 +30,9 @@ pub use check::{FinalState, Violation};
 pub use explore::{explore, Control, ExploreConfig, ExploreResult, Verdict};
 pub use machine::{ApplyError, Core, Fault, Machine, PromiseMode, State};
 pub use models::{AnyMachine, DynMachine, Model, ModelError, Status};
+pub use rates::{count, count_par, Counts, FirstRun, Observation, RunSpec};
 pub use sched::{
-    run, run_seed, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, SchedError, SchedKind, Scheduler,
+    run, run_seed, run_seed_on, RandomScheduler, ReplayScheduler, RunEnd, RunOutcome, SchedError, SchedKind, Scheduler,
 };
 pub use timed::{run_timed, TimedScheduler};
 pub use timing::{Latency, LatencyError, TimingModel};

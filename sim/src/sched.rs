@@ -217,15 +217,25 @@ pub fn run_seed<M: MemoryModel>(
     record: bool,
 ) -> (RunOutcome, u64) {
     let mut m = start.clone();
+    let out = run_seed_on(&mut m, kind, timing, seed, max_steps, record);
+    let cycles = match kind {
+        SchedKind::Random => out.steps,
+        SchedKind::Timed => m.cycle(),
+    };
+    (out, cycles)
+}
+
+/// One seeded run of `m` itself, which is left in the state the run ended in.
+pub fn run_seed_on<M: MemoryModel>(
+    m: &mut Machine<M>,
+    kind: SchedKind,
+    timing: &TimingModel,
+    seed: u64,
+    max_steps: u64,
+    record: bool,
+) -> RunOutcome {
     match kind {
-        SchedKind::Random => {
-            let out = run(&mut m, &mut RandomScheduler::new(seed), max_steps, record, true);
-            let steps = out.steps;
-            (out, steps)
-        }
-        SchedKind::Timed => {
-            let out = run_timed(&mut m, &mut TimedScheduler::new(seed, timing.clone()), max_steps, record);
-            (out, m.cycle())
-        }
+        SchedKind::Random => run(m, &mut RandomScheduler::new(seed), max_steps, record, true),
+        SchedKind::Timed => run_timed(m, &mut TimedScheduler::new(seed, timing.clone()), max_steps, record),
     }
 }

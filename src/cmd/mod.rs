@@ -81,6 +81,23 @@ impl From<Scheduler> for sim::SchedKind {
     }
 }
 
+/// The scheduler named on the command line; `--timing` only goes with `timed`.
+pub fn sched_kind(s: Scheduler, timing: Option<&std::path::Path>) -> anyhow::Result<sim::SchedKind> {
+    let k = sim::SchedKind::from(s);
+    if k == sim::SchedKind::Random && timing.is_some() {
+        anyhow::bail!("--timing applies to the timed scheduler: add --scheduler timed");
+    }
+    Ok(k)
+}
+
+/// The timing model in `path`, or the default one.
+pub fn load_timing(path: Option<&std::path::Path>) -> anyhow::Result<sim::TimingModel> {
+    let Some(p) = path else { return Ok(sim::TimingModel::default()) };
+    let file = p.display().to_string();
+    let text = read_text(p).map_err(|e| e.context("--timing"))?;
+    Ok(sim::TimingModel::parse(&text, &file)?)
+}
+
 /// The most worker threads any command starts (`--threads`).
 pub const MAX_THREADS: usize = 1024;
 

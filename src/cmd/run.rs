@@ -1,12 +1,12 @@
 //! `weaksim run`: seeded runs under the random or the timed scheduler.
 
-use super::sweep::{load_timing, sched_kind};
-use super::{write_atomic, EXIT_OK, EXIT_VIOLATION};
+use super::{load_timing, sched_kind, write_atomic, EXIT_OK, EXIT_VIOLATION};
 use crate::target::{Target, TargetArgs};
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
-use sim::{AnyMachine, Model, RunEnd, SchedKind, TimingModel};
+use sim::rates::state_holds;
+use sim::{AnyMachine, Counts, Model, RunSpec, SchedKind, TimingModel};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -39,9 +39,23 @@ pub struct RunArgs {
     /// Timing model for --scheduler timed (TOML or JSON; docs/timing.md); default: the built-in model
     #[arg(long)]
     pub timing: Option<std::path::PathBuf>,
+    /// Worker threads (default: all cores); the counts are the same for any number
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
+    let threads = match a.threads {
+        Some(0) => anyhow::bail!("--threads 0: expected at least 1"),
+        Some(t) => {
+            super::check_threads(t)?;
+            t
+        }
+        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    if a.max_steps == 0 {
+        anyhow::bail!("--max-steps 0: expected at least 1");
+    }
     let kind = sched_kind(a.scheduler, a.timing.as_deref())?;
     let timing = load_timing(a.timing.as_deref())?;
     let models = &a.model.runnable();
@@ -57,7 +71,7 @@ pub fn run_cmd(a: &RunArgs) -> Result<u8> {
             let inputs = [Some(std::path::Path::new(&a.target.target)), a.timing.as_deref()];
             super::check_not_input("--save-trace", p, inputs.into_iter().flatten())?;
         }
-        codes.push(go(a, model, save.as_deref(), &t, &start, kind, &timing)?);
+        codes.push(go(a, model, save.as_deref(), &t, &start, kind, &timing, threads)?);
     }
     Ok(super::models::combine_exit_codes(&codes))
 }
@@ -95,67 +109,88 @@ fn go(
     start: &AnyMachine,
     kind: SchedKind,
     timing: &TimingModel,
+    threads: usize,
 ) -> Result<u8> {
     let t0 = Instant::now();
-    let (mut violations, mut step_limit, mut dead, mut total_steps) = (0u64, 0u64, 0u64, 0u64);
-    let mut total_cycles = 0u64;
-    let mut first: Option<(u64, String, u64)> = None;
-    for i in 0..a.runs {
-        let seed = a.seed.wrapping_add(i);
-        let (out, cycles) = start.run_seed(kind, timing, seed, a.max_steps, first.is_none() && save_trace.is_some());
-        total_steps += out.steps;
-        total_cycles += cycles;
-        match out.end {
-            RunEnd::Violation(v) => {
-                violations += 1;
-                if first.is_none() {
-                    if let Some(path) = &save_trace {
-                        let mut tr = start.make_trace(&out.schedule, kind.name(), Some(seed));
-                        tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
-                        tr.outcome = Some(v.to_string());
-                        tr.cycles = cycles;
-                        if kind == SchedKind::Timed {
-                            tr.set_step_cycles(&out.cycles);
-                        }
-                        write_atomic(path, &tr.to_json())?;
-                    }
-                    first = Some((seed, v.to_string(), cycles));
-                }
-            }
-            RunEnd::StepLimit => step_limit += 1,
-            RunEnd::DeadEnd => dead += 1,
-            RunEnd::Quiescent | RunEnd::SchedulerError(_) => {}
-        }
-    }
+    let spec = RunSpec::new(kind, timing.clone(), a.max_steps);
+    let seeds = [a.seed, a.seed.saturating_add(a.runs)];
+    let c: Counts = start.count(&spec, seeds, false, threads);
     let secs = t0.elapsed().as_secs_f64();
-    let code = if violations > 0 { EXIT_VIOLATION } else { EXIT_OK };
-    let nothing_saved = match (save_trace, &first) {
-        (Some(p), None) => Some(super::explore::nothing_saved(p, "no run ended in a violation")),
+    let runs = c.runs;
+    let violations = c.violations;
+    let first = c.first_violation.as_ref().map(|(f, v)| (f.seed, v.to_string(), f.cycles));
+    let prog = &t.program;
+    let cond = prog.condition.as_ref();
+    // The run worth saving: the first violation, else (a file's condition) the first witness.
+    let keep = match (&c.first_violation, &c.first_witness) {
+        (Some((f, v)), _) => Some((f.seed, Some(v.to_string()))),
+        (None, Some(w)) if cond.is_some() => Some((w.seed, None)),
         _ => None,
     };
+    let mut saved = false;
+    if let (Some(path), Some((seed, outcome))) = (save_trace, &keep) {
+        let (out, cycles) = start.run_seed(kind, timing, *seed, a.max_steps, true);
+        let mut tr = start.make_trace(&out.schedule, kind.name(), Some(*seed));
+        tr.workload = t.irq_work.as_ref().map(|c| json!({"name": "irq_work", "config": c}));
+        tr.outcome = outcome.clone();
+        tr.cycles = cycles;
+        if kind == SchedKind::Timed {
+            tr.set_step_cycles(&out.cycles);
+        }
+        write_atomic(path, &tr.to_json())?;
+        saved = true;
+    }
+    let code = if violations > 0 { EXIT_VIOLATION } else { EXIT_OK };
+    let nothing_saved = match (save_trace, saved) {
+        (Some(p), false) => Some(super::explore::nothing_saved(
+            p,
+            if cond.is_some() {
+                "no run ended in a violation or satisfied the condition"
+            } else {
+                "no run ended in a violation"
+            },
+        )),
+        _ => None,
+    };
+    let states: Vec<(String, u64, bool)> =
+        c.histogram.iter().map(|(fs, n)| (start.final_state_text(fs), *n, state_holds(prog, fs))).collect();
+    let observation = cond.map(|_| c.observation());
     if a.format == super::Format::Json {
         if let Some(m) = &nothing_saved {
             eprintln!("weaksim: {m}");
         }
-        let o = json!({
+        let mut o = json!({
             "workload": a.target.target,
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
             "model": model.name(),
             "scheduler": kind.name(),
             "cores": start.num_cores(),
-            "runs": a.runs,
+            "runs": runs,
             "violations": violations,
-            "rate": violations as f64 / a.runs.max(1) as f64,
-            "step_limit": step_limit,
-            "dead_ends": dead,
+            "rate": violations as f64 / runs.max(1) as f64,
+            "step_limit": c.step_limit,
+            "dead_ends": c.dead_ends,
             "first_failing_seed": first.as_ref().map(|f| f.0),
             "first_violation": first.as_ref().map(|f| f.1.clone()),
             "first_violation_cycle": first.as_ref().map(|f| f.2),
             "replay_command": first.as_ref().map(|f| replay_command(a, model, f.0, t)),
-            "steps": total_steps,
-            "cycles": total_cycles,
+            "steps": c.steps,
+            "cycles": c.cycles,
             "elapsed_ms": (secs * 1e6).round() / 1e3,
         });
+        if let (Some(cd), Some(obs)) = (cond, observation) {
+            o["name"] = json!(prog.name);
+            o["condition"] = json!(isa::cond::condition_text(prog, cd));
+            o["histogram"] = states
+                .iter()
+                .map(|(s, n, holds)| json!({"state": s, "count": n, "holds": holds}))
+                .collect::<serde_json::Value>();
+            o["positive"] = json!(c.positive);
+            o["negative"] = json!(c.negative);
+            o["observation"] = json!(obs.name());
+            o["condition_rate"] = json!(c.positive as f64 / c.finals().max(1) as f64);
+            o["first_witness_seed"] = json!(c.first_witness.as_ref().map(|w| w.seed));
+        }
         println!("{}", serde_json::to_string(&o)?);
         return Ok(code);
     }
@@ -164,26 +199,45 @@ fn go(
         t.title,
         model.title(),
         kind.name(),
-        a.runs,
+        runs,
         a.seed,
-        a.seed.wrapping_add(a.runs.saturating_sub(1))
+        a.seed.wrapping_add(runs.saturating_sub(1))
     );
+    if let (Some(cd), Some(obs)) = (cond, observation) {
+        // litmus7's report: each final state with its count, `*>` where the condition's expression holds.
+        println!("  Histogram ({} states)", states.len());
+        let w = states.iter().map(|s| s.1.to_string().len()).max().unwrap_or(1);
+        for (s, n, holds) in &states {
+            println!("  {n:<w$}{}{s}", if *holds { "*>" } else { ":>" });
+        }
+        println!("  Positive: {}, Negative: {}", c.positive, c.negative);
+        println!("  Condition {}", isa::cond::condition_text(prog, cd));
+        println!("  Observation {} {obs} {} {}", prog.name, c.positive, c.negative);
+    }
     println!(
-        "  violations: {violations} ({:.3}%), {total_steps} steps, {total_cycles} {} in {:.3} s ({:.1} M steps/s)",
-        100.0 * violations as f64 / a.runs.max(1) as f64,
+        "  violations: {violations} ({:.3}%), {} steps, {} {} in {:.3} s ({:.1} M steps/s)",
+        100.0 * violations as f64 / runs.max(1) as f64,
+        c.steps,
+        c.cycles,
         kind.cycles_word(),
         secs,
-        total_steps as f64 / secs.max(1e-9) / 1e6
+        c.steps as f64 / secs.max(1e-9) / 1e6
     );
-    if step_limit > 0 {
-        println!("  {step_limit} run(s) did not quiesce within {} steps", a.max_steps);
+    if c.step_limit > 0 {
+        println!("  {} run(s) did not quiesce within {} steps", c.step_limit, a.max_steps);
+    }
+    if c.dead_ends > 0 {
+        println!("  {} run(s) ended with no final state (discarded)", c.dead_ends);
     }
     if let Some((seed, v, cycles)) = &first {
         println!("  first failing seed: {seed}: {v} (at {} {cycles})", kind.cycle_word());
         println!("  reproduce: {}", replay_command(a, model, *seed, t));
-        if let Some(p) = &save_trace {
-            println!("  trace saved to {} (step through it: weaksim replay {})", p.display(), p.display());
-        }
+    } else if let (Some(w), Some(_)) = (&c.first_witness, cond) {
+        println!("  first witness seed: {} (at {} {})", w.seed, kind.cycle_word(), w.cycles);
+        println!("  reproduce: {}", replay_command(a, model, w.seed, t));
+    }
+    if let (true, Some(p)) = (saved, save_trace) {
+        println!("  trace saved to {} (step through it: weaksim replay {})", p.display(), p.display());
     }
     if let Some(m) = &nothing_saved {
         println!("  {m}");

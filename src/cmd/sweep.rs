@@ -9,12 +9,13 @@
 
 use super::cells::{self, Cell, SweepOutput, SweepSpec, Unit, UnitResult, Workload};
 use super::journal::{journal_path, open_journal, Journal, JournalHeader, Opened, JOURNAL_FORMAT};
+use super::{load_timing, sched_kind};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use rayon::prelude::*;
 use sim::{AnyMachine, Model, RunEnd, SchedKind, TimingModel};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -71,23 +72,6 @@ pub struct SweepArgs {
     /// No progress output
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// The scheduler named on the command line; `--timing` only goes with `timed`.
-pub fn sched_kind(s: super::Scheduler, timing: Option<&Path>) -> Result<SchedKind> {
-    let k = SchedKind::from(s);
-    if k == SchedKind::Random && timing.is_some() {
-        bail!("--timing applies to the timed scheduler: add --scheduler timed");
-    }
-    Ok(k)
-}
-
-/// The timing model in `path`, or the default one.
-pub fn load_timing(path: Option<&Path>) -> Result<TimingModel> {
-    let Some(p) = path else { return Ok(TimingModel::default()) };
-    let file = p.display().to_string();
-    let text = super::read_text(p).context("--timing")?;
-    Ok(TimingModel::parse(&text, &file)?)
 }
 
 /// Rust's ranges: `2..8` (2 to 7), `2..=8` (2 to 8); a list `2,4,8`; `4`.

@@ -9,6 +9,7 @@ use crate::check::{FinalState, Violation};
 use crate::explore::{explore, ExploreConfig, ExploreResult};
 use crate::graph::{build_with, Execution, GraphError};
 use crate::machine::{ApplyError, Core, Fault, Machine, PromiseMode};
+use crate::rates::{Counts, RunSpec};
 use crate::sched::{run, run_seed, RandomScheduler, RunOutcome, SchedKind};
 use crate::timed::{run_timed, Applied, TimedScheduler};
 use crate::timing::TimingModel;
@@ -87,6 +88,9 @@ pub trait DynMachine: Send + Sync + std::fmt::Debug {
         max_steps: u64,
         record: bool,
     ) -> (RunOutcome, u64);
+    /// Counts the condition and the invariants over seeded runs from this state
+    /// ([`crate::rates::count_par`]; one thread: [`crate::rates::count`]).
+    fn count(&self, spec: &RunSpec, seeds: [u64; 2], keep_cycles: bool, threads: usize) -> Counts;
     /// A random run of this machine ([`run`] with a [`RandomScheduler`]).
     fn run_random(&mut self, seed: u64, max_steps: u64, record: bool, reduce: bool) -> RunOutcome;
     /// A timed run of this machine ([`run_timed`]).
@@ -235,6 +239,9 @@ impl<M: MemoryModel> DynMachine for Machine<M> {
         record: bool,
     ) -> (RunOutcome, u64) {
         run_seed(self, kind, timing, seed, max_steps, record)
+    }
+    fn count(&self, spec: &RunSpec, seeds: [u64; 2], keep_cycles: bool, threads: usize) -> Counts {
+        crate::rates::count_par(self, spec, seeds, keep_cycles, threads)
     }
     fn run_random(&mut self, seed: u64, max_steps: u64, record: bool, reduce: bool) -> RunOutcome {
         run(self, &mut RandomScheduler::new(seed), max_steps, record, reduce)
