@@ -83,7 +83,7 @@ fn explore_one(a: &ExploreArgs, one: &One) -> Result<u8> {
     }
     let t = a.target.resolve_for(one.model.info().c_mapping)?;
     if a.engine == Engine::Graph {
-        return super::explore_graph::go(a, one.model, &t);
+        return super::explore_graph::go(a, one.model, one.save_trace.as_deref(), &t);
     }
     if !one.model.is_operational() {
         return go_axiomatic(a, one, &t);
@@ -171,21 +171,91 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
     // The schedules found replay in the search's promise mode.
     let start = start.with_promise_mode(r.promise_mode);
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
-
-    // The schedule worth saving: the counterexample, or a witness of the file's condition.
-    let forall = is_forall(&t.program);
     // `forall P` is witnessed (refuted) by a final state where P fails.
-    let witness = r.finals.values().find(|f| f.holds != forall).map(|f| f.schedule.clone());
-    let positive = r.finals.values().filter(|f| f.holds).count();
-    let negative = r.finals.len() - positive;
+    let forall = is_forall(&t.program);
+    let witness = r.finals.values().find(|f| f.holds != forall).map(|f| Ok(f.schedule.clone()));
+    let mut stats = serde_json::Map::new();
+    stats.insert("states".into(), json!(r.states));
+    stats.insert("transitions".into(), json!(r.transitions));
+    stats.insert("elapsed_ms".into(), json!((elapsed_ms * 1000.0).round() / 1000.0));
+    if let Some(p) = r.peak_memory {
+        stats.insert("peak_memory_bytes".into(), json!(p));
+    }
+    let found = Found {
+        verdict: r.verdict,
+        finals: r.finals.iter().map(|(fs, f)| (fs.clone(), f.holds)).collect(),
+        witness,
+        violation: r.violation.as_ref().map(|(v, s)| (v.clone(), Ok(s.clone()))),
+        bound: r.bound.clone(),
+        never_quiesces: r.terminals == 0 && r.bound.is_none(),
+        stats,
+        title: format!("{} on {}", t.title, one.model.title()),
+        summary: format!(
+            "{} states, {} transitions, depth {}, {:.1} ms ({:.2} M states/s)",
+            r.states,
+            r.transitions,
+            r.depth,
+            elapsed_ms,
+            r.states as f64 / elapsed_ms.max(1e-3) / 1000.0
+        ),
+        shortest: true,
+    };
+    report(a, one.save_trace.as_deref(), t, one.model, &start, found)
+}
+
+/// What an exhaustive search found, whichever engine ran it: what [`report`] needs.
+pub(super) struct Found {
+    pub verdict: Verdict,
+    /// Every final state reached, and whether the condition's expression holds in it.
+    pub finals: Vec<(sim::FinalState, bool)>,
+    /// A schedule reaching a final state of interest (the expression's, or for
+    /// `forall` one where it fails), or why there is none to give.
+    pub witness: Option<Result<Vec<sim::Transition>, String>>,
+    /// The violation found and its schedule (or why there is none to give).
+    pub violation: Option<(sim::Violation, Result<Vec<sim::Transition>, String>)>,
+    pub bound: Option<String>,
+    pub never_quiesces: bool,
+    /// The engine's own figures, for JSON.
+    pub stats: serde_json::Map<String, serde_json::Value>,
+    /// "irq_work ... on ARM ...", the text headline's start.
+    pub title: String,
+    /// The engine's figures in words (the text's second line).
+    pub summary: String,
+    /// The schedules are shortest ones.
+    pub shortest: bool,
+}
+
+/// Verdict, exit code, saved trace, JSON and text of an exhaustive search:
+/// one path for every engine.
+pub(super) fn report(
+    a: &ExploreArgs,
+    save_trace: Option<&std::path::Path>,
+    t: &Target,
+    model: &Model,
+    start: &AnyMachine,
+    f: Found,
+) -> Result<u8> {
+    let is_file = t.irq_work.is_none();
+    let forall = is_forall(&t.program);
+    let positive = f.finals.iter().filter(|(_, h)| *h).count();
+    let negative = f.finals.len() - positive;
     let interesting = if forall { negative } else { positive };
-    let (schedule, outcome) = match (&r.violation, &witness) {
-        (Some((v, s)), _) => (Some(s.clone()), Some(v.to_string())),
+    let witness = f.witness.as_ref().and_then(|w| w.as_ref().ok());
+    // The schedule worth saving: the counterexample, or a witness of the file's condition.
+    let (schedule, outcome) = match (&f.violation, witness) {
+        (Some((v, Ok(s))), _) => (Some(s.clone()), Some(v.to_string())),
+        (Some((_, Err(_))), _) => (None, None),
         (None, Some(s)) if is_file && forall => {
             (Some(s.clone()), Some("a final state where the forall condition fails is reachable".to_string()))
         }
         (None, Some(s)) if is_file => (Some(s.clone()), Some("the condition's outcome is reachable".to_string())),
         _ => (None, None),
+    };
+    // Why a schedule that exists could not be given.
+    let no_schedule = match (&f.violation, &f.witness) {
+        (Some((_, Err(e))), _) => Some(e.clone()),
+        (None, Some(Err(e))) if is_file => Some(e.clone()),
+        _ => None,
     };
     let trace = schedule.as_ref().map(|s| {
         let mut tr = start.make_trace(s, "exhaustive", None);
@@ -193,27 +263,29 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
         tr.outcome = outcome.clone();
         tr
     });
-    if let (Some(path), Some(tr)) = (&one.save_trace, &trace) {
+    if let (Some(path), Some(tr)) = (save_trace, &trace) {
         write_atomic(path, &tr.to_json())?;
     }
     // Asked to save, nothing to save: say so (on stderr with JSON, so stdout stays one object).
     let mut nothing_msg = None;
-    if let (Some(path), None) = (&one.save_trace, &trace) {
-        let what = if is_file && forall {
-            "the condition holds in every final state and nothing went wrong"
+    if let (Some(path), None) = (save_trace, &trace) {
+        let what = if let Some(e) = &no_schedule {
+            format!("the engine found an execution but no machine schedule for it ({e})")
+        } else if is_file && forall {
+            "the condition holds in every final state and nothing went wrong".to_string()
         } else if is_file && t.program.condition.is_some() {
-            "the condition is not reachable and nothing went wrong"
+            "the condition is not reachable and nothing went wrong".to_string()
         } else {
-            "no counterexample"
+            "no counterexample".to_string()
         };
-        nothing_msg = Some(nothing_saved(path, what));
+        nothing_msg = Some(nothing_saved(path, &what));
     }
     if let (Some(m), super::Format::Json) = (&nothing_msg, a.format) {
         eprintln!("weaksim: {m}");
     }
-    let can_hold = if is_file { interesting > 0 || r.violation.is_some() } else { r.violation.is_some() };
-    let code = match r.verdict {
-        Verdict::Bounded if r.violation.is_none() => EXIT_BOUNDED,
+    let can_hold = if is_file { interesting > 0 || f.violation.is_some() } else { f.violation.is_some() };
+    let code = match f.verdict {
+        Verdict::Bounded if f.violation.is_none() => EXIT_BOUNDED,
         _ if can_hold => EXIT_VIOLATION,
         _ => EXIT_OK,
     };
@@ -222,111 +294,114 @@ fn go(a: &ExploreArgs, one: &One, t: &Target, start: AnyMachine) -> Result<u8> {
         let mut o = json!({
             "workload": if is_file { a.target.target.clone() } else { "irq_work".to_string() },
             "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
-            "model": one.model.name(),
+            "model": model.name(),
+            "engine": match a.engine { Engine::Ops => "ops", Engine::Graph => "graph" },
             "cores": start.num_cores(),
-            "verdict": r.verdict.name(),
-            "states": r.states,
-            "transitions": r.transitions,
-            "elapsed_ms": (elapsed_ms * 1000.0).round() / 1000.0,
-            "counterexample": r.violation.as_ref().and(trace.as_ref()),
+            "verdict": f.verdict.name(),
+            "counterexample": f.violation.as_ref().and(trace.as_ref()),
         });
+        for (k, v) in &f.stats {
+            o[k] = v.clone();
+        }
+        if let Some((v, _)) = &f.violation {
+            o["violation"] = json!(v.to_string());
+        }
+        if let Some(e) = &no_schedule {
+            o["no_schedule"] = json!(e);
+        }
         if is_file {
             // A file's question is its condition: the verdict answers it
             // (unless the run itself went wrong: lost work, a fault, a deadlock).
-            if t.program.condition.is_some() && r.violation.is_none() {
-                o["verdict"] = json!(match (interesting > 0, r.verdict) {
+            if t.program.condition.is_some() && f.violation.is_none() {
+                o["verdict"] = json!(match (interesting > 0, f.verdict) {
                     (false, Verdict::Bounded) => "bounded",
                     (found, _) => verdict_word(forall, found),
                 });
             }
-            o["final_states"] = json!(r.finals.len());
-            o["finals"] = json!(r
+            o["final_states"] = json!(f.finals.len());
+            o["finals"] = json!(f
                 .finals
                 .iter()
-                .map(|(fs, info)| json!({"state": start.final_state_text(fs), "condition": info.holds}))
+                .map(|(fs, holds)| json!({"state": start.final_state_text(fs), "condition": holds}))
                 .collect::<Vec<_>>());
             o["positive"] = json!(positive);
             o["condition_reachable"] = json!(positive > 0);
-            if let (Some(c), Verdict::Safe | Verdict::Violation) = (&t.program.condition, r.verdict) {
+            if let (Some(c), Verdict::Safe | Verdict::Violation) = (&t.program.condition, f.verdict) {
                 o["condition_holds"] = json!(c.verdict(positive, negative));
             }
-            o["witness"] = json!(if r.violation.is_none() { trace.as_ref() } else { None });
+            o["witness"] = json!(if f.violation.is_none() { trace.as_ref() } else { None });
         }
-        if let Some(b) = &r.bound {
+        if let Some(b) = &f.bound {
             o["bound"] = json!(b);
         }
-        if let Some(p) = r.peak_memory {
-            o["peak_memory_bytes"] = json!(p);
-        }
-        if r.terminals == 0 && r.bound.is_none() {
+        if f.never_quiesces {
             o["never_quiesces"] = json!(true);
         }
         println!("{}", serde_json::to_string(&o)?);
         return Ok(code);
     }
 
-    let headline = match (&t.program.condition, r.verdict) {
+    let headline = match (&t.program.condition, f.verdict) {
         (_, Verdict::Violation) => "VIOLATION".to_string(),
         (_, Verdict::Bounded) => "BOUNDED (inconclusive)".to_string(),
         (Some(c), _) if is_file => condition_headline(&t.program, c, positive, negative),
-        _ => r.verdict.name().to_uppercase(),
+        _ => f.verdict.name().to_uppercase(),
     };
-    println!("{} on {}: {headline}", t.title, one.model.title());
-    println!(
-        "  {} states, {} transitions, depth {}, {:.1} ms ({:.2} M states/s)",
-        r.states,
-        r.transitions,
-        r.depth,
-        elapsed_ms,
-        r.states as f64 / elapsed_ms.max(1e-3) / 1000.0
-    );
-    if let Some(b) = &r.bound {
+    println!("{}: {headline}", f.title);
+    println!("  {}", f.summary);
+    if let Some(b) = &f.bound {
         println!("  inconclusive: {b}");
     }
-    if r.terminals == 0 && r.bound.is_none() {
+    if f.never_quiesces {
         println!("  warning: no execution ever stops (every path loops forever): the program never reaches quiescence");
     }
     if is_file {
-        println!("  {} final state(s):", r.finals.len());
-        let m0 = &start;
-        for (fs, info) in &r.finals {
-            let mark = match (forall, info.holds) {
+        println!("  {} final state(s):", f.finals.len());
+        for (fs, holds) in &f.finals {
+            let mark = match (forall, *holds) {
                 (false, true) => "   <- condition",
                 (true, false) => "   <- fails the condition",
                 _ => "",
             };
-            println!("    {}{mark}", m0.final_state_text(fs));
+            println!("    {}{mark}", start.final_state_text(fs));
         }
         if t.program.condition.is_some() {
             // herd's last word on a test: Never, Sometimes or Always, then the counts.
-            let neg = r.finals.len() - positive;
-            let obs = match (r.verdict, positive, neg) {
+            let obs = match (f.verdict, positive, negative) {
                 (Verdict::Bounded, _, _) => "Bounded",
                 (_, 0, _) => "Never",
                 (_, _, 0) => "Always",
                 _ => "Sometimes",
             };
-            println!("  Observation {} {obs} {positive} {neg}", t.program.name);
+            println!("  Observation {} {obs} {positive} {negative}", t.program.name);
         }
     }
-    if let Some((v, s)) = &r.violation {
-        println!("\n{v}\n\nShortest counterexample ({} steps):", s.len());
-        let (text, _) = narrate(&start, s, true);
-        print!("{text}");
-        explain_hint(&start, s);
-        if a.explain {
-            print_explanation(&start, s);
+    let kind = if f.shortest { "Shortest counterexample" } else { "Counterexample" };
+    if let Some((v, s)) = &f.violation {
+        println!("\n{v}");
+        if let Ok(s) = s {
+            println!("\n{kind} ({} steps):", s.len());
+            let (text, _) = narrate(start, s, true);
+            print!("{text}");
+            explain_hint(start, s);
+            if a.explain {
+                print_explanation(start, s);
+            }
         }
-    } else if let (Some(s), true) = (&witness, is_file) {
+    } else if let (Some(s), true) = (witness, is_file) {
         let what = if forall { "a final state where the condition fails" } else { "the condition" };
-        println!("\nShortest schedule reaching {what} ({} steps):", s.len());
-        let (text, _) = narrate(&start, s, true);
+        let kind = if f.shortest { "Shortest schedule" } else { "A schedule" };
+        println!("\n{kind} reaching {what} ({} steps):", s.len());
+        let (text, _) = narrate(start, s, true);
         print!("{text}");
         if a.explain {
-            print_explanation(&start, s);
+            print_explanation(start, s);
         }
     }
-    if let (Some(path), Some(_)) = (&one.save_trace, &trace) {
+    if let Some(e) = &no_schedule {
+        println!("\n(no machine schedule for it: {e})");
+    }
+    if let (Some(path), Some(_)) = (save_trace, &trace) {
         println!("\nTrace saved to {} (replay: weaksim replay {})", path.display(), path.display());
     }
     if let Some(m) = &nothing_msg {

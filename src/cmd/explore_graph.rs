@@ -1,23 +1,17 @@
 //! `weaksim explore --engine graph`: the search over execution graphs
 //! (`sim::engine`), checked against the model's axioms.
 
-use super::explore::ExploreArgs;
-use super::{EXIT_BOUNDED, EXIT_OK, EXIT_VIOLATION};
+use super::explore::{report, ExploreArgs, Found};
 use crate::target::Target;
 use anyhow::Result;
 use serde_json::json;
 use sim::engine::{explore, GraphConfig};
 use sim::graph::{Execution, Kind};
-use sim::{Model, Verdict};
+use sim::Model;
 use std::sync::Arc;
 use std::time::Instant;
 
-pub fn go(a: &ExploreArgs, model: &Model, t: &Target) -> Result<u8> {
-    if a.save_trace.is_some() || a.explain {
-        anyhow::bail!(
-            "--engine graph gives an execution, not yet a schedule: use --engine ops for --save-trace and --explain"
-        );
-    }
+pub fn go(a: &ExploreArgs, model: &Model, save_trace: Option<&std::path::Path>, t: &Target) -> Result<u8> {
     let axioms = model.axioms()?;
     let prog = Arc::new(t.program.clone());
     let is_file = t.irq_work.is_none();
@@ -25,73 +19,64 @@ pub fn go(a: &ExploreArgs, model: &Model, t: &Target) -> Result<u8> {
     let t0 = Instant::now();
     let r = explore(&prog, axioms, &cfg)?;
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let positive = r.finals.values().filter(|(h, _)| *h).count();
-    let can_hold = if is_file { positive > 0 || r.violation.is_some() } else { r.violation.is_some() };
-    let code = match r.verdict {
-        Verdict::Bounded if r.violation.is_none() => EXIT_BOUNDED,
-        _ if can_hold => EXIT_VIOLATION,
-        _ => EXIT_OK,
+    // The machine every front end steps: the engine's executions become its schedules.
+    let start = model.machine(prog.clone())?;
+    let mut mode = None;
+    let mut to_schedule = |exe: &Execution| -> Result<Vec<sim::Transition>, String> {
+        let (s, m) = start.schedule_of(exe, SCHEDULE_STATES).map_err(|e| e.to_string())?;
+        mode = Some(m);
+        Ok(s)
     };
-    if a.format == super::Format::Json {
-        let mut o = json!({
-            "workload": if is_file { a.target.target.clone() } else { "irq_work".to_string() },
-            "variant": t.irq_work.as_ref().map(|c| c.variant.name()),
-            "model": model.name(),
-            "engine": "graph",
-            "cores": prog.num_cores(),
-            "verdict": r.verdict.name(),
-            "nodes": r.nodes,
-            "executions": r.executions,
-            "rounds": r.rounds,
-            "elapsed_ms": (elapsed_ms * 1000.0).round() / 1000.0,
-            "violation": r.violation.as_ref().map(|(v, _)| v.to_string()),
-        });
-        if is_file {
-            o["final_states"] = json!(r.finals.len());
-            o["positive"] = json!(positive);
-            o["condition_reachable"] = json!(positive > 0);
-            let finals: Vec<String> = r.finals.keys().map(|f| sim::check::final_state_text(&prog, f)).collect();
-            o["finals"] = json!(finals);
-        }
-        if let Some(b) = &r.bound {
-            o["bound"] = json!(b);
-        }
-        println!("{}", serde_json::to_string(&o)?);
-        return Ok(code);
-    }
-    let headline = match (&prog.condition, r.verdict) {
-        (_, Verdict::Violation) => "VIOLATION".to_string(),
-        (_, Verdict::Bounded) => "BOUNDED (inconclusive)".to_string(),
-        (Some(c), _) if is_file => format!(
-            "condition {} ({})",
-            if positive > 0 { "REACHABLE" } else { "NOT REACHABLE" },
-            isa::cond::condition_text(&prog, c)
+    let forall = prog.condition.as_ref().is_some_and(|c| c.quant == isa::Quantifier::Forall);
+    let violation = r.violation.as_ref().map(|(v, exe)| (v.clone(), to_schedule(exe)));
+    let witness = if violation.is_none() && is_file {
+        r.finals.values().find(|(h, _)| *h != forall).map(|(_, exe)| to_schedule(exe))
+    } else {
+        None
+    };
+    let unscheduled = matches!(violation, Some((_, Err(_)))) || matches!(witness, Some(Err(_)));
+    let start = match mode {
+        Some(m) => start.with_promise_mode(m),
+        None => start,
+    };
+    let mut stats = serde_json::Map::new();
+    stats.insert("nodes".into(), json!(r.nodes));
+    stats.insert("executions".into(), json!(r.executions));
+    stats.insert("rounds".into(), json!(r.rounds));
+    stats.insert("elapsed_ms".into(), json!((elapsed_ms * 1000.0).round() / 1000.0));
+    let found = Found {
+        verdict: r.verdict,
+        finals: r.finals.iter().map(|(fs, (h, _))| (fs.clone(), *h)).collect(),
+        witness,
+        violation,
+        bound: r.bound.clone(),
+        never_quiesces: false,
+        stats,
+        title: format!("{} on {} (graph engine, {})", t.title, model.title(), model.info().axioms),
+        summary: format!(
+            "{} consistent executions, {} search nodes, {} round(s), {:.1} ms",
+            r.executions, r.nodes, r.rounds, elapsed_ms
         ),
-        _ => r.verdict.name().to_uppercase(),
+        shortest: false,
     };
-    println!("{} on {} (graph engine, {}): {headline}", t.title, model.title(), model.info().axioms);
-    println!(
-        "  {} consistent executions, {} search nodes, {} round(s), {:.1} ms",
-        r.executions, r.nodes, r.rounds, elapsed_ms
-    );
-    if let Some(b) = &r.bound {
-        println!("  inconclusive: {b}");
-    }
-    if is_file {
-        println!("  {} final state(s):", r.finals.len());
-        for (fs, (holds, _)) in &r.finals {
-            println!("    {}{}", sim::check::final_state_text(&prog, fs), if *holds { "   <- condition" } else { "" });
+    let code = report(a, save_trace, t, model, &start, found)?;
+    // Without a schedule, the execution itself is the evidence.
+    if a.format == super::Format::Text && unscheduled {
+        let exe = match &r.violation {
+            Some((_, exe)) => Some(exe),
+            None if is_file => r.finals.values().find(|(h, _)| *h != forall).map(|(_, e)| e),
+            None => None,
+        };
+        if let Some(exe) = exe {
+            println!("\nThe execution (events in program order, each read with the write it reads):");
+            print!("{}", execution_text(exe));
         }
-    }
-    if let Some((v, exe)) = &r.violation {
-        println!("\n{v}\n\nThe execution:");
-        print!("{}", execution_text(exe));
-    } else if let (Some((_, exe)), true) = (r.finals.values().find(|(h, _)| *h), is_file) {
-        println!("\nAn execution reaching the condition:");
-        print!("{}", execution_text(exe));
     }
     Ok(code)
 }
+
+/// Bound of the search for the machine schedule of an execution.
+const SCHEDULE_STATES: u64 = 1_000_000;
 
 /// Each core's events in program order, each read with the write it reads from.
 pub fn execution_text(exe: &Execution) -> String {

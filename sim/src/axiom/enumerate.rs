@@ -14,13 +14,13 @@
 
 use super::{Axiomatic, CheckOptions};
 use crate::check::FinalState;
+use crate::engine::{planned_perform, planned_preview};
 use crate::graph::{build_inner, Event, EventId, Execution, Kind};
 use crate::machine::Machine;
 use crate::transition::Transition;
 use isa::Program;
 use memmodels::{
     Blocked, Internal, InternalEffect, Loc, MemoryModel, ModelInfo, NoPromises, Pending, Preview, Request, Response,
-    Source, Val,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -81,6 +81,16 @@ pub struct Free {
     pub values: Arc<Vec<Vec<u64>>>,
 }
 
+impl Free {
+    /// The value alternative `choice` of a read of `req` returns (0 for a non-read).
+    fn read(&self, req: &Request<()>, choice: u16) -> u64 {
+        match *req {
+            Request::Load { loc, .. } | Request::Rmw { loc, .. } => self.values[loc][choice as usize],
+            _ => 0,
+        }
+    }
+}
+
 static FREE: ModelInfo = ModelInfo {
     name: "free",
     aliases: &[],
@@ -112,39 +122,10 @@ impl MemoryModel for Free {
         })
     }
     fn preview(&self, _: &(), cores: &[Option<u32>], c: usize, req: &Request<()>, choice: u16) -> Preview {
-        let mut p = Preview { read: None, source: Source::Memory, wrote: None, buffered: false };
-        match *req {
-            Request::Load { loc, .. } => p.read = Some(self.values[loc][choice as usize]),
-            Request::Rmw { loc, kind, a, b, width, .. } => {
-                let old = self.values[loc][choice as usize];
-                p.read = Some(old);
-                p.wrote = kind.apply(old, a.v, b.v, width);
-            }
-            Request::Store { loc, val, exclusive, .. } => {
-                if exclusive && !(cores[c] == Some(loc as u32) && choice == 0) {
-                    p.read = Some(1);
-                } else {
-                    p.wrote = Some(val.v);
-                    if exclusive {
-                        p.read = Some(0);
-                    }
-                }
-            }
-            Request::Fence(_) => {}
-        }
-        p
+        planned_preview(req, cores[c], self.read(req, choice), choice)
     }
-    fn perform(&self, s: &mut (), cores: &mut [Option<u32>], c: usize, req: &Request<()>, choice: u16) -> Response<()> {
-        let p = self.preview(s, cores, c, req, choice);
-        match *req {
-            Request::Load { loc, exclusive: true, .. } => cores[c] = Some(loc as u32),
-            Request::Store { exclusive: true, .. } => cores[c] = None,
-            _ => {}
-        }
-        match p.read {
-            Some(v) => Response::Value(Val::plain(v)),
-            None => Response::Done,
-        }
+    fn perform(&self, _: &mut (), cores: &mut [Option<u32>], c: usize, req: &Request<()>, choice: u16) -> Response<()> {
+        planned_perform(req, &mut cores[c], self.read(req, choice), choice)
     }
     fn internal(&self, _: &(), _: &[Option<u32>], _: &mut Vec<Internal>) {}
     fn apply_internal(&self, _: &mut (), _: &mut [Option<u32>], _: Internal) -> InternalEffect {

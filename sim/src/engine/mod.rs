@@ -39,7 +39,9 @@
 
 mod absval;
 mod oracle;
+pub mod schedule;
 
+pub(crate) use oracle::{planned_perform, planned_preview};
 pub use oracle::{OCore, Oracle};
 
 use crate::check::{FinalState, Violation};

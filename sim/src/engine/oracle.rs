@@ -51,39 +51,11 @@ impl MemoryModel for Oracle {
         })
     }
     fn preview(&self, _: &(), cores: &[OCore], c: usize, req: &Request<()>, choice: u16) -> Preview {
-        let mut p = Preview { read: None, source: Source::Memory, wrote: None, buffered: false };
-        let next = cores[c].next;
-        match *req {
-            Request::Load { .. } => p.read = Some(next),
-            Request::Rmw { kind, a, b, width, .. } => {
-                p.read = Some(next);
-                p.wrote = kind.apply(next, a.v, b.v, width);
-            }
-            Request::Store { loc, val, exclusive, .. } => {
-                if exclusive && !(cores[c].res == Some(loc as u32) && choice == 0) {
-                    p.read = Some(1);
-                } else {
-                    p.wrote = Some(val.v);
-                    if exclusive {
-                        p.read = Some(0);
-                    }
-                }
-            }
-            Request::Fence(_) => {}
-        }
-        p
+        planned_preview(req, cores[c].res, cores[c].next, choice)
     }
-    fn perform(&self, s: &mut (), cores: &mut [OCore], c: usize, req: &Request<()>, choice: u16) -> Response<()> {
-        let p = self.preview(s, cores, c, req, choice);
-        match *req {
-            Request::Load { loc, exclusive: true, .. } => cores[c].res = Some(loc as u32),
-            Request::Store { exclusive: true, .. } => cores[c].res = None,
-            _ => {}
-        }
-        match p.read {
-            Some(v) => Response::Value(Val::plain(v)),
-            None => Response::Done,
-        }
+    fn perform(&self, _: &mut (), cores: &mut [OCore], c: usize, req: &Request<()>, choice: u16) -> Response<()> {
+        let next = cores[c].next;
+        planned_perform(req, &mut cores[c].res, next, choice)
     }
     fn internal(&self, _: &(), _: &[OCore], _: &mut Vec<Internal>) {}
     fn apply_internal(&self, _: &mut (), _: &mut [OCore], _: Internal) -> InternalEffect {
@@ -97,5 +69,46 @@ impl MemoryModel for Oracle {
     }
     fn pending(&self, _: &(), _: &[OCore], _: usize) -> Vec<Pending> {
         Vec::new()
+    }
+}
+
+/// What `req` does when its read returns `read` and the core holds reservation
+/// `res`; a store-exclusive succeeds with choice 0 when the reservation matches
+/// (its status 0), else fails (status 1). Shared by [`Oracle`] and the
+/// candidate enumeration's free-read model.
+pub(crate) fn planned_preview(req: &Request<()>, res: Option<u32>, read: u64, choice: u16) -> Preview {
+    let mut p = Preview { read: None, source: Source::Memory, wrote: None, buffered: false };
+    match *req {
+        Request::Load { .. } => p.read = Some(read),
+        Request::Rmw { kind, a, b, width, .. } => {
+            p.read = Some(read);
+            p.wrote = kind.apply(read, a.v, b.v, width);
+        }
+        Request::Store { loc, val, exclusive, .. } => {
+            if exclusive && !(res == Some(loc as u32) && choice == 0) {
+                p.read = Some(1);
+            } else {
+                p.wrote = Some(val.v);
+                if exclusive {
+                    p.read = Some(0);
+                }
+            }
+        }
+        Request::Fence(_) => {}
+    }
+    p
+}
+
+/// Performs `req` as [`planned_preview`] says, keeping the reservation `res`.
+pub(crate) fn planned_perform(req: &Request<()>, res: &mut Option<u32>, read: u64, choice: u16) -> Response<()> {
+    let p = planned_preview(req, *res, read, choice);
+    match *req {
+        Request::Load { loc, exclusive: true, .. } => *res = Some(loc as u32),
+        Request::Store { exclusive: true, .. } => *res = None,
+        _ => {}
+    }
+    match p.read {
+        Some(v) => Response::Value(Val::plain(v)),
+        None => Response::Done,
     }
 }

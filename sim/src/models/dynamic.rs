@@ -105,6 +105,13 @@ pub trait DynMachine: Send + Sync + std::fmt::Debug {
     fn execution(&self, schedule: &[Transition], alt_mask: u64) -> Result<(Execution, u32), GraphError>;
     /// The labelled trace of `schedule` run from this state.
     fn make_trace(&self, schedule: &[Transition], scheduler: &str, seed: Option<u64>) -> Trace;
+    /// A schedule of this machine that runs `exe` (an execution of its program), and the
+    /// promise mode it replays in ([`crate::engine::schedule::schedule`]).
+    fn schedule_of(
+        &self,
+        exe: &Execution,
+        max_states: u64,
+    ) -> Result<(Vec<Transition>, PromiseMode), crate::engine::schedule::ScheduleError>;
 
     /// `0:r1=1; x=2;` — herd's rendering of a final state.
     fn final_state_text(&self, fs: &FinalState) -> String {
@@ -263,6 +270,13 @@ impl<M: MemoryModel> DynMachine for Machine<M> {
     }
     fn make_trace(&self, schedule: &[Transition], scheduler: &str, seed: Option<u64>) -> Trace {
         crate::trace::make_trace(self, schedule, scheduler, seed)
+    }
+    fn schedule_of(
+        &self,
+        exe: &Execution,
+        max_states: u64,
+    ) -> Result<(Vec<Transition>, PromiseMode), crate::engine::schedule::ScheduleError> {
+        crate::engine::schedule::schedule(self, exe, max_states)
     }
 }
 
