@@ -1,7 +1,7 @@
 //! `weaksim steady`: steady-state irq_work under the timed scheduler — the
 //! rate of lost work per operation over long runs (workloads::steady).
 
-use super::sweep::load_timing;
+use super::load_timing;
 use super::{EXIT_OK, EXIT_VIOLATION};
 use anyhow::{bail, Result};
 use clap::Args;
