@@ -205,3 +205,39 @@ fn kernel_style_conditions_and_negative_numbers_run() {
     assert!(out.contains("core 1 start=P1 r3=-1 r4=-1"), "{out}");
     assert!(out.contains("exists (~1:r3=1:r4)"), "{out}");
 }
+
+/// A seqlock-style reader whose entry carries two labels (`reader:` and
+/// `retry:`): its branch names `retry`, and so do `show`, the counterexample,
+/// `replay` and the "runs past the end" message, not the first label there.
+const TWO_LABELS: &str = "name seqread\nsym seq = 0\nsym data = 0\ncore 0 start=writer\ncore 1 start=reader\n\
+    writer:\n    store [seq], 1\n    store [data], 1\n    store [seq], 0\n    halt\n\
+    reader:\nretry:\n    load r5, [seq]\n    bnz r5, retry\n    load r2, [data]\n    halt\n\
+    exists (1:r2=0)\n";
+
+#[test]
+fn branches_print_the_label_the_source_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("seq.ucode");
+    std::fs::write(&f, TWO_LABELS).unwrap();
+    let p = f.to_str().unwrap();
+    let (code, out, err) = run(&["show", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("reader:\nretry:\n    load r5, [seq]\n    bnz r5, retry\n"), "{out}");
+    assert!(!out.contains("bnz r5, reader"), "{out}");
+    // `show`'s text assembles back to the same listing.
+    let g = dir.path().join("again.ucode");
+    std::fs::write(&g, &out).unwrap();
+    assert_eq!(run(&["show", g.to_str().unwrap()]).1, out);
+    let t = dir.path().join("t.json");
+    let (code, out, _) = run(&["explore", p, "--model", "tso", "--save-trace", t.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("core 1: bnz r5, retry\n"), "{out}");
+    let (_, out, _) = run(&["replay", t.to_str().unwrap()]);
+    assert!(out.contains("core 1: bnz r5, retry\n") && !out.contains("reader"), "{out}");
+    // The same label names the branch in an assembler message.
+    let spin = TWO_LABELS.replace("    load r2, [data]\n    halt\n", "");
+    std::fs::write(&f, spin).unwrap();
+    let (code, _, err) = run(&["show", p]);
+    assert_eq!(code, 2);
+    assert!(err.contains("can run past the end of the code after 'bnz r5, retry'"), "{err}");
+}

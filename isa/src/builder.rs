@@ -77,6 +77,7 @@ impl Builder {
         for (at, name) in std::mem::take(&mut self.fixups) {
             let pc = self.label_pc(&name);
             self.prog.code[at] = self.prog.code[at].with_target(pc);
+            self.prog.set_target_label(at, &name);
         }
         if let Err(e) = self.prog.validate() {
             panic!("builder produced an invalid program: {e}");

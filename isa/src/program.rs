@@ -107,6 +107,13 @@ pub struct Program {
     /// instruction of `code`. Shown beside the microcode; never executed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub source: Vec<String>,
+    /// The label each branch named where that is not the first label at its
+    /// target (`bnz r5, retry` where `reader:` and `retry:` mark the same
+    /// instruction): one entry per instruction of `code`, empty strings
+    /// elsewhere; the whole vector empty when no branch needs one. Printing
+    /// only; never changes what the program does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_labels: Vec<String>,
 }
 
 impl Program {
@@ -123,6 +130,7 @@ impl Program {
             filter: None,
             lkmm: Vec::new(),
             source: Vec::new(),
+            target_labels: Vec::new(),
         }
     }
 
@@ -140,8 +148,32 @@ impl Program {
         let Some(i) = self.code.get(pc) else { return "(past the end of the code)".into() };
         match self.source_text(pc) {
             Some(src) => src.to_string(),
-            None => crate::asm::instr_text(self, i),
+            None => crate::asm::instr_text_at(self, pc, i),
         }
+    }
+
+    /// The label the source named for the target of the branch at `pc`, when
+    /// it is a label at that target (see [`Program::target_labels`]).
+    pub fn target_label(&self, pc: usize) -> Option<&str> {
+        let name = self.target_labels.get(pc).filter(|s| !s.is_empty())?;
+        let t = self.code.get(pc)?.target()?;
+        self.labels.iter().any(|l| l.pc == t && l.name == *name).then_some(name.as_str())
+    }
+
+    /// Records that the branch at `pc` named its target `name`; kept only when
+    /// `name` is not the first label at the target (which printing uses anyway).
+    pub fn set_target_label(&mut self, pc: usize, name: &str) {
+        let Some(t) = self.code.get(pc).and_then(Instr::target) else { return };
+        if self.label_at(t) == Some(name) {
+            if let Some(s) = self.target_labels.get_mut(pc) {
+                s.clear();
+            }
+            return;
+        }
+        if self.target_labels.len() < self.code.len() {
+            self.target_labels.resize(self.code.len(), String::new());
+        }
+        self.target_labels[pc] = name.to_string();
     }
 
     pub fn num_cores(&self) -> usize {
@@ -266,6 +298,7 @@ impl Program {
         let mut bare = self.clone();
         bare.name.clear();
         bare.labels.clear();
+        bare.target_labels.clear();
         let mut s = format!("weaksim program v{FINGERPRINT_VERSION}\n");
         s.push_str(&crate::asm::print(&bare));
         for sym in &self.symbols {
@@ -338,6 +371,9 @@ impl Program {
                     return Err(format!("instruction {pc}: symbol #{sym} out of range"));
                 }
             }
+        }
+        if !self.target_labels.is_empty() && self.target_labels.len() != n {
+            return Err(format!("{} branch target names for {n} instructions", self.target_labels.len()));
         }
         if !self.lkmm.is_empty() && self.lkmm.len() != n {
             return Err(format!("{} LKMM tags for {n} instructions", self.lkmm.len()));

@@ -47,3 +47,17 @@ fn a_cores_next_instruction_shows_the_source_too() {
     assert_eq!(m.core(0).pc as usize, fence_pc);
     assert_eq!(m.next_text(0), "DMB SY");
 }
+
+#[test]
+fn a_branch_is_listed_with_the_label_the_source_used() {
+    let text = "core 0 start=reader\nreader:\nretry:\n    load r5, [x]\n    bnz r5, retry\n    halt\nsym x = 0\n";
+    let p = isa::asm::parse(text, "seq.ucode").unwrap();
+    let listing = tui::snapshot::listing(&p);
+    let texts: Vec<&str> = listing.iter().map(|l| l.text.as_str()).collect();
+    assert!(texts.contains(&"bnz r5, retry"), "{texts:?}");
+    assert_eq!(isa::asm::parse(&isa::asm::print(&p), "again.ucode").unwrap(), p);
+    // The name is for printing only: the fingerprint ignores it.
+    let first = isa::asm::parse(&text.replace("bnz r5, retry", "bnz r5, reader"), "a.ucode").unwrap();
+    assert_eq!(first.fingerprint(), p.fingerprint());
+    assert!(first.target_labels.is_empty() && !p.target_labels.is_empty());
+}

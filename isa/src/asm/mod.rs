@@ -17,7 +17,7 @@ mod print;
 
 pub use cond::{parse_condition, parse_condition_with, CondResolver, LocName, ProgramResolver, ValueName};
 pub use error::AsmError;
-pub use print::{addr_text, instr_text, op_text, print};
+pub use print::{addr_text, instr_text, instr_text_at, op_text, print};
 
 use crate::program::Program;
 

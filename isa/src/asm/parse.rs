@@ -508,6 +508,7 @@ impl<'a> Parser<'a> {
             }
         }
         let fixups = std::mem::take(&mut self.fixups);
+        let mut named = Vec::new();
         for f in fixups {
             let pc = match self.labels.get(f.name) {
                 None => return Err(self.cur.err_tok(&f.tok, format!("undefined label '{}'", f.name))),
@@ -518,7 +519,10 @@ impl<'a> Parser<'a> {
                 Some(&(pc, _)) => pc,
             };
             match f.site {
-                Site::Instr(i) => self.prog.code[i] = self.prog.code[i].with_target(pc),
+                Site::Instr(i) => {
+                    self.prog.code[i] = self.prog.code[i].with_target(pc);
+                    named.push((i, f.name));
+                }
                 Site::Start(c) => {
                     if let Some(d) = self.cores.get_mut(&c) {
                         d.spec.start = pc
@@ -530,6 +534,9 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
+        }
+        for (i, name) in named {
+            self.prog.set_target_label(i, name);
         }
         let ncores = self.cores.len();
         self.prog.cores = std::mem::take(&mut self.cores).into_values().map(|d| d.spec).collect();
@@ -571,7 +578,7 @@ impl<'a> Parser<'a> {
                 seen[pc] = true;
                 if pc == n {
                     let (line, col) = self.instr_pos[n - 1];
-                    let last = super::instr_text(&self.prog, &self.prog.code[n - 1]);
+                    let last = super::instr_text_at(&self.prog, n - 1, &self.prog.code[n - 1]);
                     let m = format!(
                         "core {c} can run past the end of the code after '{last}' (the last instruction): \
                          end its path with halt, jmp, ret or iret"

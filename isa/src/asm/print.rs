@@ -115,7 +115,7 @@ fn print_named(p: &Program) -> String {
             let _ = writeln!(out, "{}:", labels.all[li].1);
             li += 1;
         }
-        let text = instr_with(p, i, &|t| labels.name(t));
+        let text = instr_with(p, i, &|t| p.target_label(pc).map(str::to_string).unwrap_or_else(|| labels.name(t)));
         // A program lowered for the Linux-kernel memory model: each instruction's
         // primitive, as a comment (the tags are not part of the .ucode format).
         match p.lkmm.get(pc).map(|t| t.name()).filter(|n| !n.is_empty()) {
@@ -151,6 +151,15 @@ fn print_named(p: &Program) -> String {
 /// are shown by their first label, or `L<pc>` when they have none.
 pub fn instr_text(p: &Program, i: &Instr) -> String {
     instr_with(p, i, &|t| p.label_at(t).map(str::to_string).unwrap_or_else(|| format!("L{t}")))
+}
+
+/// Instruction `i` of `p`, found at `pc`: as [`instr_text`], but a branch
+/// target is shown by the label the source named when there are several.
+pub fn instr_text_at(p: &Program, pc: usize, i: &Instr) -> String {
+    match p.target_label(pc) {
+        Some(name) => instr_with(p, i, &|_| name.to_string()),
+        None => instr_text(p, i),
+    }
 }
 
 /// The program name as a directive argument: bare when it is one plain
