@@ -169,9 +169,8 @@ fn man(dir: Option<&std::path::Path>) -> anyhow::Result<u8> {
     match dir {
         None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout()).context("cannot write the man page")?,
         Some(d) => {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-            clap_mangen::generate_to(cmd, d)
-                .with_context(|| format!("cannot write the man pages into {}", d.display()))?;
+            std::fs::create_dir_all(d).with_context(|| format!("{}: cannot create the folder", d.display()))?;
+            clap_mangen::generate_to(cmd, d).with_context(|| format!("{}: cannot write the man pages", d.display()))?;
             println!("man pages written to {}", d.display());
         }
     }

@@ -228,7 +228,7 @@ fn bad_input_exits_2_with_a_clear_message() {
         (vec!["explore", "irq_work", "--cores", "65"], "--cores 65"),
         (vec!["explore", "irq_work", "--producers", "5"], "core 5 does not exist"),
         (vec!["explore", "irq_work", "--writes", "0"], "--writes 0"),
-        (vec!["explore", "/nonexistent/x.ucode"], "cannot read /nonexistent/x.ucode"),
+        (vec!["explore", "/nonexistent/x.ucode"], "weaksim: /nonexistent/x.ucode: cannot read: "),
         (vec!["explore", bad.to_str().unwrap()], "bad.ucode:4:5: unknown mnemonic"),
         (vec!["explore", garbage.to_str().unwrap()], "garbage.ucode:1:1: the file is not valid UTF-8"),
         (vec!["explore", "notes.txt"], "expected `irq_work`, a .ucode file or a .litmus file"),

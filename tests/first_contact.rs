@@ -241,3 +241,40 @@ fn branches_print_the_label_the_source_used() {
     assert_eq!(code, 2);
     assert!(err.contains("can run past the end of the code after 'bnz r5, retry'"), "{err}");
 }
+
+/// One wording for file errors, whatever the command: `weaksim: FILE: cannot
+/// read: …` and `weaksim: FILE: cannot write: …`.
+#[test]
+fn file_errors_have_one_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.ucode");
+    let m = missing.to_str().unwrap();
+    let read_cases: Vec<Vec<&str>> = vec![
+        vec!["explore", m],
+        vec!["run", m],
+        vec!["show", m],
+        vec!["litmus", m],
+        vec!["replay", m],
+        vec!["explain", m],
+        vec!["tui", "--trace", m],
+        vec!["demo", m],
+    ];
+    for args in read_cases {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        let want = format!("{m}: cannot read: No such file or directory");
+        assert!(err.contains(&want), "{args:?}: expected {want:?} in {err:?}");
+        assert_eq!(err.matches("No such file").count(), 1, "said once: {err}");
+    }
+    // Reading a folder, writing into a path that is a folder.
+    let d = dir.path().to_str().unwrap();
+    let folder = dir.path().join("folder.ucode");
+    std::fs::create_dir(&folder).unwrap();
+    let f = folder.to_str().unwrap();
+    let (code, _, err) = run(&["explore", f]);
+    assert_eq!(code, 2);
+    assert!(err.contains(&format!("weaksim: {f}: cannot read: it is a folder")), "{err}");
+    let (code, _, err) = run(&["explore", SB, "--model", "tso", "--save-trace", d]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("weaksim: {d}: cannot write: ")), "{err}");
+}

@@ -84,7 +84,7 @@ fn outputs_write_into_devices_fifos_and_links() {
         d,
         &["explore", "irq_work", "--variant", "racy", "--save-trace", "full.json"],
         2,
-        "weaksim: cannot write full.json: No space left on device (os error 28)",
+        "weaksim: full.json: cannot write: No space left on device (os error 28)",
     );
     assert!(is_symlink(&d.join("full.json")));
     std::os::unix::fs::symlink("/dev/full", d.join("full.csv")).unwrap();
@@ -106,7 +106,7 @@ fn outputs_write_into_devices_fifos_and_links() {
             "full.csv",
         ],
         2,
-        "weaksim: cannot write full.csv: No space left on device (os error 28)",
+        "weaksim: full.csv: cannot write: No space left on device (os error 28)",
     );
     assert!(is_symlink(&d.join("full.csv")));
     assert!(std::fs::read_dir(d).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().contains(".tmp")));
@@ -198,7 +198,7 @@ fn inputs_are_bounded_and_regular() {
         d,
         &["explore", "f.ucode"],
         2,
-        "weaksim: cannot read f.ucode: it is a FIFO (named pipe), not a regular file (weaksim reads its inputs whole; save the data to a file first)",
+        "weaksim: f.ucode: cannot read: it is a FIFO (named pipe), not a regular file (weaksim reads its inputs whole; save the data to a file first)",
     );
     for (name, args) in [
         ("z.litmus", vec!["litmus", "--model", "sc", "z.litmus"]),
@@ -211,7 +211,7 @@ fn inputs_are_bounded_and_regular() {
         std::os::unix::fs::symlink("/dev/zero", d.join(name)).unwrap();
         let (c, out, err) = run_in(d, &args);
         assert_eq!(c, 2, "{args:?}: {out}{err}");
-        assert!(err.contains(&format!("cannot read {name}: it is a character device, not a regular file")), "{err}");
+        assert!(err.contains(&format!("{name}: cannot read: it is a character device, not a regular file")), "{err}");
     }
     // A journal that is a device: refused on --resume.
     std::os::unix::fs::symlink("/dev/zero", d.join("s.json.journal")).unwrap();
@@ -227,7 +227,7 @@ fn inputs_are_bounded_and_regular() {
     assert_eq!(code, 2);
     assert_eq!(
         err.trim(),
-        "weaksim: cannot read sb.ucode: it is larger than the input limit of 100 bytes (set WEAKSIM_MAX_INPUT, such as WEAKSIM_MAX_INPUT=1G, to raise it)"
+        "weaksim: sb.ucode: cannot read: it is larger than the input limit of 100 bytes (set WEAKSIM_MAX_INPUT, such as WEAKSIM_MAX_INPUT=1G, to raise it)"
     );
     let mut c = weaksim(d, &["explore", "sb.ucode"]);
     c.env("WEAKSIM_MAX_INPUT", "1K");

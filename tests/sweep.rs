@@ -305,7 +305,7 @@ fn bad_arguments_and_timing_files_exit_2() {
         (s(&["--timing", "syntax.toml"]), "syntax.toml:"),
         (s(&["--timing", "bad.json"]), "-1 cycles: expected 0 or more"),
         (s(&["--timing", "t.yaml"]), "expected a .toml or .json timing file"),
-        (s(&["--timing", "missing.toml"]), "cannot read missing.toml"),
+        (s(&["--timing", "missing.toml"]), "missing.toml: cannot read"),
         (vec!["sweep".into(), "x.ucode".into(), "--out".into(), "o.csv".into()], "only the irq_work workload"),
         (vec!["sweep".into(), "irq_work".into(), "--out".into(), "o.txt".into()], "expected a .csv or .json file"),
         (
@@ -321,7 +321,7 @@ fn bad_arguments_and_timing_files_exit_2() {
         ),
         (
             ["merge", "--out", "m.csv", "nothing.json"].iter().map(|x| x.to_string()).collect(),
-            "cannot read nothing.json",
+            "nothing.json: cannot read",
         ),
         (
             ["merge", "--out", "m.csv", "typo.toml"].iter().map(|x| x.to_string()).collect(),

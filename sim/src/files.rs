@@ -24,15 +24,17 @@ pub const MAX_INPUT_ENV: &str = "WEAKSIM_MAX_INPUT";
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("cannot read {file}: {source}")]
-    Io { file: String, source: std::io::Error },
-    #[error("cannot read {file}: it is a folder")]
+    /// (The I/O error is part of the message, not a `source`: a printer of
+    /// the error chain would otherwise say it twice.)
+    #[error("{file}: cannot read: {error}")]
+    Io { file: String, error: std::io::Error },
+    #[error("{file}: cannot read: it is a folder")]
     Folder { file: String },
     #[error(
-        "cannot read {file}: it is {kind}, not a regular file (weaksim reads its inputs whole; save the data to a file first)"
+        "{file}: cannot read: it is {kind}, not a regular file (weaksim reads its inputs whole; save the data to a file first)"
     )]
     NotAFile { file: String, kind: &'static str },
-    #[error("cannot read {file}: it is larger than the input limit of {} (set {MAX_INPUT_ENV}, such as {MAX_INPUT_ENV}=1G, to raise it)", show_size(*.limit))]
+    #[error("{file}: cannot read: it is larger than the input limit of {} (set {MAX_INPUT_ENV}, such as {MAX_INPUT_ENV}=1G, to raise it)", show_size(*.limit))]
     TooLarge { file: String, limit: u64 },
     #[error("{MAX_INPUT_ENV}={value}: expected a size such as 64M, 1G or 1048576")]
     BadLimit { value: String },
@@ -104,7 +106,7 @@ fn kind_of(ft: &std::fs::FileType) -> &'static str {
 pub fn read_input(path: &Path) -> Result<Vec<u8>, InputError> {
     let file = path.display().to_string();
     let limit = max_input()?;
-    let io = |source| InputError::Io { file: file.clone(), source };
+    let io = |error| InputError::Io { file: file.clone(), error };
     // Look before opening: opening a FIFO with no writer blocks.
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {

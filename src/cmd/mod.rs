@@ -122,7 +122,7 @@ pub const EXIT_BOUNDED: u8 = 3;
 /// into a FIFO or a device (see [`sim::files::write_output`]).
 pub fn write_atomic(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     use anyhow::Context;
-    sim::files::write_output(path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+    sim::files::write_output(path, text.as_bytes()).with_context(|| format!("{}: cannot write", path.display()))
 }
 
 /// Reads an input file whole as UTF-8 text, within the input limit (see

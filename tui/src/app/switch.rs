@@ -204,7 +204,7 @@ impl App {
                 self.say(format!("Saved the run ({n} step{}) to {}.", plural(n), path.display()), Tone::Good);
                 self.trace_path = Some(path);
             }
-            Err(e) => self.say(format!("Cannot write {}: {e}", path.display()), Tone::Warn),
+            Err(e) => self.say(format!("{}: cannot write: {e}", path.display()), Tone::Warn),
         }
     }
 
