@@ -15,4 +15,4 @@ pub mod program;
 pub use builder::Builder;
 pub use cond::{CondExpr, Condition, Loc, Quantifier};
 pub use instr::*;
-pub use program::{CoreSpec, Label, Program, Symbol, Value, FINGERPRINT_VERSION, MAX_CORES};
+pub use program::{CoreSpec, Label, Program, ProgramError, Symbol, Value, FINGERPRINT_VERSION, MAX_CORES};

@@ -323,37 +323,31 @@ impl Program {
     }
 
     /// Checks internal consistency: targets in range, symbols and registers
-    /// valid, every core's entry points inside the code.
-    pub fn validate(&self) -> Result<(), String> {
+    /// valid, every core's entry points inside the code. The error names the
+    /// instruction (its index in the code) or the core at fault.
+    pub fn validate(&self) -> Result<(), ProgramError> {
         let n = self.code.len();
         if !self.source.is_empty() && self.source.len() != n {
-            return Err(format!("{} source texts for {n} instructions", self.source.len()));
+            return Err(ProgramError::SourceCount { texts: self.source.len(), instrs: n });
         }
         if self.cores.is_empty() {
-            return Err("the program declares no core".into());
+            return Err(ProgramError::NoCore);
         }
         if self.cores.len() > MAX_CORES {
-            return Err(format!("{} cores declared; at most {MAX_CORES} are supported", self.cores.len()));
+            return Err(ProgramError::TooManyCores { cores: self.cores.len() });
         }
         if n > Pc::MAX as usize {
-            return Err(format!("{n} instructions; at most {} are supported", Pc::MAX));
+            return Err(ProgramError::TooManyInstructions { instrs: n });
         }
         let nsym = self.symbols.len();
-        let check_op = |o: Operand| -> Result<(), String> {
-            match o {
-                Operand::Reg(r) if r as usize >= NUM_REGS => Err(format!("register r{r} out of range")),
-                Operand::SymAddr(s) if s as usize >= nsym => Err(format!("symbol #{s} out of range")),
-                _ => Ok(()),
-            }
-        };
         for (pc, i) in self.code.iter().enumerate() {
             if let Some(t) = i.target() {
                 if t as usize >= n {
-                    return Err(format!("instruction {pc}: target {t} is outside the code"));
+                    return Err(ProgramError::TargetOutside { pc, target: t as usize });
                 }
             }
-            for r in i.reads().into_iter().chain(i.writes()) {
-                check_op(Operand::Reg(r)).map_err(|e| format!("instruction {pc}: {e}"))?;
+            if let Some(r) = i.reads().into_iter().chain(i.writes()).find(|&r| r as usize >= NUM_REGS) {
+                return Err(ProgramError::RegisterOutOfRange { pc, reg: r });
             }
             let addr = match i {
                 Instr::Load { addr, .. } | Instr::Store { addr, .. } | Instr::Rmw { addr, .. } => Some(addr),
@@ -362,32 +356,60 @@ impl Program {
             if let Some(a) = addr {
                 if let crate::instr::Base::Sym(s) = a.base {
                     if s as usize >= nsym {
-                        return Err(format!("instruction {pc}: symbol #{s} out of range"));
+                        return Err(ProgramError::SymbolOutOfRange { pc, sym: s });
                     }
                 }
             }
             if let Instr::Observe { sym, .. } = i {
                 if *sym as usize >= nsym {
-                    return Err(format!("instruction {pc}: symbol #{sym} out of range"));
+                    return Err(ProgramError::SymbolOutOfRange { pc, sym: *sym });
                 }
             }
         }
         if !self.target_labels.is_empty() && self.target_labels.len() != n {
-            return Err(format!("{} branch target names for {n} instructions", self.target_labels.len()));
+            return Err(ProgramError::TargetLabelCount { names: self.target_labels.len(), instrs: n });
         }
         if !self.lkmm.is_empty() && self.lkmm.len() != n {
-            return Err(format!("{} LKMM tags for {n} instructions", self.lkmm.len()));
+            return Err(ProgramError::LkmmTagCount { tags: self.lkmm.len(), instrs: n });
         }
         for (c, spec) in self.cores.iter().enumerate() {
             if spec.start as usize >= n {
-                return Err(format!("core {c}: start is outside the code"));
+                return Err(ProgramError::StartOutside { core: c });
             }
             if let Some(h) = spec.handler {
                 if h as usize >= n {
-                    return Err(format!("core {c}: handler is outside the code"));
+                    return Err(ProgramError::HandlerOutside { core: c });
                 }
             }
         }
         Ok(())
     }
+}
+
+/// Why [`Program::validate`] refused a program: the instruction (`pc`, its
+/// index in the code) or core at fault, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProgramError {
+    #[error("{texts} source texts for {instrs} instructions")]
+    SourceCount { texts: usize, instrs: usize },
+    #[error("the program declares no core")]
+    NoCore,
+    #[error("{cores} cores declared; at most {MAX_CORES} are supported")]
+    TooManyCores { cores: usize },
+    #[error("{instrs} instructions; at most {} are supported", Pc::MAX)]
+    TooManyInstructions { instrs: usize },
+    #[error("instruction {pc}: target {target} is outside the code")]
+    TargetOutside { pc: usize, target: usize },
+    #[error("instruction {pc}: register r{reg} out of range")]
+    RegisterOutOfRange { pc: usize, reg: Reg },
+    #[error("instruction {pc}: symbol #{sym} out of range")]
+    SymbolOutOfRange { pc: usize, sym: SymId },
+    #[error("{names} branch target names for {instrs} instructions")]
+    TargetLabelCount { names: usize, instrs: usize },
+    #[error("{tags} LKMM tags for {instrs} instructions")]
+    LkmmTagCount { tags: usize, instrs: usize },
+    #[error("core {core}: start is outside the code")]
+    StartOutside { core: usize },
+    #[error("core {core}: handler is outside the code")]
+    HandlerOutside { core: usize },
 }

@@ -1,7 +1,7 @@
 //! herd-style conditions: structure, precedence, resolution and reuse with a
 //! custom resolver.
 
-use isa::asm::{parse, parse_condition, parse_condition_with, CondResolver, LocName, ValueName};
+use isa::asm::{parse, parse_condition, parse_condition_with, CondResolver, LocName, ResolveError, ValueName};
 use isa::cond::{condition_text, expr_text};
 use isa::*;
 
@@ -124,16 +124,19 @@ struct Herd {
 }
 
 impl CondResolver for Herd {
-    fn loc(&mut self, loc: LocName<'_>) -> Result<Loc, String> {
+    fn loc(&mut self, loc: LocName<'_>) -> Result<Loc, ResolveError> {
         match loc {
             LocName::Reg { core, reg } => {
-                let r = ["EAX", "EBX", "ECX"].iter().position(|n| *n == reg).ok_or(format!("no register {reg}"))?;
+                let r = ["EAX", "EBX", "ECX"]
+                    .iter()
+                    .position(|n| *n == reg)
+                    .ok_or(ResolveError::NoRegister { name: reg.to_string() })?;
                 Ok(Loc::Reg { core: core as u8, reg: r as Reg })
             }
             LocName::Mem { name, .. } => self.sym(name).map(Loc::Mem),
         }
     }
-    fn value(&mut self, v: ValueName<'_>) -> Result<Value, String> {
+    fn value(&mut self, v: ValueName<'_>) -> Result<Value, ResolveError> {
         match v {
             ValueName::Num(n) => Ok(Value::Num(n)),
             ValueName::Neg(n) => Ok(Value::Num(n.wrapping_neg())),
@@ -143,8 +146,12 @@ impl CondResolver for Herd {
 }
 
 impl Herd {
-    fn sym(&self, name: &str) -> Result<SymId, String> {
-        self.syms.iter().position(|s| *s == name).map(|i| i as SymId).ok_or(format!("unknown location {name}"))
+    fn sym(&self, name: &str) -> Result<SymId, ResolveError> {
+        self.syms
+            .iter()
+            .position(|s| *s == name)
+            .map(|i| i as SymId)
+            .ok_or(ResolveError::UnknownLocation { name: name.to_string() })
     }
 }
 

@@ -222,21 +222,42 @@ pub const THREAD_ADDRESS_SPACE: u64 = 4 << 20;
 /// A thread that starts without room aborts the process from inside the C
 /// library (exit 134), so this is checked before any is started. `Err` says
 /// how much they need and how much is left; `Ok` when there is no limit.
-pub fn threads_fit(threads: usize) -> Result<(), String> {
+pub fn threads_fit(threads: usize) -> Result<(), BudgetError> {
     let Some(limit) = address_space_limit() else { return Ok(()) };
     let vm = status_kib("VmSize:").map_or(0, |k| k * 1024);
     let room = limit.saturating_sub(vm);
     let need = threads as u64 * THREAD_ADDRESS_SPACE;
     if threads > 1 && need > room / 4 * 3 {
-        return Err(format!(
-            "{threads} worker threads need about {} of address space, but only {} is left under the \
-             address-space limit (ulimit -v {}); use fewer --threads or raise the limit",
-            bytes_text(need),
-            bytes_text(room),
-            limit / 1024
-        ));
+        return Err(BudgetError::Threads { threads, need, room, limit });
     }
     Ok(())
+}
+
+/// Why a size, a duration or a thread count was refused. Each names the text
+/// as given (or the figures that did not fit).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BudgetError {
+    #[error("'{input}' is not a size (expected e.g. 200M, 2G or 512MiB)")]
+    NotASize { input: String },
+    #[error("unknown size unit '{unit}' in '{input}' (use K, M, G or T)")]
+    SizeUnit { unit: String, input: String },
+    #[error("size '{input}' is out of range")]
+    SizeRange { input: String },
+    #[error("'{input}' is not a duration (expected e.g. 30s, 5m or 1h)")]
+    NotADuration { input: String },
+    #[error("unknown duration unit '{unit}' in '{input}' (use ms, s, m or h)")]
+    DurationUnit { unit: String, input: String },
+    #[error("duration '{input}' is out of range")]
+    DurationRange { input: String },
+    /// `need` and `room` in bytes, `limit` (`ulimit -v`) in bytes.
+    #[error(
+        "{threads} worker threads need about {} of address space, but only {} is left under the \
+         address-space limit (ulimit -v {}); use fewer --threads or raise the limit",
+        bytes_text(*need),
+        bytes_text(*room),
+        limit / 1024
+    )]
+    Threads { threads: usize, need: u64, room: u64, limit: u64 },
 }
 
 /// `RLIMIT_AS` from `/proc/self/limits`, when set.
@@ -275,42 +296,44 @@ pub fn duration_text(d: Duration) -> String {
 
 /// Parses a size: `200M`, `2G`, `512MiB`, `1.5G`, `4096K`, `100000000B`; a bare
 /// number is MiB (the unit `--max-memory` always had).
-pub fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, BudgetError> {
     let t = s.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("'{s}' is not a size (expected e.g. 200M, 2G or 512MiB)"))?;
+    let input = || s.to_string();
+    let n: f64 = num.parse().map_err(|_| BudgetError::NotASize { input: input() })?;
     let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "m" | "mb" | "mib" => (1u64 << 20) as f64,
         "b" => 1.0,
         "k" | "kb" | "kib" => 1024.0,
         "g" | "gb" | "gib" => (1u64 << 30) as f64,
         "t" | "tb" | "tib" => (1u64 << 40) as f64,
-        u => return Err(format!("unknown size unit '{u}' in '{s}' (use K, M, G or T)")),
+        u => return Err(BudgetError::SizeUnit { unit: u.to_string(), input: input() }),
     };
     let b = n * mult;
     if !b.is_finite() || b < 1.0 || b > u64::MAX as f64 / 2.0 {
-        return Err(format!("size '{s}' is out of range"));
+        return Err(BudgetError::SizeRange { input: input() });
     }
     Ok(b as u64)
 }
 
 /// Parses a duration: `30s`, `5m`, `1h`, `250ms`, `1.5s`; a bare number is seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_duration(s: &str) -> Result<Duration, BudgetError> {
     let t = s.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("'{s}' is not a duration (expected e.g. 30s, 5m or 1h)"))?;
+    let input = || s.to_string();
+    let n: f64 = num.parse().map_err(|_| BudgetError::NotADuration { input: input() })?;
     let mult = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "s" | "sec" | "secs" => 1.0,
         "ms" => 0.001,
         "m" | "min" | "mins" => 60.0,
         "h" | "hour" | "hours" => 3600.0,
-        u => return Err(format!("unknown duration unit '{u}' in '{s}' (use ms, s, m or h)")),
+        u => return Err(BudgetError::DurationUnit { unit: u.to_string(), input: input() }),
     };
     let secs = n * mult;
     if !secs.is_finite() || secs <= 0.0 || secs > 1e9 {
-        return Err(format!("duration '{s}' is out of range"));
+        return Err(BudgetError::DurationRange { input: input() });
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -326,7 +349,10 @@ mod tests {
         assert_eq!(parse_size("512MiB"), Ok(512 << 20));
         assert_eq!(parse_size("1000"), Ok(1000 << 20));
         assert_eq!(parse_size("1.5G"), Ok(3 << 29));
-        assert!(parse_size("12X").unwrap_err().contains("unknown size unit"));
+        assert_eq!(parse_size("12X").unwrap_err().to_string(), "unknown size unit 'x' in '12X' (use K, M, G or T)");
+        assert_eq!(parse_size("1e9"), Err(BudgetError::SizeUnit { unit: "e9".into(), input: "1e9".into() }));
+        assert_eq!(parse_size("0"), Err(BudgetError::SizeRange { input: "0".into() }));
+        assert_eq!(parse_duration("x"), Err(BudgetError::NotADuration { input: "x".into() }));
         assert!(parse_size("0").is_err());
         assert!(parse_size("M").is_err());
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));

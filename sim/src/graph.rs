@@ -11,7 +11,7 @@ mod build;
 pub mod dot;
 
 pub(crate) use build::build_inner;
-pub use build::{build, build_with, GraphError, Recorder};
+pub use build::{build, build_with, GraphError, Recorder, StepFault};
 pub use memmodels::graph::*;
 
 /// The edges of the execution's graph, `(from, to, kind)`: `po` between

@@ -171,22 +171,33 @@ impl std::fmt::Display for ThinkTime {
     }
 }
 
+/// Why a think time (`exp:MEAN` or `MIN..MAX`) was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ThinkTimeError {
+    #[error("'{text}' is not a number of cycles")]
+    NotCycles { text: String },
+    #[error("'{input}': the minimum is above the maximum")]
+    MinAboveMax { input: String },
+    #[error("'{input}': expected exp:MEAN or MIN..MAX (cycles)")]
+    Syntax { input: String },
+}
+
 impl std::str::FromStr for ThinkTime {
-    type Err = String;
+    type Err = ThinkTimeError;
     /// `exp:MEAN` or `MIN..MAX` (cycles).
-    fn from_str(s: &str) -> Result<ThinkTime, String> {
-        let num = |x: &str| x.trim().parse::<u64>().map_err(|_| format!("'{x}' is not a number of cycles"));
+    fn from_str(s: &str) -> Result<ThinkTime, ThinkTimeError> {
+        let num = |x: &str| x.trim().parse::<u64>().map_err(|_| ThinkTimeError::NotCycles { text: x.to_string() });
         if let Some(m) = s.strip_prefix("exp:") {
             return Ok(ThinkTime::Exp { mean: num(m)? });
         }
         if let Some((a, b)) = s.split_once("..") {
             let (min, max) = (num(a)?, num(b)?);
             if min > max {
-                return Err(format!("'{s}': the minimum is above the maximum"));
+                return Err(ThinkTimeError::MinAboveMax { input: s.to_string() });
             }
             return Ok(ThinkTime::Uniform { min, max });
         }
-        Err(format!("'{s}': expected exp:MEAN or MIN..MAX (cycles)"))
+        Err(ThinkTimeError::Syntax { input: s.to_string() })
     }
 }
 

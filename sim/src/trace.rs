@@ -75,8 +75,8 @@ pub enum TraceError {
     OldVersion { file: String, version: u32 },
     #[error("{file}: the program in the trace does not match its fingerprint (edited by hand?)")]
     Fingerprint { file: String },
-    #[error("{file}: the trace's program is invalid: {msg}")]
-    Program { file: String, msg: String },
+    #[error("{file}: the trace's program is invalid: {error}")]
+    Program { file: String, error: isa::ProgramError },
 }
 
 impl Trace {
@@ -187,7 +187,7 @@ impl<S: serde::de::DeserializeOwned> TraceOf<S> {
     pub fn parse(text: &str, file: &str) -> Result<TraceOf<S>, TraceError> {
         check_head(text, file)?;
         let t: TraceOf<S> = serde_json::from_str(text).map_err(|e| parse_error(text, file, e))?;
-        t.program.validate().map_err(|msg| TraceError::Program { file: file.into(), msg })?;
+        t.program.validate().map_err(|error| TraceError::Program { file: file.into(), error })?;
         if t.program_fingerprint != format!("{:016x}", t.program.fingerprint()) {
             return Err(TraceError::Fingerprint { file: file.into() });
         }

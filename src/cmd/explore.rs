@@ -463,11 +463,11 @@ fn condition_headline(p: &isa::Program, c: &isa::Condition, positive: usize, neg
 }
 
 /// `--max-memory`: a size such as 200M or 2G.
-pub fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, sim::budget::BudgetError> {
     sim::budget::parse_size(s)
 }
 
 /// `--timeout`: a duration such as 30s or 5m.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, sim::budget::BudgetError> {
     sim::budget::parse_duration(s)
 }

@@ -166,7 +166,11 @@ fn parse_models(s: &str) -> Result<Vec<Model>> {
     Ok(out)
 }
 
-fn parse_list<T: std::str::FromStr<Err = String> + Ord + Copy>(flag: &str, s: &str, all: &[T]) -> Result<Vec<T>> {
+fn parse_list<T: std::str::FromStr<Err: std::fmt::Display> + Ord + Copy>(
+    flag: &str,
+    s: &str,
+    all: &[T],
+) -> Result<Vec<T>> {
     if s.trim() == "all" {
         return Ok(all.to_vec());
     }

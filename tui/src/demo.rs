@@ -194,7 +194,7 @@ fn apply_setup(app: &mut App, s: &Setup) {
     let variant = match s.variant.as_deref().map(str::parse::<Variant>) {
         Some(Ok(v)) => Some(v),
         Some(Err(e)) => {
-            problem(app, e);
+            problem(app, e.to_string());
             None
         }
         None => None,
@@ -356,7 +356,7 @@ fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
                 return Err(format!("{} is not available", want.title()));
             }
         }
-        Cmd::Variant(v) => app.act(Action::SetVariant(v.parse()?)),
+        Cmd::Variant(v) => app.act(Action::SetVariant(v.parse::<Variant>().map_err(|e| e.to_string())?)),
         Cmd::Split(m) => {
             app.act(Action::SplitWith(m.clone()));
             warned(app)?;

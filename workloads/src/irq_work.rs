@@ -110,9 +110,18 @@ impl std::fmt::Display for Variant {
     }
 }
 
+/// A variant name that is not one of [`Variant`]'s (nor an alias).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown variant '{name}' (expected one of v3.6, busy-xchg (racy), plain-busy, claim-cmpxchg (fixed), claim-fetch-or, smp-mb)"
+)]
+pub struct UnknownVariant {
+    pub name: String,
+}
+
 impl std::str::FromStr for Variant {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Variant, String> {
+    type Err = UnknownVariant;
+    fn from_str(s: &str) -> Result<Variant, UnknownVariant> {
         Ok(match s.to_ascii_lowercase().as_str() {
             "v3.6" | "v36" => Variant::V36,
             "busy-xchg" | "racy" => Variant::BusyXchg,
@@ -120,11 +129,7 @@ impl std::str::FromStr for Variant {
             "claim-cmpxchg" | "fixed" => Variant::ClaimCmpxchg,
             "claim-fetch-or" => Variant::ClaimFetchOr,
             "smp-mb" => Variant::SmpMb,
-            _ => {
-                return Err(format!(
-                    "unknown variant '{s}' (expected one of v3.6, busy-xchg (racy), plain-busy, claim-cmpxchg (fixed), claim-fetch-or, smp-mb)"
-                ))
-            }
+            _ => return Err(UnknownVariant { name: s.to_string() }),
         })
     }
 }

@@ -149,6 +149,16 @@ pub fn herd_block(t: &isa::litmus::LitmusTest, o: &Outcomes, secs: f64) -> Strin
     s
 }
 
+/// Why [`outcomes_auto`] could not answer: the model has no machine, or its
+/// axiomatic enumeration failed and it has no machine to fall back on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OutcomesError {
+    #[error(transparent)]
+    Model(sim::ModelError),
+    #[error(transparent)]
+    Axiomatic(sim::models::AxiomaticError),
+}
+
 /// Whether a program has a loop (a branch or jump backwards).
 pub fn has_loop(p: &isa::Program) -> bool {
     p.code.iter().enumerate().any(|(pc, i)| i.target().is_some_and(|t| (t as usize) <= pc))
@@ -160,7 +170,11 @@ pub fn has_loop(p: &isa::Program) -> bool {
 /// it answers, else exhaustive search of its machine. The program's `filter`
 /// (herd's) removes the final states that do not satisfy it. `Err` when the
 /// model can do neither.
-pub fn outcomes_auto(program: Arc<isa::Program>, model: &sim::Model, max_states: u64) -> Result<Outcomes, String> {
+pub fn outcomes_auto(
+    program: Arc<isa::Program>,
+    model: &sim::Model,
+    max_states: u64,
+) -> Result<Outcomes, OutcomesError> {
     // With a filter, observe its locations too, then project them away.
     let (prog, keep) = match (&program.filter, &program.condition) {
         (Some(f), Some(c)) => {
@@ -195,10 +209,10 @@ pub fn outcomes_auto(program: Arc<isa::Program>, model: &sim::Model, max_states:
             fault: None,
         },
         (Err(_), true) => {
-            let m = model.machine(prog.clone()).map_err(|e| e.to_string())?;
+            let m = model.machine(prog.clone()).map_err(OutcomesError::Model)?;
             outcomes(&*m, max_states)
         }
-        (Err(e), false) => return Err(e.to_string()),
+        (Err(e), false) => return Err(OutcomesError::Axiomatic(e)),
     };
     if let (Some((keep, observed)), Some(f)) = (&keep, &program.filter) {
         let mut seen = std::collections::BTreeSet::new();

@@ -29,11 +29,38 @@ pub enum ValueName<'a> {
     Sym(&'a str),
 }
 
-/// Turns the names in a condition into locations and values. An `Err` message
-/// is reported at the location's or value's first token.
+/// Turns the names in a condition into locations and values. An `Err` is
+/// reported at the location's or value's first token.
 pub trait CondResolver {
-    fn loc(&mut self, loc: LocName<'_>) -> Result<Loc, String>;
-    fn value(&mut self, v: ValueName<'_>) -> Result<Value, String>;
+    fn loc(&mut self, loc: LocName<'_>) -> Result<Loc, ResolveError>;
+    fn value(&mut self, v: ValueName<'_>) -> Result<Value, ResolveError>;
+}
+
+/// Why a name in a condition (or a register operand) could not be resolved.
+/// The parser places it at the name's token.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    /// `rN` with `N` past the last register.
+    #[error("unknown register {name} (registers are r0..r{})", NUM_REGS - 1)]
+    RegisterNumber { name: String },
+    /// A name that is neither `rN` nor an alias of the program.
+    #[error("unknown register '{name}' (registers are r0..r{} or an alias)", NUM_REGS - 1)]
+    RegisterName { name: String },
+    /// A register name that the resolver's architecture does not have.
+    #[error("no register {name}")]
+    NoRegister { name: String },
+    #[error("core {core} is out of range (at most {MAX_CORES} cores)")]
+    CoreOutOfRange { core: u64 },
+    #[error("core {core} does not exist (the program declares {declared} {})", if *declared == 1 { "core" } else { "cores" })]
+    NoSuchCore { core: u64, declared: usize },
+    #[error("undefined symbol '{name}'")]
+    UndefinedSymbol { name: String },
+    /// A location that the resolver's tables do not have.
+    #[error("unknown location {name}")]
+    UnknownLocation { name: String },
+    /// `-N` with `N` past 2^63.
+    #[error("value -{magnitude} is out of range")]
+    NegativeOutOfRange { magnitude: u64 },
 }
 
 /// Resolves names against a [`Program`]: its symbols, its registers `rN` and
@@ -46,14 +73,15 @@ pub struct ProgramResolver<'p> {
 }
 
 /// Looks up a register by name (`r3`, `R3` or an alias of the program).
-pub(crate) fn resolve_reg(p: &Program, name: &str) -> Result<Reg, String> {
+pub(crate) fn resolve_reg(p: &Program, name: &str) -> Result<Reg, ResolveError> {
     if let Some(r) = p.reg_by_name(name) {
         return Ok(r);
     }
-    if looks_like_reg(name) {
-        Err(format!("unknown register {name} (registers are r0..r{})", NUM_REGS - 1))
+    let name = name.to_string();
+    if looks_like_reg(&name) {
+        Err(ResolveError::RegisterNumber { name })
     } else {
-        Err(format!("unknown register '{name}' (registers are r0..r{} or an alias)", NUM_REGS - 1))
+        Err(ResolveError::RegisterName { name })
     }
 }
 
@@ -64,36 +92,34 @@ pub(crate) fn looks_like_reg(name: &str) -> bool {
 }
 
 impl CondResolver for ProgramResolver<'_> {
-    fn loc(&mut self, loc: LocName<'_>) -> Result<Loc, String> {
+    fn loc(&mut self, loc: LocName<'_>) -> Result<Loc, ResolveError> {
         match loc {
             LocName::Reg { core, reg } => {
                 if core >= MAX_CORES as u64 {
-                    return Err(format!("core {core} is out of range (at most {MAX_CORES} cores)"));
+                    return Err(ResolveError::CoreOutOfRange { core });
                 }
                 if self.check_cores && core >= self.program.cores.len() as u64 {
-                    let n = self.program.cores.len();
-                    let plural = if n == 1 { "core" } else { "cores" };
-                    return Err(format!("core {core} does not exist (the program declares {n} {plural})"));
+                    return Err(ResolveError::NoSuchCore { core, declared: self.program.cores.len() });
                 }
                 let reg = resolve_reg(self.program, reg)?;
                 Ok(Loc::Reg { core: core as u8, reg })
             }
-            LocName::Mem { name, .. } => {
-                self.program.sym_by_name(name).map(Loc::Mem).ok_or_else(|| format!("undefined symbol '{name}'"))
-            }
+            LocName::Mem { name, .. } => self.program.sym_by_name(name).map(Loc::Mem).ok_or_else(|| undefined(name)),
         }
     }
 
-    fn value(&mut self, v: ValueName<'_>) -> Result<Value, String> {
+    fn value(&mut self, v: ValueName<'_>) -> Result<Value, ResolveError> {
         match v {
             ValueName::Num(n) => Ok(Value::Num(n)),
             ValueName::Neg(n) if n <= 1 << 63 => Ok(Value::Num(n.wrapping_neg())),
-            ValueName::Neg(n) => Err(format!("value -{n} is out of range")),
-            ValueName::Sym(s) => {
-                self.program.sym_by_name(s).map(Value::Addr).ok_or_else(|| format!("undefined symbol '{s}'"))
-            }
+            ValueName::Neg(magnitude) => Err(ResolveError::NegativeOutOfRange { magnitude }),
+            ValueName::Sym(s) => self.program.sym_by_name(s).map(Value::Addr).ok_or_else(|| undefined(s)),
         }
     }
+}
+
+fn undefined(name: &str) -> ResolveError {
+    ResolveError::UndefinedSymbol { name: name.to_string() }
 }
 
 /// Parses a condition's expression and `locations` list from a token cursor.
@@ -311,7 +337,7 @@ impl<'c, 'a> CondParser<'c, 'a> {
             }
             _ => return Err(self.cur.expected("a location (N:reg, x or [x])")),
         };
-        let loc = self.res.loc(name).map_err(|m| self.cur.err_tok(&first, m))?;
+        let loc = self.res.loc(name).map_err(|e| self.cur.err_tok(&first, e.to_string()))?;
         self.seen.push((loc, first.line, first.col));
         Ok(loc)
     }
@@ -349,7 +375,7 @@ impl<'c, 'a> CondParser<'c, 'a> {
             _ => return Err(self.cur.expected("a value (a number or a symbol name)")),
         };
         self.last_value_negative = negative;
-        self.res.value(v).map_err(|m| self.cur.err_tok(&first, m))
+        self.res.value(v).map_err(|e| self.cur.err_tok(&first, e.to_string()))
     }
 
     /// `[loc; loc; ...]` (after the `locations` keyword); `,` also separates.

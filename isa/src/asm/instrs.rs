@@ -359,7 +359,7 @@ impl<'a> Parser<'a> {
                     self.cur.next();
                     return Ok(r);
                 }
-                Err(m) if looks_like_reg(name) => return Err(self.cur.err_tok(&t, m)),
+                Err(e) if looks_like_reg(name) => return Err(self.cur.err_tok(&t, e.to_string())),
                 Err(_) => {}
             }
         }
@@ -384,7 +384,7 @@ impl<'a> Parser<'a> {
                     self.cur.next();
                     Ok(Operand::Reg(r))
                 }
-                Err(m) if looks_like_reg(name) => Err(self.cur.err_tok(&t, m)),
+                Err(e) if looks_like_reg(name) => Err(self.cur.err_tok(&t, e.to_string())),
                 Err(_) if self.syms.contains_key(name) => Err(self.cur.err_tok(
                     &t,
                     format!("'{name}' is a symbol: write &{name} for its address or [{name}] for its contents"),
@@ -407,8 +407,8 @@ impl<'a> Parser<'a> {
         };
         let base = match resolve_reg(&self.prog, name) {
             Ok(r) => Base::Reg(r),
-            Err(m) if looks_like_reg(name) => return Err(self.cur.err_tok(&t, m)),
-            Err(_) => Base::Sym(self.lookup_sym(name).map_err(|m| self.cur.err_tok(&t, m))?),
+            Err(e) if looks_like_reg(name) => return Err(self.cur.err_tok(&t, e.to_string())),
+            Err(_) => Base::Sym(self.lookup_sym(name).map_err(|e| self.cur.err_tok(&t, e.to_string()))?),
         };
         self.cur.next();
         let mut addr = Addr { base, index: None, offset: 0, width: Width::W64 };

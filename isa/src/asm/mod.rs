@@ -15,7 +15,9 @@ mod lexer;
 mod parse;
 mod print;
 
-pub use cond::{parse_condition, parse_condition_with, CondResolver, LocName, ProgramResolver, ValueName};
+pub use cond::{
+    parse_condition, parse_condition_with, CondResolver, LocName, ProgramResolver, ResolveError, ValueName,
+};
 pub use error::AsmError;
 pub use print::{addr_text, instr_text, instr_text_at, op_text, print};
 

@@ -1,7 +1,7 @@
 //! The `.ucode` assembler: program structure and directives. Instructions
 //! and their operands are in `instrs.rs`, conditions in `cond.rs`.
 
-use super::cond::{looks_like_reg, resolve_reg, CondParser, ProgramResolver};
+use super::cond::{looks_like_reg, resolve_reg, CondParser, ProgramResolver, ResolveError};
 use super::error::AsmError;
 use super::lexer::{Cursor, Tok, Token, INVISIBLE};
 use crate::cond::{Condition, Loc, LocType};
@@ -287,13 +287,13 @@ impl<'a> Parser<'a> {
         let Tok::Ident(name) = t.tok else {
             return Err(self.cur.expected("a symbol name"));
         };
-        let id = self.lookup_sym(name).map_err(|m| self.cur.err_tok(&t, m))?;
+        let id = self.lookup_sym(name).map_err(|e| self.cur.err_tok(&t, e.to_string()))?;
         self.cur.next();
         Ok(id)
     }
 
-    pub fn lookup_sym(&self, name: &str) -> Result<SymId, String> {
-        self.syms.get(name).map(|s| s.0).ok_or_else(|| format!("undefined symbol '{name}'"))
+    pub fn lookup_sym(&self, name: &str) -> Result<SymId, ResolveError> {
+        self.syms.get(name).map(|s| s.0).ok_or_else(|| ResolveError::UndefinedSymbol { name: name.to_string() })
     }
 
     /// `alias NAME = rN`.
@@ -366,7 +366,7 @@ impl<'a> Parser<'a> {
                 "start" | "handler" | "irq" => None,
                 _ => match resolve_reg(&self.prog, key) {
                     Ok(r) => Some(r),
-                    Err(m) if looks_like_reg(key) => return Err(self.cur.err_tok(&kt, m)),
+                    Err(e) if looks_like_reg(key) => return Err(self.cur.err_tok(&kt, e.to_string())),
                     Err(_) => {
                         let m =
                             format!("unknown core attribute '{key}' (expected start=, handler=, irq= or a register)");
@@ -555,7 +555,7 @@ impl<'a> Parser<'a> {
                 None => return Err(self.cur.err_tok(&t, "locations given without a condition")),
             }
         }
-        self.prog.validate().map_err(|m| self.cur.err_at(1, 1, m))?;
+        self.prog.validate().map_err(|e| self.cur.err_at(1, 1, e.to_string()))?;
         if check_end {
             self.check_end()?;
         }
@@ -602,5 +602,5 @@ impl<'a> Parser<'a> {
 }
 
 fn resolve_reg_msg(r: &str) -> String {
-    resolve_reg(&Program::empty(""), r).err().unwrap_or_default()
+    resolve_reg(&Program::empty(""), r).err().map(|e| e.to_string()).unwrap_or_default()
 }

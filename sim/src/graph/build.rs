@@ -24,8 +24,31 @@ use std::sync::Arc;
 /// Why a trace could not be turned into an execution.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum GraphError {
+    /// `step` counts from 1; the end of the run is the schedule's length.
     #[error("step {step}: {what}")]
-    Step { step: usize, what: String },
+    Step { step: usize, what: StepFault },
+}
+
+/// What went wrong at a step of the trace.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StepFault {
+    #[error("transition {0:?} is not enabled")]
+    NotEnabled(Transition),
+    #[error("unexpected effect of an internal step: {0:?}")]
+    UnexpectedEffect(Box<Effect>),
+    /// `from`: where the model said the read's value came from.
+    #[error("a read of {read} resolved to a write of {write} ({from:?})")]
+    ReadMismatch { read: u64, write: u64, from: Source },
+    #[error("no write found for a read ({from:?})")]
+    NoWrite { from: Source },
+    #[error("core {core} fulfilled a promise the trace did not make")]
+    UnmadePromise { core: usize },
+    #[error("core {core}'s buffer drained a write the trace did not buffer")]
+    UnbufferedDrain { core: usize },
+    #[error("the run ends with promises not yet fulfilled")]
+    UnfulfilledPromises,
+    #[error("a read of message {ts} does not match its write")]
+    MessageMismatch { ts: u32 },
 }
 
 /// A register's chains: (data-only `dtrm`, pick `pick-dtrm`).
@@ -419,7 +442,7 @@ impl Tracker {
         }
     }
 
-    fn on_exec(&mut self, events: &[Event], c: usize, new: &[EventId], pv: &Preview) -> Result<(), String> {
+    fn on_exec(&mut self, events: &[Event], c: usize, new: &[EventId], pv: &Preview) -> Result<(), StepFault> {
         self.rf.resize(events.len(), None);
         for &e in new {
             let ev = &events[e];
@@ -438,12 +461,13 @@ impl Tracker {
                     match src {
                         Some(w) if events[w].value == ev.value => self.rf[e] = Some(w),
                         Some(w) => {
-                            return Err(format!(
-                                "a read of {} resolved to a write of {} ({:?})",
-                                ev.value, events[w].value, pv.source
-                            ))
+                            return Err(StepFault::ReadMismatch {
+                                read: ev.value,
+                                write: events[w].value,
+                                from: pv.source,
+                            })
                         }
-                        None => return Err(format!("no write found for a read ({:?})", pv.source)),
+                        None => return Err(StepFault::NoWrite { from: pv.source }),
                     }
                 }
                 Kind::Write if self.ts_mode => {}
@@ -457,10 +481,10 @@ impl Tracker {
 
     /// Ts mode: the write `e` of core `c` either fulfilled the promise that left
     /// the core's pending list (`gone`: its index) or made a new message.
-    fn placed(&mut self, c: usize, e: EventId, gone: Option<usize>) -> Result<(), String> {
+    fn placed(&mut self, c: usize, e: EventId, gone: Option<usize>) -> Result<(), StepFault> {
         let ts = match gone {
             Some(i) if i < self.promises[c].len() => self.promises[c].remove(i),
-            Some(_) => return Err(format!("core {c} fulfilled a promise the trace did not make")),
+            Some(_) => return Err(StepFault::UnmadePromise { core: c }),
             None => {
                 self.count += 1;
                 self.count
@@ -478,25 +502,25 @@ impl Tracker {
     /// A buffered write of core `c` reached memory: its oldest buffered write to
     /// `loc` (the buffer's oldest entry under TSO; a model may drain words out
     /// of order, as long as each word's writes drain in order).
-    fn drain(&mut self, events: &[Event], c: usize, loc: usize, val: u64) -> Result<(), String> {
+    fn drain(&mut self, events: &[Event], c: usize, loc: usize, val: u64) -> Result<(), StepFault> {
         let at = self.bufs[c].iter().position(|&w| events[w].loc == Some(loc));
         match at.and_then(|i| self.bufs[c].remove(i)) {
             Some(w) if events[w].value == val => {
                 self.co[loc].push(w);
                 Ok(())
             }
-            _ => Err(format!("core {c}'s buffer drained a write the trace did not buffer")),
+            _ => Err(StepFault::UnbufferedDrain { core: c }),
         }
     }
 
     /// Ts mode: coherence is timestamp order; reads of messages find their writes.
-    fn finish(&mut self, events: &[Event]) -> Result<(), String> {
+    fn finish(&mut self, events: &[Event]) -> Result<(), StepFault> {
         self.rf.resize(events.len(), None);
         if !self.ts_mode {
             return Ok(());
         }
         if self.promises.iter().any(|p| !p.is_empty()) {
-            return Err("the run ends with promises not yet fulfilled".into());
+            return Err(StepFault::UnfulfilledPromises);
         }
         self.ts_of.sort();
         for &(_, w) in &self.ts_of {
@@ -508,7 +532,7 @@ impl Tracker {
                 Some(&(_, w)) if events[w].value == events[r].value && events[w].loc == events[r].loc => {
                     self.rf[r] = Some(w)
                 }
-                _ => return Err(format!("a read of message {ts} does not match its write")),
+                _ => return Err(StepFault::MessageMismatch { ts }),
             }
         }
         Ok(())
@@ -545,9 +569,9 @@ pub(crate) fn build_inner<M: MemoryModel>(
     let ts_mode = m.model().propagation() == Propagation::Messages;
     let mut tr = Tracker::new(prog.symbols.len(), m.num_cores(), ts_mode);
     for (i, &t) in schedule.iter().enumerate() {
-        let err = |what: String| GraphError::Step { step: i + 1, what };
+        let err = |what: StepFault| GraphError::Step { step: i + 1, what };
         if !m.is_enabled(t) {
-            return Err(err(format!("transition {t:?} is not enabled")));
+            return Err(err(StepFault::NotEnabled(t)));
         }
         match t {
             Transition::Exec { core, choice } => {
@@ -573,7 +597,7 @@ pub(crate) fn build_inner<M: MemoryModel>(
                 Effect::Internal { effect: InternalEffect::Drained { loc, val }, .. } => {
                     tr.drain(&rec.events, core as usize, loc, val).map_err(err)?
                 }
-                e => return Err(err(format!("unexpected effect of an internal step: {e:?}"))),
+                e => return Err(err(StepFault::UnexpectedEffect(Box::new(e)))),
             },
             Transition::Promise { core, .. } => {
                 tr.promise(core as usize);
