@@ -31,6 +31,16 @@ Examples:
   weaksim run irq_work --variant racy --model tso --seed 0 --runs 100000 --save-trace lost.json
   weaksim run irq_work --variant fixed --model all --runs 10000";
 
+pub const CALIBRATE: &str = "\
+Exit codes:
+  0  measured; no fenced test observed, no run ended in a final state the exhaustive search calls unreachable
+  1  some run contradicts the exhaustive search or a fence (the rows are named): a bug in the model or scheduler
+  2  could not run: bad arguments, ../shared/litmus (or --litmus DIR) missing, an unreadable timing model
+
+Examples:
+  weaksim calibrate --runs 1000000      (the table in docs/timing.md)
+  weaksim calibrate --runs 20000 --format json";
+
 pub const SWEEP: &str = "\
 Exit codes:
   0  no cell saw a violation

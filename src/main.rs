@@ -45,6 +45,9 @@ enum Cmd {
     /// Steady-state irq_work: producers queue again and again with a think time; lost work per operation
     #[command(after_help = cli_help::STEADY)]
     Steady(cmd::steady::SteadyArgs),
+    /// SB, MP, LB, IRIW, 2+2W and fenced variants under the timed scheduler, beside hardware observations
+    #[command(after_help = cli_help::CALIBRATE)]
+    Calibrate(cmd::calibrate::CalibrateArgs),
     /// Measure the engine: states/s of exhaustive search, transitions/s of random runs
     #[command(after_help = cli_help::BENCH)]
     Bench(cmd::bench::BenchArgs),
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Some(Cmd::Show(a)) => cmd::show::show(a),
         Some(Cmd::Tui(a)) => cmd::tui::tui_cmd(a),
         Some(Cmd::Demo(a)) => cmd::demo::demo_cmd(a),
+        Some(Cmd::Calibrate(a)) => cmd::calibrate::calibrate_cmd(a),
         Some(Cmd::Bench(a)) => cmd::bench::bench_cmd(a),
         Some(Cmd::Steady(a)) => cmd::steady::steady_cmd(a),
         Some(Cmd::FuzzModels(a)) => cmd::fuzz_models::fuzz_models_cmd(a),

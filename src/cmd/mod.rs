@@ -1,6 +1,7 @@
 pub mod bench;
 pub mod bench_big;
 pub mod bench_lkmm;
+pub mod calibrate;
 pub mod cells;
 pub mod demo;
 pub mod explain;

@@ -10,6 +10,9 @@ use sim::{AnyMachine, Counts, Model, RunSpec, SchedKind, TimingModel};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// `--max-steps` unless given.
+pub const DEFAULT_MAX_STEPS: u64 = 100_000;
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -25,7 +28,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 1)]
     pub runs: u64,
     /// Step bound per run (a run that hits it is reported as not quiescing)
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
     /// Save the first failing run's trace here
     #[arg(long)]
@@ -76,8 +79,13 @@ pub fn run_cmd(a: &RunArgs) -> Result<u8> {
     Ok(super::models::combine_exit_codes(&codes))
 }
 
-/// The command line that reruns one seed of this workload.
+/// The command line that reruns one seed of this workload and saves its trace
+/// (`lost.json` for a violation, `witness.json` for a run that shows the condition).
 pub fn replay_command(a: &RunArgs, model: &Model, seed: u64, t: &Target) -> String {
+    replay_command_to(a, model, seed, t, "lost.json")
+}
+
+fn replay_command_to(a: &RunArgs, model: &Model, seed: u64, t: &Target, save: &str) -> String {
     let mut s = format!("weaksim run {}", a.target.target);
     if let Some(c) = &t.irq_work {
         s.push_str(&format!(" --variant {} --cores {}", c.variant, c.cores));
@@ -96,7 +104,10 @@ pub fn replay_command(a: &RunArgs, model: &Model, seed: u64, t: &Target) -> Stri
             s.push_str(&format!(" --timing {}", f.display()));
         }
     }
-    s.push_str(&format!(" --seed {seed} --runs 1 --save-trace lost.json"));
+    if a.max_steps != DEFAULT_MAX_STEPS {
+        s.push_str(&format!(" --max-steps {}", a.max_steps));
+    }
+    s.push_str(&format!(" --seed {seed} --runs 1 --save-trace {save}"));
     s
 }
 
@@ -190,6 +201,8 @@ fn go(
             o["observation"] = json!(obs.name());
             o["condition_rate"] = json!(c.positive as f64 / c.finals().max(1) as f64);
             o["first_witness_seed"] = json!(c.first_witness.as_ref().map(|w| w.seed));
+            o["witness_command"] =
+                json!(c.first_witness.as_ref().map(|w| replay_command_to(a, model, w.seed, t, "witness.json")));
         }
         println!("{}", serde_json::to_string(&o)?);
         return Ok(code);
@@ -234,7 +247,7 @@ fn go(
         println!("  reproduce: {}", replay_command(a, model, *seed, t));
     } else if let (Some(w), Some(_)) = (&c.first_witness, cond) {
         println!("  first witness seed: {} (at {} {})", w.seed, kind.cycle_word(), w.cycles);
-        println!("  reproduce: {}", replay_command(a, model, w.seed, t));
+        println!("  reproduce: {}", replay_command_to(a, model, w.seed, t, "witness.json"));
     }
     if let (true, Some(p)) = (saved, save_trace) {
         println!("  trace saved to {} (step through it: weaksim replay {})", p.display(), p.display());

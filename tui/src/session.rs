@@ -107,6 +107,9 @@ pub struct Session {
     applied: Vec<Transition>,
     /// The user step each applied transition belongs to.
     applied_step: Vec<usize>,
+    /// The cycle at which each applied transition completed, when the clock
+    /// gave it one (`c`/`C`, or a timed trace being followed): the saved trace keeps it.
+    applied_cycle: Vec<Option<u64>>,
     log: Vec<LogEntry>,
     /// Per symbol: the value func() last read from it.
     last_read: Vec<Option<u64>>,
@@ -154,6 +157,7 @@ impl Session {
             choices: Vec::new(),
             applied: Vec::new(),
             applied_step: Vec::new(),
+            applied_cycle: Vec::new(),
             log: Vec::new(),
             last_read: vec![None; nsym],
             writes: Vec::new(),
@@ -368,7 +372,7 @@ impl Session {
             _ => None,
         };
         self.machine.apply(t).map_err(|e| e.to_string())?;
-        self.after_apply(t, obs);
+        self.after_apply(t, obs, cycle);
         let at = sim::timeline::At { step: self.applied.len(), cycle };
         let left = self.timeline.after_step(&self.machine, t, at);
         let drained = spans_left(&self.machine, &self.timeline, left);
@@ -392,7 +396,7 @@ impl Session {
     }
 
     /// Bookkeeping after `t` was applied: what func() read, the trace, and (models with a write history) when each write was made.
-    fn after_apply(&mut self, t: Transition, obs: Option<(u16, u64)>) {
+    fn after_apply(&mut self, t: Transition, obs: Option<(u16, u64)>, cycle: Option<u64>) {
         if let Some((sym, v)) = obs {
             if let Some(slot) = self.last_read.get_mut(sym as usize) {
                 *slot = Some(v);
@@ -400,6 +404,7 @@ impl Session {
         }
         self.applied.push(t);
         self.applied_step.push(self.choices.len());
+        self.applied_cycle.push(cycle);
         let step = self.choices.len();
         for loc in 0..self.prog().symbols.len() {
             for w in self.machine.history(loc) {
@@ -561,7 +566,7 @@ impl Session {
                 label: a.label.clone(),
             });
             m.apply(a.t).map_err(|e| e.to_string())?;
-            self.after_apply(a.t, obs);
+            self.after_apply(a.t, obs, Some(a.cycle));
             let drained = self.track(&m, a.t, Some(a.cycle));
             self.note(LogKind::Step, format!("cycle {}: {}", a.cycle, a.label));
             for d in drained {
@@ -610,6 +615,7 @@ impl Session {
         self.choices.truncate(f.choices);
         self.applied.truncate(f.applied);
         self.applied_step.truncate(f.applied);
+        self.applied_cycle.truncate(f.applied);
         self.log.truncate(f.log);
         self.last_read = f.last_read;
         self.writes = f.writes;
@@ -682,9 +688,21 @@ impl Session {
         self.safe_why = if safe { why_safe(&self.start, &self.applied, &self.applied_step) } else { Vec::new() };
     }
 
-    /// The run so far as a trace.
+    /// The run so far as a trace. Once the cycle clock has timed a step (`c`,
+    /// `C`, a followed timed trace), every step has a cycle: its own, or for a
+    /// step taken by hand (or before the clock started) the clock's cycle then,
+    /// which did not move for it.
     pub fn trace(&self, seed: u64) -> sim::Trace {
-        self.start.make_trace(&self.applied, "interactive", Some(seed))
+        let mut tr = self.start.make_trace(&self.applied, "interactive", Some(seed));
+        if self.applied_cycle.iter().any(Option::is_some) {
+            let mut clock = self.start.cycle();
+            for (s, c) in tr.steps.iter_mut().zip(&self.applied_cycle) {
+                clock = c.unwrap_or(clock);
+                s.cycle = Some(clock);
+            }
+            tr.cycles = self.machine.cycle();
+        }
+        tr
     }
 }
 

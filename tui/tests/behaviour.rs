@@ -218,6 +218,36 @@ fn save_and_load_a_trace_round_trip() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `S` after `c` (the cycle clock) saves each step's cycle: the trace has one
+/// per step, as the clock gave them (never going back), and loads back into a
+/// session that shows them.
+#[test]
+fn save_after_cycles_keeps_the_cycles() {
+    let dir = std::env::temp_dir().join(format!("weaksim-tui-cycles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut app = racy_tso();
+    app.set_save_dir(dir.clone());
+    // The clock until well past the cores' start skew, then one step by hand, then save.
+    drive(&mut app, 120, 40, &format!("{}1S", "C".repeat(40)));
+    let path = app.trace_path().map(|p| p.to_path_buf()).expect("saved");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let tr = sim::Trace::from_json(&text, "t").expect("a valid trace");
+    assert_eq!(tr.transitions(), app.session().applied());
+    assert!(tr.steps.len() >= 40, "{} steps", tr.steps.len());
+    let cycles = tr.step_cycles().expect("every step has its cycle");
+    assert!(cycles.windows(2).all(|w| w[0] <= w[1]), "{cycles:?}");
+    assert!(*cycles.last().unwrap() > 0, "{cycles:?}");
+    assert_eq!(tr.cycles, *cycles.last().unwrap());
+    // Without the clock, a saved run has no cycles.
+    let mut plain = racy_tso();
+    plain.set_save_dir(dir.clone());
+    drive(&mut plain, 120, 40, "1S");
+    let text = std::fs::read_to_string(plain.trace_path().expect("saved")).unwrap();
+    let tr = sim::Trace::from_json(&text, "t").expect("a valid trace");
+    assert!(tr.steps.iter().all(|s| s.cycle.is_none()));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn demo_script_plays_to_the_end_without_problems() {
     let script = tui::demo::parse(tui::demo::DEFAULT_SCRIPT, "default").expect("parses");
