@@ -35,6 +35,7 @@ const SCALED: &[(&str, &str)] = &[
         "for k in 1 2 3 4; do weaksim sweep irq_work --variants all --models sc,tso,arm --cores 2..=3 --seeds 0..100 --scheduler timed --shard $k/4 --out part-$k.json; [ $? -le 1 ] || exit 2; done",
     ),
     ("weaksim bench", "weaksim bench --repeat 1 --runs 2000"),
+    ("weaksim calibrate --runs 1000000", "weaksim calibrate --runs 2000"),
     ("weaksim steady --variant racy --model tso --ops 2000000", "weaksim steady --variant racy --model tso --ops 4000 --timing slow-drain.toml"),
     ("weaksim steady --variant fixed --model tso --ops 1000000", "weaksim steady --variant fixed --model tso --ops 4000"),
 ];

@@ -404,6 +404,15 @@ impl<M: MemoryModel> Machine<M> {
 
     /// Resolves an address to a memory cell, with the address's metadata.
     fn address(&self, c: usize, a: &isa::Addr) -> Result<(usize, M::Meta), Fault> {
+        // A symbol by name, no offset, no index, at its own word: that symbol (what the
+        // lookup below gives, without it: this is on every step's path).
+        if let (Base::Sym(s), 0, None) = (a.base, a.offset, a.index) {
+            if let Some(sym) = self.prog.symbols.get(s as usize) {
+                if sym.addr.is_none() && a.width <= sym.width {
+                    return Ok((s as usize, M::Meta::default()));
+                }
+            }
+        }
         let (base, mut meta) = match a.base {
             Base::Sym(s) => (self.prog.sym_addr(s), M::Meta::default()),
             Base::Reg(r) => {

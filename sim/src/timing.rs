@@ -47,7 +47,11 @@ impl Latency {
         let (a, c, b) = (self.min as f64, self.typical as f64, self.max as f64);
         let split = (c - a) / (b - a);
         let x = if u < split { a + (u * (b - a) * (c - a)).sqrt() } else { b - ((1.0 - u) * (b - a) * (b - c)).sqrt() };
-        (x.round() as u64).clamp(self.min, self.max)
+        // `x.round()` for x >= 0 (half away from zero), without the libm call:
+        // x - trunc(x) is exact below 2^52.
+        let t = x as u64;
+        let r = if x - t as f64 >= 0.5 { t + 1 } else { t };
+        r.clamp(self.min, self.max)
     }
 
     fn check(&self, name: &'static str, least: u64) -> Result<(), LatencyError> {
