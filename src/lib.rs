@@ -5,3 +5,6 @@
 pub mod cmd;
 pub mod render;
 pub mod target;
+
+/// The sweep engine (units, journal, cells, statistics), for the fuzz targets and other front ends.
+pub use sweeps;

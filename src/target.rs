@@ -76,15 +76,5 @@ pub fn load_program(path: &Path) -> Result<Program> {
 
 /// Reads a `.ucode` or `.litmus` file; a C litmus test is lowered through `mapping`.
 pub fn load_program_for(path: &Path, mapping: Mapping) -> Result<Program> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(ext, "litmus" | "ucode" | "uc") {
-        bail!("{}: expected `irq_work`, a .ucode file or a .litmus file", path.display());
-    }
-    let text = crate::cmd::read_text(path)?;
-    let file = path.display().to_string();
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("litmus") => Ok(isa::litmus::parse_with(&text, &file, mapping)?.program),
-        Some("ucode") | Some("uc") => Ok(isa::asm::assemble(&text, &file)?),
-        _ => bail!("{file}: expected `irq_work`, a .ucode file or a .litmus file"),
-    }
+    sweeps::programs::load_program(path, mapping)
 }

@@ -102,12 +102,12 @@ pub fn sweep(data: &[u8]) {
     if std::fs::write(&out, data).is_err() {
         return;
     }
-    let _ = weaksim::cmd::cells::read_output(&out);
+    let _ = weaksim::sweeps::output::read_output(&out);
     // A journal whose header parses is read against that header, so its unit lines are parsed too.
     let text = String::from_utf8_lossy(data);
     if let Some(first) = text.lines().next() {
-        if let Ok(h) = serde_json::from_str::<weaksim::cmd::journal::JournalHeader>(first) {
-            let _ = weaksim::cmd::journal::read_journal(&out, &h);
+        if let Ok(h) = serde_json::from_str::<weaksim::sweeps::journal::JournalHeader>(first) {
+            let _ = weaksim::sweeps::journal::read_journal(&out, &h);
         }
     }
 }
@@ -144,12 +144,14 @@ pub fn litmus_cond_parses(data: &[u8]) -> usize {
 }
 
 /// A small sweep's journal header (2 cells × 4 chunks of 10 seeds, shard 1/2 or none).
-fn journal_header(shard: Option<&str>) -> weaksim::cmd::journal::JournalHeader {
-    let spec = weaksim::cmd::cells::SweepSpec {
-        workload: weaksim::cmd::cells::Workload::IrqWork,
+fn journal_header(shard: Option<&str>) -> weaksim::sweeps::journal::JournalHeader {
+    let model = |n: &str| sim::models::get(n).expect("a model");
+    let spec = weaksim::sweeps::SweepSpec {
+        workload: weaksim::sweeps::Workload::IrqWork,
         variants: vec!["busy-xchg".parse().expect("a variant")],
-        models: vec!["sc".into(), "tso".into()],
+        models: vec![model("sc"), model("tso")],
         cores: vec![2],
+        programs: Vec::new(),
         seeds: [0, 40],
         scheduler: sim::SchedKind::Random,
         writes: 1,
@@ -157,13 +159,9 @@ fn journal_header(shard: Option<&str>) -> weaksim::cmd::journal::JournalHeader {
         chunk: 10,
         timing_file: None,
         timing: None,
+        grid: Vec::new(),
     };
-    weaksim::cmd::journal::JournalHeader {
-        format: weaksim::cmd::journal::JOURNAL_FORMAT.into(),
-        version: weaksim::cmd::cells::VERSION,
-        sweep: spec,
-        shard: shard.map(String::from),
-    }
+    weaksim::sweeps::journal::JournalHeader::new(&spec, shard.map(String::from))
 }
 
 /// The journal loader used by `--resume` never panics on any unit lines
@@ -193,7 +191,7 @@ pub fn journal_units(data: &[u8]) -> Option<usize> {
     text.push(b'\n');
     text.extend_from_slice(body);
     std::fs::write(&path, &text).ok()?;
-    let read = weaksim::cmd::journal::read_journal(&path, &header);
+    let read = weaksim::sweeps::journal::read_journal(&path, &header);
     let _ = std::fs::remove_file(&path);
     let (units, len) = read.ok()??;
     assert!(len as usize <= text.len());
@@ -207,7 +205,7 @@ pub fn journal_units(data: &[u8]) -> Option<usize> {
             assert_eq!(u.unit % 2, 0, "a unit of another shard accepted: {u:?}");
         }
     }
-    let parts = weaksim::cmd::cells::unit_parts(&header.sweep, &units).expect("accepted units make cells");
-    weaksim::cmd::cells::assemble(&header.sweep, shard.map(String::from), &parts).expect("accepted units assemble");
+    let parts = weaksim::sweeps::output::unit_parts(&header.sweep, &units).expect("accepted units make cells");
+    weaksim::sweeps::output::assemble(&header.sweep, shard.map(String::from), &parts).expect("accepted units assemble");
     Some(units.len())
 }

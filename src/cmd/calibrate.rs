@@ -308,7 +308,7 @@ pub fn calibrate_cmd(a: &CalibrateArgs) -> Result<u8> {
         }
         let c = start.count(&spec, seeds, false, threads);
         let unreachable = c.histogram.iter().filter(|(fs, _)| !r.finals.contains_key(*fs)).map(|(_, n)| *n).sum();
-        let (low, high) = super::cells::wilson(c.positive, c.finals());
+        let (low, high) = sweeps::stats::wilson(c.positive, c.finals());
         measured.push(Measured {
             file,
             allowed: r.finals.values().any(|i| i.holds),

@@ -1,10 +1,10 @@
 //! `weaksim merge`: joins the JSON outputs of a sweep's shards into the output
 //! the whole sweep gives in one process (CSV or JSON), optionally with its plot.
 
-use super::cells;
 use anyhow::{bail, Result};
 use clap::Args;
 use std::path::PathBuf;
+use sweeps::output as cells;
 
 #[derive(Args, Debug)]
 pub struct MergeArgs {
@@ -17,6 +17,8 @@ pub struct MergeArgs {
     /// Also draw the rates as an SVG
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    #[command(flatten)]
+    pub plot_opts: super::plot::PlotOpts,
     /// Write the merge even when some shards are missing (marked incomplete)
     #[arg(long)]
     pub allow_partial: bool,
@@ -59,7 +61,7 @@ pub fn merge_cmd(a: &MergeArgs) -> Result<u8> {
     }
     cells::write_output(&a.out, &out)?;
     if let Some(p) = &a.plot {
-        super::plot::plot(p, &out)?;
+        super::plot::plot(p, &out, &a.plot_opts)?;
     }
     eprintln!(
         "merge: {} input(s), {} cells, {} runs; wrote {}",

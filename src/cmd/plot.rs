@@ -1,15 +1,40 @@
 //! `--plot`: a sweep's violation rates as an SVG (plotters): rate against
 //! cores, one line per model with its 95% interval, one panel per variant.
 
-use super::cells::SweepOutput;
 use anyhow::{bail, Result};
 use plotters::prelude::*;
 use std::path::Path;
+use sweeps::{SweepOutput, SweepSpec};
 
 pub fn check_path(p: &Path) -> Result<()> {
     match p.extension().and_then(|e| e.to_str()) {
         Some(e) if e.eq_ignore_ascii_case("svg") => Ok(()),
         _ => bail!("--plot {}: expected an .svg file", p.display()),
+    }
+}
+
+/// How `--plot` draws.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PlotOpts {
+    /// The plot's x axis: `cores` or a varied timing field (default: the first --vary field, else cores)
+    #[arg(long, value_name = "FIELD")]
+    pub plot_x: Option<String>,
+    /// A logarithmic rate axis
+    #[arg(long)]
+    pub log: bool,
+}
+
+impl PlotOpts {
+    /// Checks the options against the sweep they plot.
+    pub fn check(&self, spec: &SweepSpec) -> Result<()> {
+        if let Some(x) = &self.plot_x {
+            if x != "cores" && !spec.grid.iter().any(|v| &v.field == x) {
+                let mut known = vec!["cores".to_string()];
+                known.extend(spec.grid.iter().map(|v| v.field.clone()));
+                bail!("--plot-x {x}: expected one of {} (cores or a varied timing field)", known.join(", "));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -69,18 +94,18 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
                 .draw()
                 .map_err(err)?;
             for m in &spec.models {
-                let c = color(m);
+                let c = color(m.name());
                 let mut pts: Vec<(f64, f64, f64, f64)> = o
                     .cells
                     .iter()
-                    .filter(|x| x.variant == v.name() && &x.model == m && x.runs > 0)
+                    .filter(|x| x.variant == Some(*v) && &x.model == m && x.runs > 0)
                     .map(|x| (x.cores as f64, x.rate, x.ci_low, x.ci_high))
                     .collect();
                 pts.sort_by(|a, b| a.0.total_cmp(&b.0));
                 chart
                     .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1)), c.stroke_width(2)))
                     .map_err(err)?
-                    .label(m.as_str())
+                    .label(m.name())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
                 chart.draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 3, c.filled()))).map_err(err)?;
                 chart
@@ -105,7 +130,8 @@ pub fn svg(o: &SweepOutput) -> Result<String> {
 }
 
 /// Writes the plot of `o` to `path` (atomically).
-pub fn plot(path: &Path, o: &SweepOutput) -> Result<()> {
+pub fn plot(path: &Path, o: &SweepOutput, opts: &PlotOpts) -> Result<()> {
     check_path(path)?;
+    opts.check(&o.sweep)?;
     super::write_atomic(path, &svg(o)?)
 }

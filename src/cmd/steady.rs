@@ -71,7 +71,7 @@ pub fn steady_cmd(a: &SteadyArgs) -> Result<u8> {
         }
     }
     let secs = t0.elapsed().as_secs_f64();
-    let (lo, hi) = super::cells::wilson(lost, ops);
+    let (lo, hi) = sweeps::stats::wilson(lost, ops);
     let rate = lost as f64 / ops.max(1) as f64;
     let code = if lost > 0 { EXIT_VIOLATION } else { EXIT_OK };
     if a.format == super::Format::Json {

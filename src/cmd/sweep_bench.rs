@@ -2,13 +2,13 @@
 //! cycles/s on 1 and 2 threads, with the CPU time the threads got) and the
 //! time to the first lost work.
 
-use super::cells::{Cell, SweepSpec, Workload};
-use super::sweep::{start_of, DEFAULT_MAX_STEPS};
 use anyhow::Result;
 use rayon::prelude::*;
 use sim::{AnyMachine, RunEnd, SchedKind, TimingModel};
 use std::sync::Arc;
 use std::time::Instant;
+use sweeps::engine::start_of;
+use sweeps::{Cell, Subject, SweepSpec, Workload, DEFAULT_MAX_STEPS};
 use workloads::{irq_work_program, IrqWorkConfig, Variant};
 
 /// Runs for `weaksim bench`: throughput of sweeps on 1 and 2 threads, and the
@@ -62,12 +62,13 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
     }
     let first = |v: Variant, m: &str, cores: usize, kind: SchedKind, limit: u64| -> Result<()> {
         let m = sim::models::get(m)?;
-        let cell = Cell { variant: v, model: m.name().into(), cores };
+        let cell = Cell { subject: Subject::IrqWork(v), model: m.clone(), cores, params: Default::default() };
         let spec = SweepSpec {
             workload: Workload::IrqWork,
             variants: vec![v],
             models: vec![cell.model.clone()],
             cores: vec![cores],
+            programs: Vec::new(),
             seeds: [0, limit],
             scheduler: kind,
             writes: 1,
@@ -75,6 +76,7 @@ pub fn bench_rows(repeat: usize, runs: u64) -> Result<()> {
             chunk: limit,
             timing_file: None,
             timing: Some(timing.clone()),
+            grid: Vec::new(),
         };
         let mut best = f64::INFINITY;
         let mut found = None;

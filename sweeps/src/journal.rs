@@ -12,7 +12,8 @@
 //! of this sweep (and shard), with its own cell and seeds, runs that match its
 //! seeds, no more violations than runs, and no unit twice.
 
-use super::cells::{self, SweepSpec, UnitResult};
+use crate::output::{self, SweepOutput, UnitResult};
+use crate::spec::{parse_shard, SweepSpec};
 use anyhow::{bail, Context, Result};
 use std::fs::File;
 use std::io::Write;
@@ -74,6 +75,16 @@ fn check_unit(spec: &SweepSpec, shard: Option<(u64, u64)>, u: &UnitResult) -> Op
             u.violation_cycles.len()
         ));
     }
+    let finals = u.positive.unwrap_or(0).checked_add(u.negative.unwrap_or(0));
+    let condition = !spec.programs.is_empty();
+    if finals.is_none_or(|n| n > u.runs) || u.positive.is_some() != condition || u.negative.is_some() != condition {
+        return Some(format!("unit {}: positive and negative counts that do not fit its {} runs", u.unit, u.runs));
+    }
+    if let Some(s) = u.first_witness_seed {
+        if s < u.seeds[0] || s >= u.seeds[1] {
+            return Some(format!("unit {}: first witness seed {s} is outside its seeds", u.unit));
+        }
+    }
     match u.first_failing_seed {
         None if u.violations > 0 => {
             Some(format!("unit {}: {} violations but no first failing seed", u.unit, u.violations))
@@ -98,7 +109,7 @@ pub fn read_journal(path: &Path, header: &JournalHeader) -> Result<Option<(Vec<U
     let Some(first) = lines.next() else { return Ok(None) };
     let found: JournalHeader = serde_json::from_str(first)
         .map_err(|e| anyhow::anyhow!("{file}:1: not a weaksim sweep journal: {e} (delete it to start over)"))?;
-    if found.format != JOURNAL_FORMAT || found.version != cells::VERSION {
+    if found.format != JOURNAL_FORMAT || found.version != header.sweep.format_version() {
         bail!("{file}:1: not a weaksim sweep journal (format '{}' version {})", found.format, found.version);
     }
     if found.sweep != header.sweep || found.shard != header.shard {
@@ -108,7 +119,7 @@ pub fn read_journal(path: &Path, header: &JournalHeader) -> Result<Option<(Vec<U
         );
     }
     let shard = match &header.shard {
-        Some(s) => Some(super::sweep::parse_shard(s).map_err(|e| anyhow::anyhow!("{file}:1: {e}"))?),
+        Some(s) => Some(parse_shard(s).map_err(|e| anyhow::anyhow!("{file}:1: {e}"))?),
         None => None,
     };
     let mut units: Vec<UnitResult> = Vec::new();
@@ -185,12 +196,12 @@ pub enum Opened {
     Journal(Journal),
     /// `--resume` found no journal and the output already complete: another
     /// process finished the sweep (perhaps while this one waited for its lock).
-    AlreadyDone(cells::SweepOutput),
+    AlreadyDone(SweepOutput),
 }
 
 /// Whether `out` holds this sweep's complete results.
-fn finished_output(out: &Path, header: &JournalHeader) -> Option<cells::SweepOutput> {
-    let o = cells::read_output(out).ok()?;
+fn finished_output(out: &Path, header: &JournalHeader) -> Option<SweepOutput> {
+    let o = output::read_output(out).ok()?;
     (o.sweep == header.sweep && o.complete && (o.shard.is_none() || o.shard == header.shard)).then_some(o)
 }
 
@@ -198,7 +209,14 @@ fn finished_output(out: &Path, header: &JournalHeader) -> Option<cells::SweepOut
 /// already done. Without `resume`, a journal left by an interrupted sweep is
 /// refused, unless it holds every unit (the sweep was killed after its work
 /// was done, before it removed the journal): then the sweep just finishes.
-pub fn open_journal(out: &Path, path: &Path, header: &JournalHeader, resume: bool) -> Result<Opened> {
+/// `waiting` is called when `resume` has to wait for another process's lock.
+pub fn open_journal(
+    out: &Path,
+    path: &Path,
+    header: &JournalHeader,
+    resume: bool,
+    waiting: &mut dyn FnMut(),
+) -> Result<Opened> {
     let file = path.display().to_string();
     let busy = || {
         anyhow::anyhow!(
@@ -224,7 +242,7 @@ pub fn open_journal(out: &Path, path: &Path, header: &JournalHeader, resume: boo
             if !resume {
                 return Err(busy());
             }
-            eprintln!("sweep: waiting for the other sweep writing {} to finish", out.display());
+            waiting();
             lock(&f, true).with_context(|| format!("cannot lock {file}"))?;
         }
         // The holder of the lock may have finished and removed the journal meanwhile.
@@ -257,5 +275,12 @@ pub fn open_journal(out: &Path, path: &Path, header: &JournalHeader, resume: boo
 }
 
 fn shard_of(header: &JournalHeader) -> Result<Option<(u64, u64)>> {
-    header.shard.as_deref().map(super::sweep::parse_shard).transpose()
+    header.shard.as_deref().map(parse_shard).transpose()
+}
+
+impl JournalHeader {
+    /// The header of the journal of `spec` (shard `k/n`, if one).
+    pub fn new(spec: &SweepSpec, shard: Option<String>) -> JournalHeader {
+        JournalHeader { format: JOURNAL_FORMAT.into(), version: spec.format_version(), sweep: spec.clone(), shard }
+    }
 }
