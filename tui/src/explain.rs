@@ -218,6 +218,18 @@ fn lost_work(start: &AnyMachine, applied: &[Transition], steps: &[usize], word: 
 /// buffer now, or one that waited, or a fully ordered RMW — and the steps it
 /// orders. Empty when the run shows no such step (the banner then says only
 /// that every continuation was checked).
+/// The core whose claim (an access to `flags`) cannot run now while its
+/// store buffer (or promises) still holds entries: the step that forces the
+/// order the why-safe banner explains.
+pub fn waiting_claim(now: &AnyMachine) -> Option<usize> {
+    let flags = now.prog().sym_by_name("flags")? as usize;
+    (0..now.num_cores()).find(|&c| {
+        now.blocked_reason(c).is_some()
+            && matches!(now.access(c), Ok(Some(req)) if req.loc() == Some(flags))
+            && !now.pending(c).is_empty()
+    })
+}
+
 pub fn why_safe(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> Vec<String> {
     let p = start.prog().clone();
     let Some(flags) = p.sym_by_name("flags").map(|s| s as usize) else { return Vec::new() };
@@ -238,11 +250,8 @@ pub fn why_safe(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> 
     let name = |l: usize| p.sym_name(l as u16).to_string();
     let mut out = Vec::new();
     // (a) A claim waits right now, its core's data still buffered.
-    for c in 0..now.num_cores() {
-        let (Some(why), Ok(Some(req))) = (now.blocked_reason(c), now.access(c)) else { continue };
-        if req.loc() != Some(flags) {
-            continue;
-        }
+    if let Some(c) = waiting_claim(&now) {
+        let why = now.blocked_reason(c).unwrap_or_default();
         let pend: Vec<String> = now
             .pending(c)
             .iter()
@@ -251,9 +260,6 @@ pub fn why_safe(start: &AnyMachine, applied: &[Transition], steps: &[usize]) -> 
                 None => format!("{} := {}", name(e.loc), e.val),
             })
             .collect();
-        if pend.is_empty() {
-            continue;
-        }
         out.push(format!(
             "Core {c}'s claim, {}, cannot run yet: it {why}. So {} reach{} memory before the claim reads flags.",
             now.next_text(c),

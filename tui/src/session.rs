@@ -9,7 +9,7 @@
 //! handed in with [`Session::set_from_here`], for the state it was asked about
 //! ([`Session::generation`]).
 
-use crate::explain::{explain, why_safe};
+use crate::explain::{explain, waiting_claim, why_safe};
 use crate::search::FromHere;
 use crate::snapshot::{Extra, Snapshot, WriteRec};
 use isa::Program;
@@ -128,6 +128,8 @@ pub struct Session {
     explanation: Vec<String>,
     /// Lines explaining why no work can be lost from here, once the search says so.
     safe_why: Vec<String>,
+    /// With `safe_why`: the core whose waiting claim forces the order it explains.
+    safe_wait: Option<usize>,
     from_here: Option<FromHere>,
     /// Changes with every change of the state: a search result is for one generation.
     generation: u64,
@@ -169,6 +171,7 @@ impl Session {
             snap,
             explanation: Vec::new(),
             safe_why: Vec::new(),
+            safe_wait: None,
             from_here: None,
             generation: 0,
         };
@@ -307,6 +310,12 @@ impl Session {
     /// Why no work can be lost from here (once the search says so).
     pub fn safe_why(&self) -> &[String] {
         &self.safe_why
+    }
+
+    /// The core whose claim waits for its store buffer now, when that is why
+    /// no work can be lost (the step the why-safe banner names first).
+    pub fn safe_wait(&self) -> Option<usize> {
+        self.safe_wait
     }
 
     pub fn from_here(&self) -> Option<&FromHere> {
@@ -686,6 +695,7 @@ impl Session {
             _ => false,
         };
         self.safe_why = if safe { why_safe(&self.start, &self.applied, &self.applied_step) } else { Vec::new() };
+        self.safe_wait = if self.safe_why.is_empty() { None } else { waiting_claim(&self.machine) };
     }
 
     /// The run so far as a trace. Once the cycle clock has timed a step (`c`,

@@ -70,6 +70,12 @@ fn check(shots: &[Shot], w: u16, h: u16) {
     for want in ["WHY SAFE", "Core 1's claim", "cannot run yet", "waits:"] {
         assert!(eight.text.contains(want), "caption 8 lacks {want:?} at {w}×{h}:\n{}", eight.text);
     }
+    // The step the question is about stays in the transition list, greyed, with its `waits:`.
+    assert!(
+        eight.text.lines().any(|l| l.contains("│–  core 1: cmpxchg") && l.contains("waits")),
+        "core 1's waiting cmpxchg is not in the transition list at {w}×{h}:\n{}",
+        eight.text
+    );
 }
 
 /// The help at `w`×`h`, scrolled to the end page by page: every line of it

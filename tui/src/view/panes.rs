@@ -483,8 +483,57 @@ fn hint(h: Option<&FromHere>) -> Span<'static> {
     }
 }
 
-/// The enabled transitions, numbered, wrapped, the selected one reversed and
-/// scrolled into view; then those that must wait, greyed, with the reason.
+/// One row of the transition list: its lines in full, its one-line form,
+/// and how much it matters when the pane is too small for every row.
+struct ListRow {
+    full: Vec<Line<'static>>,
+    one: Line<'static>,
+    keep: u8,
+}
+
+/// Which rows of `rows` to show in `h` lines, and whether each shows in full:
+/// rows are taken by `keep` (then in order) while their one-line forms fit,
+/// then widened to full in the same order while the lines fit.
+fn fit_rows(rows: &[ListRow], h: usize) -> Vec<Option<bool>> {
+    let total: usize = rows.iter().map(|r| r.full.len()).sum();
+    if total <= h {
+        return vec![Some(true); rows.len()];
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by_key(|&i| (u8::MAX - rows[i].keep, i));
+    let mut shown = vec![None; rows.len()];
+    let mut used = 0;
+    for &i in &order {
+        if used < h {
+            shown[i] = Some(false);
+            used += 1;
+        }
+    }
+    for &i in &order {
+        let extra = rows[i].full.len().saturating_sub(1);
+        if shown[i].is_some() && extra > 0 && used + extra <= h {
+            shown[i] = Some(true);
+            used += extra;
+        }
+    }
+    shown
+}
+
+/// A line cut to `w` columns, ending in " …" when something was left out.
+fn one_line(text: &str, w: usize, style: Style) -> Line<'static> {
+    let lines = wrap(text, w);
+    let mut line = Line::styled(lines.first().cloned().unwrap_or_default(), style);
+    if lines.len() > 1 {
+        mark_cut(Some(&mut line), w);
+    }
+    line
+}
+
+/// The enabled transitions, numbered, wrapped, the selected one reversed;
+/// then those that must wait, greyed, with the reason. When the pane is too
+/// small for all of them, rows become one line each and the selected row and
+/// the waiting step that the why-safe banner names stay on screen (rows that
+/// do not fit are counted in the title).
 pub fn enabled(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.session().snap();
     let w = area.width.saturating_sub(2) as usize;
@@ -500,7 +549,8 @@ pub fn enabled(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let hints = app.hints();
-    let mut rows: Vec<Vec<Line>> = Vec::new();
+    let text_w = w.saturating_sub(3).max(1);
+    let mut rows: Vec<ListRow> = Vec::new();
     for (i, r) in snap.enabled.iter().enumerate() {
         let num = if i < 9 { format!("{}", i + 1) } else { " ".into() };
         let mark = if r.planned { "▶" } else { " " };
@@ -509,46 +559,60 @@ pub fn enabled(app: &App, area: Rect, buf: &mut Buffer) {
             st = st.add_modifier(Modifier::REVERSED);
         }
         let mark_span = hints.map(|h| hint(h.and_then(|h| h.get(i))));
-        let text_w = w.saturating_sub(3).max(1);
         let mut chips: Vec<Vec<Span<'static>>> =
             r.label.split(' ').map(|word| vec![Span::styled(word.to_string(), st)]).collect();
-        if let Some(m) = mark_span {
+        if let Some(m) = mark_span.clone() {
             chips.push(vec![m]);
         }
-        let lines = flow(chips, " ", text_w);
-        rows.push(
-            lines
-                .into_iter()
-                .enumerate()
-                .map(|(k, mut l)| {
-                    let head = if k == 0 { format!("{num}{mark} ") } else { "   ".into() };
-                    l.spans.insert(0, Span::styled(head, st));
-                    l
-                })
-                .collect(),
-        );
+        let head = format!("{num}{mark} ");
+        let full = flow(chips, " ", text_w)
+            .into_iter()
+            .enumerate()
+            .map(|(k, mut l)| {
+                let h = if k == 0 { head.clone() } else { "   ".into() };
+                l.spans.insert(0, Span::styled(h, st));
+                l
+            })
+            .collect();
+        // One line: the hint mark first (it is the point of hint mode), then the label.
+        let one_text = match &mark_span {
+            Some(m) => format!("{head}{}: {}", m.content.trim_start_matches(" → "), r.label),
+            None => format!("{head}{}", r.label),
+        };
+        let keep = if i == app.selected() { 3 } else { u8::from(r.planned) };
+        rows.push(ListRow { full, one: one_line(&one_text, w, st), keep });
     }
     for b in &snap.blocked {
         let text = format!("{} — waits: {}", b.label, b.reason);
-        rows.push(
-            wrap(&text, w.saturating_sub(3).max(1))
-                .into_iter()
-                .enumerate()
-                .map(|(k, l)| Line::styled(format!("{}{l}", if k == 0 { "–  " } else { "   " }), DIM))
-                .collect(),
-        );
+        let full = wrap(&text, text_w)
+            .into_iter()
+            .enumerate()
+            .map(|(k, l)| Line::styled(format!("{}{l}", if k == 0 { "–  " } else { "   " }), DIM))
+            .collect();
+        // One line: the instruction's mnemonic and that it waits, the reason after.
+        let what = b.label.split_once(": ").map(|(c, i)| (c, i.split(' ').next().unwrap_or(i)));
+        let one_text = match what {
+            Some((core, op)) => format!("–  {core}: {op} waits: {}", b.reason),
+            None => format!("–  {text}"),
+        };
+        let keep = if app.session().safe_wait() == Some(b.core) { 3 } else { 2 };
+        rows.push(ListRow { full, one: one_line(&one_text, w, DIM), keep });
     }
-    // Scroll so that the selected row is visible.
-    let mut first = 0;
-    let sel = app.selected();
-    let upto = |a: usize, b: usize| rows[a..=b].iter().map(Vec::len).sum::<usize>();
-    while first < sel && sel < rows.len() && upto(first, sel) > h {
-        first += 1;
+    let shown = fit_rows(&rows, h);
+    let hidden = shown.iter().filter(|s| s.is_none()).count();
+    let mut lines: Vec<Line> = Vec::new();
+    for (r, s) in rows.into_iter().zip(&shown) {
+        match s {
+            Some(true) => lines.extend(r.full),
+            Some(false) => lines.push(r.one),
+            None => {}
+        }
     }
-    let mut lines: Vec<Line> = rows.into_iter().skip(first).flatten().take(h).collect();
+    lines.truncate(h);
     if lines.is_empty() {
         lines.push(Line::styled("(none: the run is over)", DIM));
     }
+    let title = if hidden > 0 { format!("Transitions · {hidden} not shown") } else { title };
     Paragraph::new(lines).block(block(cut(&title, w))).render(area, buf);
 }
 
