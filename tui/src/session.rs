@@ -373,7 +373,10 @@ impl Session {
 
     /// Applies one transition and records it.
     fn apply_logged(&mut self, t: Transition, kind: LogKind) -> Result<(), String> {
-        let label = self.machine.label(t);
+        let mut label = self.machine.label(t);
+        if let Some(ts) = crate::snapshot::fulfils(&self.machine, t) {
+            label.push_str(&crate::snapshot::fulfil_text(ts, &self.writes));
+        }
         let obs = self.machine.observe_of(t);
         // Following a timed run's trace: the cycle at which this step completed there.
         let cycle = match &self.plan {

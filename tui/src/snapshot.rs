@@ -211,6 +211,38 @@ pub fn queue_text(p: &Program, mem: impl Fn(usize) -> u64, c: usize) -> Option<S
     Some(s)
 }
 
+/// The timestamps of core `c`'s outstanding promises (models with promises).
+fn promised_by(m: &AnyMachine, c: usize) -> Vec<(usize, u32)> {
+    let locs = m.prog().symbols.len();
+    (0..locs)
+        .flat_map(|l| m.history(l).into_iter().filter(|w| w.promised && w.by == Some(c)).map(move |w| (l, w.ts)))
+        .collect()
+}
+
+/// The promise (its timestamp) that `t` fulfils: a store of a core with
+/// outstanding promises that writes one of them.
+pub fn fulfils(m: &AnyMachine, t: Transition) -> Option<u32> {
+    let Transition::Exec { core, .. } = t else { return None };
+    let c = core as usize;
+    if !m.has_promises() || m.pending(c).is_empty() {
+        return None;
+    }
+    let before = promised_by(m, c);
+    let mut next = m.clone();
+    next.apply(t).ok()?;
+    let after = promised_by(&next, c);
+    before.into_iter().find(|p| !after.contains(p)).map(|(_, ts)| ts)
+}
+
+/// ", fulfilling its promise of step N (tTS)": what a store that fulfils
+/// promise `ts` adds to its label (`writes`: when the session saw each write made).
+pub fn fulfil_text(ts: u32, writes: &[WriteRec]) -> String {
+    match writes.get(ts as usize - 1).and_then(|w| w.made) {
+        Some(step) => format!(", fulfilling its promise of step {step} (t{ts})"),
+        None => format!(", fulfilling its promise t{ts}"),
+    }
+}
+
 impl Snapshot {
     pub fn of(m: &AnyMachine, x: &Extra) -> Snapshot {
         let status = m.status();
@@ -222,6 +254,24 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
     let p = &**m.prog();
     let prev = x.prev;
     let timing = x.timed.map(|s| m.completions(s)).unwrap_or_default();
+    // Alternatives a person cannot tell apart (ARM: a CAS's two dependency
+    // structures) are offered once; the loaded trace's step wins. A store that
+    // fulfils a promise says so (it is then told apart from one that writes anew).
+    let mut enabled: Vec<EnabledRow> = Vec::new();
+    let mut fulfilling: Vec<(u32, String)> = Vec::new();
+    for t in m.enabled() {
+        let mut label = m.label(t);
+        if let Some(ts) = fulfils(m, t) {
+            label.push_str(&fulfil_text(ts, x.writes));
+            fulfilling.push((ts, m.next_text(t.core())));
+        }
+        let row = EnabledRow { t, label, planned: x.planned == Some(t) };
+        match enabled.iter_mut().find(|r| r.label == row.label) {
+            Some(r) if row.planned => *r = row,
+            Some(_) => {}
+            None => enabled.push(row),
+        }
+    }
     let cores = (0..m.num_cores())
         .map(|c| {
             let k = m.core(c);
@@ -239,14 +289,32 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
                 .collect();
             let since: Vec<Option<u64>> =
                 x.timeline.map(|tl| tl.buffered(c).map(|s| s.entered.cycle).collect()).unwrap_or_default();
+            let mut promises = if m.has_promises() { promised_by(m, c) } else { Vec::new() };
             let pending: Vec<String> = m
                 .pending(c)
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
                     let mut s = format!("{} := {}", p.sym_name(e.loc as u16), value_text(p, e.val));
-                    if !e.note.is_empty() {
-                        s.push_str(&format!("  ({})", e.note));
+                    // A promise: when it was made, and the store that fulfils it.
+                    let ts = promises
+                        .iter()
+                        .position(|&(l, ts)| l == e.loc && m.history(l).iter().any(|w| w.ts == ts && w.val == e.val))
+                        .map(|k| promises.remove(k).1);
+                    match ts {
+                        Some(ts) => {
+                            let made = x.writes.get(ts as usize - 1).and_then(|w| w.made);
+                            s.push_str(&match made {
+                                Some(step) => format!(" (t{ts}, promised at step {step})"),
+                                None => format!(" (t{ts})"),
+                            });
+                            s.push_str(&match fulfilling.iter().find(|f| f.0 == ts) {
+                                Some((_, instr)) => format!(" → written by {instr}, enabled now"),
+                                None => " → not yet written".to_string(),
+                            });
+                        }
+                        None if !e.note.is_empty() => s.push_str(&format!("  ({})", e.note)),
+                        None => {}
                     }
                     if let Some(Some(c)) = since.get(i) {
                         s.push_str(&format!("  (since cycle {c})"));
@@ -324,17 +392,6 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
             }
         })
         .collect();
-    // Alternatives a person cannot tell apart (ARM: a CAS's two dependency
-    // structures) are offered once; the loaded trace's step wins.
-    let mut enabled: Vec<EnabledRow> = Vec::new();
-    for t in m.enabled() {
-        let row = EnabledRow { t, label: m.label(t), planned: x.planned == Some(t) };
-        match enabled.iter_mut().find(|r| r.label == row.label) {
-            Some(r) if row.planned => *r = row,
-            Some(_) => {}
-            None => enabled.push(row),
-        }
-    }
     let blocked = (0..m.num_cores())
         .filter(|&c| !m.core(c).halted)
         .filter_map(|c| {

@@ -517,3 +517,87 @@ fn a_timed_trace_shows_its_cycles_and_the_store_buffer_window() {
     assert!(window.len() >= 4, "each drained store says when it entered and left:\n{log:#?}");
     assert!(window.iter().all(|l| l.contains("visible at cycle") && l.contains("in the buffer")), "{window:#?}");
 }
+
+/// The index of the enabled transition labelled `label` (panics with the list when there is none).
+fn enabled_at(a: &App, label: &str) -> usize {
+    let rows: Vec<&str> = a.session().snap().enabled.iter().map(|r| r.label.as_str()).collect();
+    rows.iter().position(|r| *r == label).unwrap_or_else(|| panic!("no transition {label:?} in {rows:#?}"))
+}
+
+/// ARM with promises offered (`p`): a promise shows in its core's pane with
+/// the store that fulfils it (or that none can yet); that store's row and its
+/// event-log line say which promise it fulfils; the memory history says when
+/// it was promised and when written.
+#[test]
+fn promises_show_the_store_that_fulfils_them() {
+    let mut a = app(Variant::ClaimCmpxchg, "arm", 2);
+    a.update(Action::TogglePromises);
+    a.settle();
+    a.update(Action::Pick(enabled_at(&a, "core 1: promises data1 := 1")));
+    a.update(Action::Pick(enabled_at(&a, "core 1: promises flags := 3")));
+    a.settle();
+    assert_eq!(
+        a.session().snap().cores[1].pending,
+        [
+            "data1 := 1 (t1, promised at step 1) → written by store [data], val, enabled now",
+            "flags := 3 (t2, promised at step 2) → not yet written",
+        ]
+    );
+    let fulfil = "core 1: store [data], val — data1 := 1, fulfilling its promise of step 1 (t1)";
+    a.update(Action::Pick(enabled_at(&a, fulfil)));
+    a.settle();
+    assert_eq!(a.session().snap().cores[1].pending, ["flags := 3 (t2, promised at step 2) → not yet written"]);
+    let last = a.session().log().iter().rfind(|e| e.kind == tui::session::LogKind::Step).expect("a step");
+    assert_eq!(last.text, fulfil);
+    let data1 = a.session().snap().memory.iter().find(|m| m.name == "data1").expect("data1");
+    let h = data1.history.last().expect("a write");
+    assert_eq!((h.ts, h.made, h.promise), (1, Some(1), Some(Some(3))), "{data1:?}");
+    // No other transition claims to fulfil anything: core 0 has no promises.
+    assert!(a.session().snap().enabled.iter().filter(|r| r.label.contains("fulfilling")).all(|r| r.t.core() == 1));
+}
+
+/// Below the minimum the screen says the window is too small (and nothing else); at the minimum it draws.
+#[test]
+fn window_too_small_notice() {
+    let a = racy_tso();
+    let (w, h) = (tui::view::MIN_W, tui::view::MIN_H);
+    for (sw, sh) in [(w - 1, h), (w, h - 1), (20, 6)] {
+        let s = plain(&screen(&a, sw, sh));
+        assert!(s.contains("Window too small"), "{sw}×{sh}:\n{s}");
+        assert!(!s.contains("flags"), "{sw}×{sh} draws panes:\n{s}");
+    }
+    let s = plain(&screen(&a, w, h));
+    assert!(!s.contains("Window too small") && s.contains("weaksim"), "{w}×{h}:\n{s}");
+}
+
+/// Hint mode (`h`) marks every enabled transition with what the search says after it.
+#[test]
+fn hint_mode_marks_each_transition() {
+    for (v, want) in [(Variant::BusyXchg, "→ lost work reachable"), (Variant::ClaimCmpxchg, "→ safe from here")] {
+        let mut a = app(v, "tso", 2);
+        drive(&mut a, 160, 50, "h");
+        let n = a.session().snap().enabled.len();
+        let s = plain(&screen(&a, 160, 50));
+        assert_eq!(s.matches(want).count(), n, "{v}: {n} transitions, each marked {want:?}:\n{s}");
+        drive(&mut a, 160, 50, "h");
+        assert!(!plain(&screen(&a, 160, 50)).contains(want), "h again turns the marks off");
+    }
+}
+
+/// `C` jumps to the next cycle where a transition completes; `c`, cycle by
+/// cycle, gets to the same place; once the clock runs, each core's pane shows
+/// what is in flight and at which cycle it completes.
+#[test]
+fn next_event_and_what_is_in_flight() {
+    let mut a = racy_tso();
+    drive(&mut a, 160, 50, "C");
+    let (cycle, steps) = (a.session().machine().cycle(), a.session().step_no());
+    assert!(cycle > 0 && steps > 0, "C moved the clock to a completion: cycle {cycle}, {steps} steps");
+    let mut b = racy_tso();
+    drive(&mut b, 160, 50, &"c".repeat(cycle as usize));
+    // c takes everything that completes in the cycle, C the first of it.
+    assert_eq!(b.session().machine().cycle(), cycle);
+    assert!(b.session().step_no() >= steps, "c × {cycle}: {} steps, C: {steps}", b.session().step_no());
+    let s = plain(&screen(&a, 160, 50));
+    assert!(s.contains("completes at cycle "), "the pane shows when the next steps complete:\n{s}");
+}

@@ -69,3 +69,36 @@ fn eight_cores() {
     let t = drive(&mut app, 160, 50, "   ");
     insta::assert_snapshot!(t.backend());
 }
+
+/// ARM's memory pane: every write of each word, oldest first, with its
+/// timestamp, writer and step; a promise with when it was promised and when
+/// its store wrote it (or that it has not yet).
+#[test]
+fn arm_memory_history_pane() {
+    use tui::Action;
+    let mut a = app(Variant::ClaimCmpxchg, "arm", 2);
+    a.update(Action::TogglePromises);
+    let pick = |a: &mut tui::App, label: &str| {
+        let i = a.session().snap().enabled.iter().position(|r| r.label.starts_with(label));
+        a.update(Action::Pick(i.unwrap_or_else(|| panic!("no {label:?}: {:#?}", a.session().snap().enabled))));
+    };
+    pick(&mut a, "core 1: promises data1 := 1");
+    pick(&mut a, "core 0: store [data], val");
+    pick(&mut a, "core 1: store [data], val — data1 := 1, fulfilling");
+    pick(&mut a, "core 1: promises flags := 3");
+    pick(&mut a, "core 0: load want, [flags] — reads 0");
+    a.settle();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(70, 16)).expect("terminal");
+    t.draw(|f| tui::view::memory_pane(&a, f.area(), f.buffer_mut())).expect("draw");
+    let text = plain(&t.backend().to_string());
+    for want in [
+        "Memory: every write, oldest first",
+        "1 (t1, core 1: promised at step 1, written at step 3)",
+        "(t3, core 1: promised at step 4, not yet written)",
+        "(t2, core 0, step 2)",
+        "(initial)",
+    ] {
+        assert!(text.contains(want), "{want:?} not in the memory pane:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}

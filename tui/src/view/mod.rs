@@ -125,6 +125,12 @@ impl Widget for &App {
     }
 }
 
+/// The memory pane alone (on ARM every write of each word, oldest first):
+/// what the main screen draws below the cores.
+pub fn memory_pane(app: &App, area: Rect, buf: &mut Buffer) {
+    panes::memory(app.session().snap(), area, buf);
+}
+
 fn too_small(area: Rect, buf: &mut Buffer) {
     let text = format!(
         "Window too small: weaksim needs at least {MIN_W}×{MIN_H} (now {}×{}). Make it larger.",
