@@ -151,3 +151,115 @@ fn default_memory_cap_respects_ulimit() {
     assert!(v["bound"].as_str().unwrap().contains("the memory cap"), "{v}");
     assert!(t0.elapsed() < Duration::from_secs(60), "took {:?}", t0.elapsed());
 }
+
+/// A search that takes minutes with either engine (3 cores, ARM, safe): every
+/// bound must stop it early, with `bounded` and exit 3.
+const LONG: &[&str] = &["explore", "irq_work", "--variant", "claim-fetch-or", "--cores", "3", "--model", "arm"];
+
+fn long(engine: &str, extra: &[&str]) -> (i32, Value, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = LONG.to_vec();
+    args.extend_from_slice(&["--engine", engine, "--format", "json"]);
+    args.extend_from_slice(extra);
+    let (code, out, err, took) = run(dir.path(), &args);
+    let v: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{engine}: {e}: {out}{err}"));
+    (code, v, took)
+}
+
+#[test]
+fn timeout_stops_both_engines() {
+    for engine in ["ops", "graph"] {
+        let (code, v, took) = long(engine, &["--timeout", "1s"]);
+        assert_eq!((code, v["verdict"].as_str()), (3, Some("bounded")), "{engine}: {v}");
+        assert!(v["bound"].as_str().unwrap().contains("the time limit (1 s) was reached"), "{engine}: {v}");
+        assert!(took < Duration::from_secs(20), "{engine}: took {took:?}");
+    }
+}
+
+#[test]
+fn memory_cap_stops_both_engines() {
+    // Below what the process holds at its start: the first reading stops it.
+    for engine in ["ops", "graph"] {
+        let (code, v, _) = long(engine, &["--max-memory", "1M"]);
+        assert_eq!((code, v["verdict"].as_str()), (3, Some("bounded")), "{engine}: {v}");
+        assert!(v["bound"].as_str().unwrap().contains("the memory cap (1 MiB) was reached"), "{engine}: {v}");
+    }
+}
+
+#[test]
+fn max_states_stops_both_engines() {
+    for (engine, what) in [("ops", "state bound (50 states)"), ("graph", "more than 50 search nodes")] {
+        let (code, v, _) = long(engine, &["--max-states", "50"]);
+        assert_eq!((code, v["verdict"].as_str()), (3, Some("bounded")), "{engine}: {v}");
+        assert!(v["bound"].as_str().unwrap().contains(what), "{engine}: {v}");
+    }
+}
+
+/// The graph engine's search for a machine schedule is under the same bounds:
+/// racy/TSO's lost work is found in 70 search nodes, but its schedule needs
+/// more than 100 machine states. The violation stands (the execution is
+/// printed instead); `--max-states 300` gives the schedule.
+#[test]
+fn graph_schedule_search_is_bounded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let racy = ["explore", "irq_work", "--variant", "racy", "--cores", "2", "--model", "tso", "--engine", "graph"];
+    let mut args = racy.to_vec();
+    args.extend_from_slice(&["--max-states", "100", "--format", "json"]);
+    let (code, out, err, _) = run(dir.path(), &args);
+    assert_eq!(code, 1, "{out}{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["verdict"], "violation");
+    assert!(v["counterexample"].is_null(), "{v}");
+    assert_eq!(v["no_schedule"], "no schedule found within 100 machine states", "{v}");
+    let mut args = racy.to_vec();
+    args.extend_from_slice(&["--max-states", "100"]);
+    let (code, out, _, _) = run(dir.path(), &args);
+    assert_eq!(code, 1);
+    assert!(out.contains("The execution (events in program order"), "{out}");
+    let mut args = racy.to_vec();
+    args.extend_from_slice(&["--max-states", "300", "--format", "json"]);
+    let (code, out, _, _) = run(dir.path(), &args);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(v["counterexample"].is_object(), "{v}");
+}
+
+/// `--threads` with the graph engine: the same verdict and final states as one
+/// thread, and the same counterexample for any count above one.
+#[test]
+fn graph_threads_give_the_same_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = "../shared/litmus/x86/SB.litmus";
+    let sb = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(sb);
+    let sb = sb.to_str().unwrap();
+    let strip = |out: &str| {
+        let mut v: Value = serde_json::from_str(out.trim()).unwrap();
+        for k in ["elapsed_ms", "nodes", "executions", "counterexample"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v
+    };
+    for model in ["tso", "arm"] {
+        let mut outs = Vec::new();
+        for threads in ["1", "2", "3"] {
+            let args = ["explore", sb, "--model", model, "--engine", "graph", "--threads", threads, "--format", "json"];
+            let (code, out, err, _) = run(dir.path(), &args);
+            assert_eq!(code, 1, "{out}{err}");
+            outs.push(strip(&out));
+        }
+        assert_eq!(outs[0], outs[1], "{model}");
+        assert_eq!(outs[1], outs[2], "{model}");
+    }
+    let racy = ["explore", "irq_work", "--variant", "racy", "--cores", "2", "--model", "arm", "--engine", "graph"];
+    let mut traces = Vec::new();
+    for threads in ["2", "3"] {
+        let mut args = racy.to_vec();
+        args.extend_from_slice(&["--threads", threads, "--format", "json"]);
+        let (code, out, err, _) = run(dir.path(), &args);
+        assert_eq!(code, 1, "{out}{err}");
+        let v: Value = serde_json::from_str(out.trim()).unwrap();
+        traces.push(v["counterexample"].clone());
+    }
+    assert!(traces[0].is_object());
+    assert_eq!(traces[0], traces[1]);
+}

@@ -15,15 +15,28 @@ pub fn go(a: &ExploreArgs, model: &Model, save_trace: Option<&std::path::Path>, 
     let axioms = model.axioms()?;
     let prog = Arc::new(t.program.clone());
     let is_file = t.irq_work.is_none();
-    let cfg = GraphConfig { max_nodes: a.max_states, stop_on_violation: !is_file, ..GraphConfig::default() };
+    let max_memory = a.max_memory.unwrap_or(GraphConfig::default().max_memory);
+    let cfg = GraphConfig {
+        max_nodes: a.max_states,
+        stop_on_violation: !is_file,
+        max_memory,
+        timeout: a.timeout,
+        threads: a.threads,
+        ..GraphConfig::default()
+    };
     let t0 = Instant::now();
-    let r = explore(&prog, axioms, &cfg)?;
+    let r = super::progress::with_progress_of(model.name(), "search nodes", |c| {
+        explore(&prog, axioms, &GraphConfig { control: Some(c), ..cfg.clone() })
+    })?;
     let elapsed_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    // The machine every front end steps: the engine's executions become its schedules.
+    // The machine every front end steps: the engine's executions become its
+    // schedules, found under the same bounds (what is left of the time).
     let start = model.machine(prog.clone())?;
+    let left = a.timeout.map(|t| t.saturating_sub(t0.elapsed()));
+    let budget = sim::budget::Budget::new(left, max_memory, 0, None);
     let mut mode = None;
     let mut to_schedule = |exe: &Execution| -> Result<Vec<sim::Transition>, String> {
-        let (s, m) = start.schedule_of(exe, SCHEDULE_STATES).map_err(|e| e.to_string())?;
+        let (s, m) = start.schedule_of(exe, a.max_states, Some(&budget)).map_err(|e| e.to_string())?;
         mode = Some(m);
         Ok(s)
     };
@@ -74,9 +87,6 @@ pub fn go(a: &ExploreArgs, model: &Model, save_trace: Option<&std::path::Path>, 
     }
     Ok(code)
 }
-
-/// Bound of the search for the machine schedule of an execution.
-const SCHEDULE_STATES: u64 = 1_000_000;
 
 /// Each core's events in program order, each read with the write it reads from.
 pub fn execution_text(exe: &Execution) -> String {

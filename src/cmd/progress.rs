@@ -17,14 +17,19 @@ const AFTER: Duration = Duration::from_secs(1);
 /// runs (states, depth, rate, resident memory, certification states), when
 /// stderr is a terminal and the search takes more than a second.
 pub fn with_progress<T>(what: &str, search: impl FnOnce(Arc<Control>) -> T) -> T {
+    with_progress_of(what, "states", search)
+}
+
+/// [`with_progress`], counting `unit` ("states", "search nodes").
+pub fn with_progress_of<T>(what: &str, unit: &str, search: impl FnOnce(Arc<Control>) -> T) -> T {
     let control = Control::new();
     if !std::io::stderr().is_terminal() || std::env::var_os("WEAKSIM_NO_PROGRESS").is_some() {
         return search(control);
     }
     let done = Arc::new(AtomicBool::new(false));
     let drawer = {
-        let (control, done, what) = (control.clone(), done.clone(), what.to_string());
-        std::thread::spawn(move || draw(&control, &done, &what))
+        let (control, done, what, unit) = (control.clone(), done.clone(), what.to_string(), unit.to_string());
+        std::thread::spawn(move || draw(&control, &done, &what, &unit))
     };
     let out = search(control);
     done.store(true, Ordering::Relaxed);
@@ -32,7 +37,7 @@ pub fn with_progress<T>(what: &str, search: impl FnOnce(Arc<Control>) -> T) -> T
     out
 }
 
-fn draw(control: &Control, done: &AtomicBool, what: &str) {
+fn draw(control: &Control, done: &AtomicBool, what: &str, unit: &str) {
     let t0 = Instant::now();
     while t0.elapsed() < AFTER {
         if done.load(Ordering::Relaxed) {
@@ -56,7 +61,7 @@ fn draw(control: &Control, done: &AtomicBool, what: &str) {
         }
         let inner = control.inner_states();
         let mut msg = format!(
-            "{what}: {} states, depth {}, {}/s, {} resident",
+            "{what}: {} {unit}, depth {}, {}/s, {} resident",
             count(states),
             control.depth(),
             count(rate as u64),

@@ -44,6 +44,7 @@ pub mod schedule;
 pub(crate) use oracle::{planned_perform, planned_preview};
 pub use oracle::{OCore, Oracle};
 
+use crate::budget::Budget;
 use crate::check::{FinalState, Violation};
 use crate::explore::{Control, Verdict, CANCELLED};
 use crate::graph::{Event, EventId, Execution, Kind, Recorder};
@@ -53,6 +54,7 @@ use isa::{Instr, IrqTarget, Pc, Program, RmwOp};
 use memmodels::axiom::{Axiomatic, CheckOptions};
 use memmodels::Request;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Bounds and options of a graph search.
@@ -68,6 +70,15 @@ pub struct GraphConfig {
     pub herd_strict: bool,
     /// Most values one word may take (guesses).
     pub max_values: usize,
+    /// Stop (bounded) when the process's resident memory would pass this
+    /// many bytes (see [`crate::budget`]).
+    pub max_memory: u64,
+    /// Stop (bounded) after this long.
+    pub timeout: Option<std::time::Duration>,
+    /// Worker threads (0: all cores). The verdict and the final states are the
+    /// same for any count; the execution kept for each (the counterexample) is
+    /// the same for any count above one.
+    pub threads: usize,
     /// Cancellation and progress, shared with the caller.
     pub control: Option<Arc<Control>>,
 }
@@ -80,6 +91,9 @@ impl Default for GraphConfig {
             stop_on_violation: true,
             herd_strict: false,
             max_values: 64,
+            max_memory: crate::budget::default_max_memory().unwrap_or(8 << 30),
+            timeout: None,
+            threads: 1,
             control: None,
         }
     }
@@ -135,18 +149,33 @@ enum Src {
     Guess(u64),
 }
 
+/// What every worker of one search shares.
+struct Shared {
+    budget: Budget,
+    /// Search nodes visited by all workers (for `max_nodes` and progress).
+    nodes: AtomicU64,
+    /// The lowest task (in depth-first order) that found a violation.
+    best: AtomicUsize,
+    /// A bound was hit: every worker stops.
+    halt: AtomicBool,
+}
+
+#[derive(Clone)]
 struct Search<'a> {
     prog: &'a Arc<Program>,
     model: &'a dyn Axiomatic,
     cfg: &'a GraphConfig,
+    shared: &'a Shared,
+    /// This worker's task: its place in the depth-first order of the subtrees.
+    order: usize,
     opts: CheckOptions,
     guess: bool,
     deps: bool,
-    heads: BTreeSet<Pc>,
+    heads: Arc<BTreeSet<Pc>>,
     /// Per core and word: the values its code may write there (so other cores'
     /// reads of that word may wait for it, or keep a guess of such a value).
-    writes: absval::MayWrite,
-    values: Vec<BTreeSet<u64>>,
+    writes: Arc<absval::MayWrite>,
+    values: Arc<Vec<BTreeSet<u64>>>,
     seen_values: Vec<BTreeSet<u64>>,
     nodes: u64,
     executions: u64,
@@ -155,8 +184,16 @@ struct Search<'a> {
     bound: Option<String>,
 }
 
+/// Subtrees the search is split into (whatever the thread count, so that the
+/// result does not depend on it).
+const TASKS: usize = 64;
+
 /// Every execution of `prog` that `model`'s axioms allow, found over
 /// execution graphs (see the module documentation).
+///
+/// Every bound (nodes, memory, time, cancellation) makes the verdict
+/// [`Verdict::Bounded`] unless a violation was found, and
+/// [`GraphResult::bound`] says which.
 pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) -> Result<GraphResult, GraphError> {
     for i in &prog.code {
         if matches!(i, Instr::Raise { target: IrqTarget::Core(_) }) {
@@ -167,44 +204,61 @@ pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) ->
         prog.code.iter().enumerate().filter_map(|(pc, i)| i.target().filter(|&t| (t as usize) <= pc)).collect();
     let writes = absval::MayWrite::of(prog);
     let values: Vec<BTreeSet<u64>> = prog.initial_memory().into_iter().map(|v| BTreeSet::from([v])).collect();
+    let shared = Shared {
+        budget: Budget::new(cfg.timeout, cfg.max_memory, 0, cfg.control.clone()),
+        nodes: AtomicU64::new(0),
+        best: AtomicUsize::new(usize::MAX),
+        halt: AtomicBool::new(false),
+    };
     let mut s = Search {
         prog,
         model,
         cfg,
+        shared: &shared,
+        order: 0,
         opts: CheckOptions { herd_strict: cfg.herd_strict },
         guess: !model.porf_acyclic(),
         deps: model.reads_dependencies(),
-        heads,
-        writes,
+        heads: Arc::new(heads),
+        writes: Arc::new(writes),
         seen_values: values.clone(),
-        values,
+        values: Arc::new(values),
         nodes: 0,
         executions: 0,
         finals: BTreeMap::new(),
         violation: None,
         bound: None,
     };
+    let threads =
+        if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
+    let pool = if threads > 1 { rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok() } else { None };
     let mut rounds = 0;
     loop {
         rounds += 1;
         s.executions = 0;
         s.finals.clear();
-        s.run();
+        shared.best.store(usize::MAX, Ordering::Relaxed);
+        s.round(pool.as_ref());
         if s.bound.is_some() || (s.violation.is_some() && cfg.stop_on_violation) || !s.guess {
             break;
         }
-        let grown = s.seen_values.iter().zip(&s.values).any(|(a, b)| !a.is_subset(b));
+        let grown = s.seen_values.iter().zip(s.values.iter()).any(|(a, b)| !a.is_subset(b));
         if !grown {
             break;
         }
-        for (v, n) in s.values.iter_mut().zip(&s.seen_values) {
+        let mut values = (*s.values).clone();
+        for (v, n) in values.iter_mut().zip(&s.seen_values) {
             v.extend(n.iter().copied());
         }
+        s.values = Arc::new(values);
         if let Some(l) = s.values.iter().position(|v| v.len() > cfg.max_values) {
             s.bound = Some(format!("word {} takes more than {} values", prog.sym_name(l as u16), cfg.max_values));
             break;
         }
         s.violation = None;
+    }
+    if s.bound.is_none() && shared.budget.stopped() {
+        s.bound = shared.budget.reason();
     }
     let verdict = if s.violation.is_some() {
         Verdict::Violation
@@ -224,12 +278,12 @@ pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) ->
     })
 }
 
-impl Search<'_> {
-    fn run(&mut self) {
+impl<'a> Search<'a> {
+    fn root(&self) -> Node {
         let m = Machine::new(self.prog.clone(), Oracle);
         let n = self.prog.num_cores();
         let rec = Recorder::new(self.prog.clone(), m.num_regs(), 0);
-        let root = Node {
+        Node {
             rf: vec![None; rec.events.len()],
             co: (0..self.prog.symbols.len()).map(|l| vec![l]).collect(),
             rec,
@@ -239,25 +293,147 @@ impl Search<'_> {
             forced: vec![None; n],
             visits: vec![Vec::new(); n],
             steps: vec![0; n],
-        };
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            self.nodes += 1;
-            if self.nodes > self.cfg.max_nodes {
-                self.bound = Some(format!("more than {} search nodes", self.cfg.max_nodes));
-                return;
+        }
+    }
+
+    /// Whether this worker must stop now (recording why, once).
+    fn must_stop(&mut self) -> bool {
+        if self.bound.is_some() || (self.violation.is_some() && self.cfg.stop_on_violation) {
+            return true;
+        }
+        let sh = self.shared;
+        sh.halt.load(Ordering::Relaxed) || (self.cfg.stop_on_violation && sh.best.load(Ordering::Relaxed) < self.order)
+    }
+
+    /// Counts a node; checks the bounds every so often. True: stop.
+    fn tick(&mut self, depth: usize) -> bool {
+        self.nodes += 1;
+        let sh = self.shared;
+        let total = sh.nodes.fetch_add(1, Ordering::Relaxed) + 1;
+        if total > self.cfg.max_nodes {
+            self.bound = Some(format!("more than {} search nodes", self.cfg.max_nodes));
+            sh.halt.store(true, Ordering::Relaxed);
+            return true;
+        }
+        if total % 256 == 0 {
+            if let Some(c) = &self.cfg.control {
+                c.report(total);
+                c.report_depth(depth as u64);
             }
-            if self.nodes % 1024 == 0 {
-                if let Some(c) = &self.cfg.control {
-                    c.report(self.nodes);
-                    if c.cancelled() {
-                        self.bound = Some(CANCELLED.into());
-                        return;
+            if sh.budget.check(0) {
+                self.bound = sh.budget.reason().or(Some(CANCELLED.into()));
+                sh.halt.store(true, Ordering::Relaxed);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// One round: depth first on this thread; or, with a pool, the tree is
+    /// split into subtrees (always the same ones, [`TASKS`]), searched depth
+    /// first on the pool's threads and merged in depth-first order, so the
+    /// result is the same for any number of threads above one. The verdict
+    /// and the final states are the same for any count; the execution kept
+    /// for each (the counterexample) may differ between one thread and more.
+    fn round(&mut self, pool: Option<&rayon::ThreadPool>) {
+        let Some(pool) = pool else {
+            let root = self.root();
+            self.dfs(root);
+            return;
+        };
+        // Split: expand level by level; the stack's last node is the subtree a
+        // serial depth-first search would search first.
+        let mut stack = vec![self.root()];
+        for _ in 0..64 {
+            if stack.len() >= TASKS || stack.is_empty() {
+                break;
+            }
+            let mut next = Vec::new();
+            for node in stack {
+                if self.tick(node.rec.events.len()) {
+                    return;
+                }
+                self.expand(node, &mut next);
+                if self.must_stop() {
+                    if self.bound.is_some() {
+                        self.shared.halt.store(true, Ordering::Relaxed);
                     }
+                    return;
                 }
             }
+            stack = next;
+        }
+        // Task k is the subtree stack[len - 1 - k].
+        let tasks: Vec<(usize, Node)> = stack.into_iter().rev().enumerate().collect();
+        let base = self.clone_empty();
+        let work = |(k, node): (usize, Node)| {
+            let mut w = base.clone();
+            w.order = k;
+            w.dfs(node);
+            if w.violation.is_some() {
+                w.shared.best.fetch_min(k, Ordering::Relaxed);
+            }
+            if w.bound.is_some() {
+                w.shared.halt.store(true, Ordering::Relaxed);
+            }
+            w
+        };
+        let done: Vec<Search> = pool.install(|| {
+            use rayon::prelude::*;
+            tasks.into_par_iter().map(work).collect()
+        });
+        for w in done {
+            self.merge(w);
+        }
+    }
+
+    /// A worker with this search's settings and no results.
+    fn clone_empty(&self) -> Search<'a> {
+        Search {
+            seen_values: self.seen_values.clone(),
+            nodes: 0,
+            executions: 0,
+            finals: BTreeMap::new(),
+            violation: None,
+            bound: None,
+            heads: self.heads.clone(),
+            writes: self.writes.clone(),
+            values: self.values.clone(),
+            ..*self
+        }
+    }
+
+    /// Adds a later task's results to this one's.
+    fn merge(&mut self, w: Search) {
+        let stop = self.violation.is_some() && self.cfg.stop_on_violation;
+        self.nodes += w.nodes;
+        for (a, b) in self.seen_values.iter_mut().zip(w.seen_values) {
+            a.extend(b);
+        }
+        if stop {
+            return;
+        }
+        self.executions += w.executions;
+        for (fs, x) in w.finals {
+            self.finals.entry(fs).or_insert(x);
+        }
+        if self.violation.is_none() {
+            self.violation = w.violation;
+        }
+        if self.bound.is_none() {
+            self.bound = w.bound;
+        }
+    }
+
+    /// Depth first from `root`.
+    fn dfs(&mut self, root: Node) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if self.tick(node.rec.events.len()) {
+                return;
+            }
             self.expand(node, &mut stack);
-            if self.bound.is_some() || (self.violation.is_some() && self.cfg.stop_on_violation) {
+            if self.must_stop() {
                 return;
             }
         }

@@ -40,6 +40,8 @@ pub enum ScheduleError {
     NotFound(u64),
     #[error("no schedule found within {0} machine states")]
     Bounded(u64),
+    #[error("no schedule found: {0}")]
+    Stopped(String),
 }
 
 /// What one memory instruction of a core does in the execution.
@@ -306,11 +308,13 @@ fn finished<M: MemoryModel>(m: &Machine<M>, plan: &Plan, w: &Walk) -> bool {
 }
 
 /// A schedule of `start` that runs `exe` (see the module documentation), and
-/// the promise mode it replays in. `max_states` bounds the search.
+/// the promise mode it replays in. `max_states` bounds the search, and so do
+/// `budget`'s time, memory and cancellation when given.
 pub fn schedule<M: MemoryModel>(
     start: &Machine<M>,
     exe: &Execution,
     max_states: u64,
+    budget: Option<&crate::budget::Budget>,
 ) -> Result<(Vec<Transition>, PromiseMode), ScheduleError> {
     let mode = if start.has_promises() { PromiseMode::Anytime } else { PromiseMode::Off };
     let m = start.clone().with_promise_mode(mode);
@@ -354,6 +358,11 @@ pub fn schedule<M: MemoryModel>(
         states += 1;
         if states > max_states {
             return Err(ScheduleError::Bounded(max_states));
+        }
+        if let Some(b) = budget {
+            if states % 256 == 0 && b.check(0) {
+                return Err(ScheduleError::Stopped(b.reason().unwrap_or_else(|| crate::explore::CANCELLED.into())));
+            }
         }
         if !seen.insert(crate::fp::fingerprint_of(&(fingerprint(&m), &w))) {
             continue;

@@ -107,10 +107,12 @@ pub trait DynMachine: Send + Sync + std::fmt::Debug {
     fn make_trace(&self, schedule: &[Transition], scheduler: &str, seed: Option<u64>) -> Trace;
     /// A schedule of this machine that runs `exe` (an execution of its program), and the
     /// promise mode it replays in ([`crate::engine::schedule::schedule`]).
+    /// `max_states` and `budget` (time, memory, cancellation) bound the search.
     fn schedule_of(
         &self,
         exe: &Execution,
         max_states: u64,
+        budget: Option<&crate::budget::Budget>,
     ) -> Result<(Vec<Transition>, PromiseMode), crate::engine::schedule::ScheduleError>;
 
     /// `0:r1=1; x=2;` — herd's rendering of a final state.
@@ -275,8 +277,9 @@ impl<M: MemoryModel> DynMachine for Machine<M> {
         &self,
         exe: &Execution,
         max_states: u64,
+        budget: Option<&crate::budget::Budget>,
     ) -> Result<(Vec<Transition>, PromiseMode), crate::engine::schedule::ScheduleError> {
-        crate::engine::schedule::schedule(self, exe, max_states)
+        crate::engine::schedule::schedule(self, exe, max_states, budget)
     }
 }
 
