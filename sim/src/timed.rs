@@ -21,8 +21,11 @@
 //!   per write, the cycle it becomes visible to other cores: a `transfer`
 //!   after it was made. Where the model lets a load read one of several
 //!   writes, the load reads the newest write visible to its core when it
-//!   completes (its own writes at once), or the oldest it may read when none
-//!   is visible yet (propagation delay). An access the model says waits for
+//!   reads memory (its own writes at once), or the oldest it may read when
+//!   none is visible yet (propagation delay). A load reads memory at its issue
+//!   plus its latency: one cycle after the previous instruction issued when
+//!   that was a plain load (back-to-back independent loads overlap, as on an
+//!   out-of-order core), else when the previous instruction completed. An access the model says waits for
 //!   the core's own writes ([`MemoryModel::waits_for_own_writes`]: ARM's full
 //!   or store barrier, release store, release RMW) also waits until they are
 //!   visible everywhere (the barrier's "drain").
@@ -74,6 +77,10 @@ struct Entry {
 struct CoreTiming {
     /// Cycle at which the core's previous step completed.
     free: u64,
+    /// Messages: the cycle at which the core's previous instruction issued. A
+    /// plain load issues one cycle after it; anything else issues only when
+    /// the previous instruction completed (`issued` = completion - 1).
+    issued: u64,
     /// Random bits for the core's next instruction's latency.
     draw: u64,
     /// The core's next instruction could not execute at the last look.
@@ -278,6 +285,7 @@ impl TimedScheduler {
                 let free = m.cycle + if m.steps() == 0 { skew } else { 0 };
                 CoreTiming {
                     free,
+                    issued: free.saturating_sub(1),
                     draw: self.rng.next_u64(),
                     last_drain: m.cycle,
                     visible_all: m.cycle,
@@ -463,6 +471,22 @@ impl TimedScheduler {
         }
     }
 
+    /// Messages: the cycle at which core `c`'s next instruction, a load,
+    /// reads memory: its issue plus its latency. An out-of-order core issues a
+    /// load one cycle after the previous instruction issued when that was a
+    /// plain load still in flight (back-to-back independent loads overlap), so
+    /// the later load can be satisfied before the earlier one returns; after
+    /// anything else it issues when that completed. Which writes the load may
+    /// read is still the model's (barriers, acquires and dependencies order it
+    /// through its views); this only decides which of them it prefers.
+    fn load_sample<M: MemoryModel>(&self, m: &Machine<M>, c: usize) -> Option<u64> {
+        let Ok(Some(Request::Load { loc, .. })) = m.request(c) else { return None };
+        let k = &self.cores[c];
+        let (u1, _) = halves(k.draw);
+        let issue = (k.issued + 1).max(k.think_until);
+        Some(issue + self.read_cost(loc, c, u1))
+    }
+
     /// The cycle at which `t` would complete.
     fn ready<M: MemoryModel>(&self, m: &Machine<M>, t: Transition) -> u64 {
         let r = match t {
@@ -509,7 +533,9 @@ impl TimedScheduler {
                             .nth(1)
                             .is_some();
                         if several {
-                            self.read_key(m, c, choice, self.exec_ready(m, c, choice).max(self.now))
+                            let done = self.exec_ready(m, c, choice).max(self.now);
+                            let at = self.load_sample(m, c).map_or(done, |s| s.min(done));
+                            self.read_key(m, c, choice, at)
                         } else {
                             (1, 0)
                         }
@@ -621,7 +647,10 @@ impl TimedScheduler {
                     }
                     Err(_) => {}
                 }
+                let plain_load = m.model().propagation() == Propagation::Messages
+                    && matches!(m.request(c), Ok(Some(Request::Load { ord: isa::LoadOrd::Plain, .. })));
                 let k = &mut self.cores[c];
+                k.issued = if plain_load { (k.issued + 1).max(k.think_until).min(now) } else { now.saturating_sub(1) };
                 k.free = now;
                 k.draw = self.rng.next_u64();
             }
@@ -640,6 +669,7 @@ impl TimedScheduler {
                 let k = &mut self.cores[c];
                 k.irq = None;
                 k.free = now + entry;
+                k.issued = k.free.saturating_sub(1);
                 k.saved_think = std::mem::take(&mut k.think_until);
                 k.draw = self.rng.next_u64();
             }
