@@ -666,3 +666,109 @@ fn bom_and_cr_line_ends_are_read() {
     std::fs::write(d.join("bad.ucode"), format!("\u{feff}{}", SB.replace("store [x], 1", "stor [x], 1"))).unwrap();
     expect(d, &["explore", "bad.ucode"], 2, "weaksim: bad.ucode:6:5: unknown mnemonic 'stor' (did you mean 'store'?)");
 }
+
+/// Item 1: an output that is a link to `/dev/null` (made here) is written
+/// through the link: the run succeeds, the link stays a link and `/dev/null`
+/// a character device. A plot or a DOT graph on a full device is exit 2 and
+/// leaves the link, with no temporary file beside it.
+#[test]
+fn outputs_through_links_to_devices() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::os::unix::fs::symlink("/dev/null", d.join("null.json")).unwrap();
+    let (c, out, err) = run_in(d, &["explore", "irq_work", "--variant", "racy", "--save-trace", "null.json"]);
+    assert_eq!(c, 1, "{out}{err}");
+    assert!(is_symlink(&d.join("null.json")));
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+    assert_eq!(run_in(d, &["explore", "irq_work", "--variant", "racy", "--save-trace", "t.json"]).0, 1);
+    std::os::unix::fs::symlink("/dev/full", d.join("full.dot")).unwrap();
+    expect(
+        d,
+        &["explain", "t.json", "--dot", "full.dot"],
+        2,
+        "weaksim: full.dot: cannot write: No space left on device (os error 28)",
+    );
+    std::os::unix::fs::symlink("/dev/full", d.join("full.svg")).unwrap();
+    let mut a = sweep_args("o.json", "0..4");
+    a.extend(["--plot", "full.svg"]);
+    expect(d, &a, 2, "weaksim: full.svg: cannot write: No space left on device (os error 28)");
+    for f in ["full.dot", "full.svg", "null.json"] {
+        assert!(is_symlink(&d.join(f)), "{f}");
+    }
+    let tmp: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(tmp.is_empty(), "leftover temporary files: {tmp:?}");
+}
+
+/// Holds an exclusive `flock` on `p` (created if missing) until dropped.
+fn hold_lock(p: &Path) -> std::fs::File {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::OpenOptions::new().create(true).append(true).open(p).unwrap();
+    // SAFETY: flock on a descriptor this `File` owns.
+    assert_eq!(unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }, 0);
+    f
+}
+
+/// Item 3, without a race: while another process (this test) holds the
+/// journal's lock, a plain sweep is refused with exit 2 and writes nothing,
+/// and a `--resume` waits for the lock, then does the whole sweep.
+#[test]
+fn a_locked_journal_refuses_a_sweep_and_a_resumer_waits() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let journal = d.join("l.json.journal");
+    let lock = hold_lock(&journal);
+    let args = sweep_args("l.json", "0..40");
+    expect(
+        d,
+        &args,
+        2,
+        "weaksim: another weaksim sweep is writing l.json (it holds the lock on l.json.journal): wait for it to finish, or rerun with --resume to wait for it and then continue",
+    );
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), 0, "the refused sweep wrote into the journal");
+    assert!(!d.join("l.json").exists());
+    let mut resume = args.clone();
+    resume.push("--resume");
+    let mut child = weaksim(d, &resume).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    // It waits as long as the lock is held (2 s here; the sweep alone takes well under that).
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(child.try_wait().unwrap().is_none(), "the resumer did not wait for the lock");
+    assert!(!d.join("l.json").exists());
+    drop(lock);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.lines().any(|l| l == "sweep: waiting for the other sweep writing l.json to finish"), "{err}");
+    let out: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.join("l.json")).unwrap()).unwrap();
+    assert_eq!(out["cells"][0]["runs"], 40);
+    assert!(!journal.exists());
+}
+
+/// Item 7: `--max-memory` takes units (`200M`, `2G`, `512MiB`; a bare number
+/// is MiB), and a size it cannot read is exit 2 with the reason.
+#[test]
+fn max_memory_accepts_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("sb.ucode"), SB).unwrap();
+    for cap in ["200M", "2G", "512MiB", "300"] {
+        let (c, out, err) = run_in(d, &["explore", "sb.ucode", "--model", "tso", "--max-memory", cap]);
+        assert_eq!(c, 1, "--max-memory {cap}: {out}{err}");
+        assert!(out.contains("condition REACHABLE"), "--max-memory {cap}: {out}");
+    }
+    for (cap, why) in [
+        ("12X", "unknown size unit 'x' in '12X' (use K, M, G or T)"),
+        ("0", "size '0' is out of range"),
+        ("lots", "'lots' is not a size (expected e.g. 200M, 2G or 512MiB)"),
+    ] {
+        let (c, _, err) = run_in(d, &["explore", "sb.ucode", "--max-memory", cap]);
+        assert_eq!(c, 2, "--max-memory {cap}: {err}");
+        let want = format!("error: invalid value '{cap}' for '--max-memory <MAX_MEMORY>': {why}");
+        assert!(err.lines().any(|l| l == want), "--max-memory {cap}: stderr lacks\n{want}\ngot:\n{err}");
+    }
+}

@@ -23,10 +23,10 @@ pub fn demo_cmd(a: &DemoArgs) -> Result<u8> {
         Some(p) => (super::read_text(p)?, p.display().to_string()),
         None => (tui::demo::DEFAULT_SCRIPT.to_string(), "the built-in demo script".to_string()),
     };
-    let script = tui::demo::parse(&text, &name).map_err(anyhow::Error::msg)?;
+    let script = tui::demo::parse(&text, &name)?;
     super::tui::run(|| {
         let opts = Options::irq_work(workloads::Variant::BusyXchg, sim::models::get("tso")?, 2, 1);
-        let mut app = App::new(opts).map_err(anyhow::Error::msg)?;
+        let mut app = App::new(opts)?;
         tui::demo::start(&mut app, script);
         Ok(app)
     })

@@ -58,13 +58,13 @@ fn options(a: &TuiArgs) -> Result<Options> {
 
 pub fn tui_cmd(a: &TuiArgs) -> Result<u8> {
     let opts = options(a)?;
-    run(|| App::new(opts).map_err(anyhow::Error::msg))
+    run(|| Ok(App::new(opts)?))
 }
 
 /// `weaksim` alone: the irq_work demo (racy, TSO, 2 cores).
 pub fn default_tui() -> Result<u8> {
     let opts = Options::irq_work(workloads::Variant::BusyXchg, sim::models::get("tso")?, 2, 1);
-    run(|| App::new(opts).map_err(anyhow::Error::msg))
+    run(|| Ok(App::new(opts)?))
 }
 
 /// Builds the app and runs it in the terminal; not a terminal is bad input (exit 2).

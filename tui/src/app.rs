@@ -10,6 +10,7 @@ mod jobs;
 mod switch;
 
 use crate::demo::Demo;
+use crate::error::AppError;
 use crate::keys::{Action, Mode};
 use crate::search::FromHere;
 use crate::session::{ReplayReport, Session};
@@ -36,9 +37,9 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn program(&self) -> Result<Arc<Program>, String> {
+    pub fn program(&self) -> Result<Arc<Program>, workloads::ConfigError> {
         match self {
-            Source::IrqWork(c) => workloads::irq_work_program(c).map(Arc::new).map_err(|e| e.to_string()),
+            Source::IrqWork(c) => workloads::irq_work_program(c).map(Arc::new),
             Source::Program(p) => Ok(p.clone()),
         }
     }
@@ -194,7 +195,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(opts: Options) -> Result<App, String> {
+    pub fn new(opts: Options) -> Result<App, AppError> {
         let prog = opts.source.program()?;
         let session = Session::new(prog.clone(), opts.model.clone(), opts.seed, true)?;
         let mut app = App {
@@ -378,13 +379,13 @@ impl App {
         match a {
             Action::Step => {
                 if let Err(e) = self.session.step() {
-                    self.say(e, Tone::Warn);
+                    self.say(e.to_string(), Tone::Warn);
                 }
             }
             Action::StepCycle | Action::NextEvent => {
                 let r = if a == Action::StepCycle { self.session.step_cycle() } else { self.session.step_event() };
                 match r {
-                    Err(e) => self.say(e, Tone::Warn),
+                    Err(e) => self.say(e.to_string(), Tone::Warn),
                     Ok(0) => self.say(
                         format!(
                             "Cycle {}: nothing completes yet (C jumps to the next cycle where something does).",
@@ -566,7 +567,7 @@ impl App {
                 let cores = cores.unwrap_or(self.prog.num_cores());
                 let seed = seed.unwrap_or(self.seed);
                 if let Err(e) = self.restart_on(model, variant, cores, seed) {
-                    self.say(e, Tone::Warn);
+                    self.say(e.to_string(), Tone::Warn);
                 }
             }
             Action::DemoStart(script) => crate::demo::begin(self, script),
@@ -636,7 +637,7 @@ impl App {
         match self.session.snap().enabled.get(i).map(|r| r.t) {
             Some(t) => {
                 if let Err(e) = self.session.pick(t) {
-                    self.say(e, Tone::Warn);
+                    self.say(e.to_string(), Tone::Warn);
                 }
                 self.selected = 0;
             }

@@ -4,6 +4,7 @@
 //! script (`tui/demo/irq_work.toml`) tells the irq_work race and its fixes.
 
 use crate::app::{App, Tone};
+use crate::error::DemoError;
 use crate::keys::Action;
 use serde::Deserialize;
 use sim::{Status, Violation};
@@ -153,10 +154,10 @@ impl Demo {
 }
 
 /// Parses a script.
-pub fn parse(text: &str, file: &str) -> Result<Script, String> {
-    let s: Script = toml::from_str(text).map_err(|e| format!("{file}: {e}"))?;
+pub fn parse(text: &str, file: &str) -> Result<Script, DemoError> {
+    let s: Script = toml::from_str(text).map_err(|error| DemoError::Toml { file: file.to_string(), error })?;
     if s.steps.is_empty() {
-        return Err(format!("{file}: the script has no [[step]]"));
+        return Err(DemoError::NoSteps { file: file.to_string() });
     }
     Ok(s)
 }
@@ -262,7 +263,7 @@ pub fn goto(app: &mut App, target: usize) {
     let Some(d) = app.demo() else { return };
     let script = d.script.clone();
     if let Err(e) = app.reset() {
-        app.tell(e, Tone::Warn);
+        app.tell(e.to_string(), Tone::Warn);
         return;
     }
     begin(app, script);
@@ -293,25 +294,50 @@ pub(crate) fn pump(app: &mut App) {
     }
 }
 
+/// Why a script's command did not do what it says (a problem of the demo,
+/// listed with the command).
+#[derive(Debug, thiserror::Error)]
+enum CmdError {
+    /// The warning the app showed after the command.
+    #[error("{0}")]
+    Warned(String),
+    #[error("nothing could happen")]
+    NothingHappened,
+    #[error("no enabled transition contains {0:?}")]
+    NoTransition(String),
+    #[error("no step containing {0:?} within 500 steps")]
+    NotWithin(String),
+    #[error(transparent)]
+    Model(#[from] sim::ModelError),
+    #[error("{0} is not available")]
+    NotAvailable(String),
+    #[error(transparent)]
+    Variant(#[from] workloads::irq_work::UnknownVariant),
+    #[error("unknown expectation {0:?}")]
+    UnknownExpectation(String),
+    #[error("expected {what}, but the state is {state:?} (from here: {from:?})")]
+    Unexpected { what: String, state: Status, from: Option<crate::search::FromHere> },
+}
+
 /// A warning the last action left, as an error.
-fn warned(app: &App) -> Result<(), String> {
+fn warned(app: &App) -> Result<(), CmdError> {
     match app.message() {
-        Some((m, Tone::Warn)) => Err(m.clone()),
+        Some((m, Tone::Warn)) => Err(CmdError::Warned(m.clone())),
         _ => Ok(()),
     }
 }
 
-fn step(app: &mut App) -> Result<(), String> {
+fn step(app: &mut App) -> Result<(), CmdError> {
     let before = app.session().step_no();
     app.act(Action::Step);
     warned(app)?;
     if app.session().step_no() == before {
-        return Err("nothing could happen".into());
+        return Err(CmdError::NothingHappened);
     }
     Ok(())
 }
 
-fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
+fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), CmdError> {
     match c {
         Cmd::Find => app.act(Action::Find),
         Cmd::Restart => app.act(Action::Restart),
@@ -335,7 +361,7 @@ fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
                 .enabled
                 .iter()
                 .position(|r| r.label.contains(text.as_str()))
-                .ok_or_else(|| format!("no enabled transition contains {text:?}"))?;
+                .ok_or_else(|| CmdError::NoTransition(text.clone()))?;
             app.act(Action::Pick(i));
         }
         Cmd::Until(text) => {
@@ -347,16 +373,16 @@ fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
                     return Ok(());
                 }
             }
-            return Err(format!("no step containing {text:?} within 500 steps"));
+            return Err(CmdError::NotWithin(text.clone()));
         }
         Cmd::Model(m) => {
-            let want = sim::models::get(m).map_err(|e| e.to_string())?;
+            let want = sim::models::get(m)?;
             app.act(Action::SetModel(m.clone()));
             if app.model() != want {
-                return Err(format!("{} is not available", want.title()));
+                return Err(CmdError::NotAvailable(want.title().to_string()));
             }
         }
-        Cmd::Variant(v) => app.act(Action::SetVariant(v.parse::<Variant>().map_err(|e| e.to_string())?)),
+        Cmd::Variant(v) => app.act(Action::SetVariant(v.parse::<Variant>()?)),
         Cmd::Split(m) => {
             app.act(Action::SplitWith(m.clone()));
             warned(app)?;
@@ -376,10 +402,10 @@ fn run_cmd(app: &mut App, c: &Cmd) -> Result<(), String> {
                     matches!(st, Status::Violation(_))
                         || matches!(from, Some(crate::search::FromHere::Reachable { .. }))
                 }
-                _ => return Err(format!("unknown expectation {what:?}")),
+                _ => return Err(CmdError::UnknownExpectation(what.clone())),
             };
             if !ok {
-                return Err(format!("expected {what}, but the state is {st:?} (from here: {from:?})"));
+                return Err(CmdError::Unexpected { what: what.clone(), state: st, from });
             }
         }
     }

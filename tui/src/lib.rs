@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod error;
 pub mod explain;
 pub mod keys;
 pub mod search;
@@ -19,6 +20,7 @@ pub mod term;
 pub mod view;
 
 pub use app::{App, Options, Source};
+pub use error::{AppError, DemoError, ExplainError, SessionError};
 pub use keys::Action;
 pub use session::Session;
 pub use sim::{AnyMachine, Status};

@@ -9,6 +9,7 @@
 //! handed in with [`Session::set_from_here`], for the state it was asked about
 //! ([`Session::generation`]).
 
+use crate::error::{ExplainError, SessionError};
 use crate::explain::{explain, waiting_claim, why_safe};
 use crate::search::FromHere;
 use crate::snapshot::{Extra, Snapshot, WriteRec};
@@ -137,8 +138,8 @@ pub struct Session {
 
 impl Session {
     /// A session at the program's initial state (register-only steps taken when `reduce`).
-    pub fn new(prog: Arc<Program>, model: Model, seed: u64, reduce: bool) -> Result<Session, String> {
-        let machine = model.machine(prog.clone()).map_err(|e| e.to_string())?;
+    pub fn new(prog: Arc<Program>, model: Model, seed: u64, reduce: bool) -> Result<Session, SessionError> {
+        let machine = model.machine(prog.clone())?;
         let nsym = prog.symbols.len();
         let snap = Arc::new(Snapshot::of(
             &machine,
@@ -192,7 +193,7 @@ impl Session {
         name: &str,
         plan: Vec<Transition>,
         hint: Option<PromiseMode>,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, SessionError> {
         Session::with_timed_plan(prog, model, seed, reduce, name, plan, None, hint)
     }
 
@@ -210,7 +211,7 @@ impl Session {
         plan: Vec<Transition>,
         cycles: Option<Vec<u64>>,
         hint: Option<PromiseMode>,
-    ) -> Result<Session, String> {
+    ) -> Result<Session, SessionError> {
         let cycles = cycles.filter(|c| c.len() == plan.len());
         let mut s = Session::new(prog, model, seed, false)?;
         s.reduce = reduce;
@@ -372,7 +373,7 @@ impl Session {
     }
 
     /// Applies one transition and records it.
-    fn apply_logged(&mut self, t: Transition, kind: LogKind) -> Result<(), String> {
+    fn apply_logged(&mut self, t: Transition, kind: LogKind) -> Result<(), SessionError> {
         let mut label = self.machine.label(t);
         if let Some(ts) = crate::snapshot::fulfils(&self.machine, t) {
             label.push_str(&crate::snapshot::fulfil_text(ts, &self.writes));
@@ -383,7 +384,7 @@ impl Session {
             Some(p) if p.steps.get(p.pos) == Some(&t) => p.cycles.as_ref().and_then(|c| c.get(p.pos).copied()),
             _ => None,
         };
-        self.machine.apply(t).map_err(|e| e.to_string())?;
+        self.machine.apply(t)?;
         self.after_apply(t, obs, cycle);
         let at = sim::timeline::At { step: self.applied.len(), cycle };
         let left = self.timeline.after_step(&self.machine, t, at);
@@ -480,7 +481,7 @@ impl Session {
     }
 
     /// One user step, then [`Session::refresh`].
-    pub fn pick(&mut self, t: Transition) -> Result<(), String> {
+    pub fn pick(&mut self, t: Transition) -> Result<(), SessionError> {
         let r = self.choose(t);
         self.refresh();
         r
@@ -489,9 +490,9 @@ impl Session {
     /// One user step: apply `t` (which must be enabled), then follow the loaded
     /// trace's register-only steps, or take every register-only step at once.
     /// The derived view is stale until [`Session::refresh`].
-    pub(crate) fn choose(&mut self, t: Transition) -> Result<(), String> {
+    pub(crate) fn choose(&mut self, t: Transition) -> Result<(), SessionError> {
         if !self.machine.enabled().contains(&t) {
-            return Err(format!("{t:?} is not enabled"));
+            return Err(SessionError::NotEnabled(t));
         }
         self.push_frame();
         let pv = self.machine.preview(t);
@@ -525,17 +526,17 @@ impl Session {
 
     /// The scheduler's step (the loaded trace's next step, else the seeded
     /// random scheduler's choice), then [`Session::refresh`].
-    pub fn step(&mut self) -> Result<(), String> {
+    pub fn step(&mut self) -> Result<(), SessionError> {
         let r = self.step_raw();
         self.refresh();
         r
     }
 
-    fn step_raw(&mut self) -> Result<(), String> {
+    fn step_raw(&mut self) -> Result<(), SessionError> {
         let en = self.machine.enabled();
         let t = match self.planned() {
             Some(t) if en.contains(&t) => t,
-            _ => self.sched.pick(&en).ok_or("nothing can happen: the run is over")?,
+            _ => self.sched.pick(&en).ok_or(SessionError::RunOver)?,
         };
         self.choose(t)
     }
@@ -543,18 +544,18 @@ impl Session {
     /// Advances the cycle clock by one cycle under the timed scheduler (the
     /// default timing model): every transition that completes in that cycle is
     /// taken and recorded like a chosen one. Returns how many completed.
-    pub fn step_cycle(&mut self) -> Result<usize, String> {
+    pub fn step_cycle(&mut self) -> Result<usize, SessionError> {
         self.timed_step(false)
     }
 
     /// Advances the cycle clock to the next cycle where a transition completes, and takes it.
-    pub fn step_event(&mut self) -> Result<usize, String> {
+    pub fn step_event(&mut self) -> Result<usize, SessionError> {
         self.timed_step(true)
     }
 
-    fn timed_step(&mut self, to_event: bool) -> Result<usize, String> {
+    fn timed_step(&mut self, to_event: bool) -> Result<usize, SessionError> {
         if self.machine.enabled().is_empty() {
-            return Err("nothing can happen: the run is over".into());
+            return Err(SessionError::RunOver);
         }
         self.push_frame();
         self.timed_used = true;
@@ -577,7 +578,7 @@ impl Session {
                 buffered: pv.is_some_and(|p| p.buffered),
                 label: a.label.clone(),
             });
-            m.apply(a.t).map_err(|e| e.to_string())?;
+            m.apply(a.t)?;
             self.after_apply(a.t, obs, Some(a.cycle));
             let drained = self.track(&m, a.t, Some(a.cycle));
             self.note(LogKind::Step, format!("cycle {}: {}", a.cycle, a.label));
@@ -600,7 +601,7 @@ impl Session {
 
     /// The axiomatic explanation of the run so far (the execution graph's
     /// cycle and what would close it), as lines; noted in the event log.
-    pub fn explain_axiomatic(&mut self) -> Result<Vec<String>, String> {
+    pub fn explain_axiomatic(&mut self) -> Result<Vec<String>, ExplainError> {
         let lines = axiomatic_lines(&self.start, &self.applied)?;
         if let Some(h) = lines.get(1) {
             self.note(LogKind::Note, format!("explained (x): {h}"));
@@ -721,9 +722,9 @@ impl Session {
 
 /// The axiomatic account of `applied` run from `start`: the cycle that makes the
 /// outcome non-SC and what would close it, as lines.
-pub fn axiomatic_lines(start: &AnyMachine, applied: &[Transition]) -> Result<Vec<String>, String> {
-    let axioms = start.model().axioms().map_err(|e| e.to_string())?;
-    let (_, verdict, ex) = sim::axiom::explain::explain_run(&**start, applied, axioms).map_err(|e| e.to_string())?;
+pub fn axiomatic_lines(start: &AnyMachine, applied: &[Transition]) -> Result<Vec<String>, ExplainError> {
+    let axioms = start.model().axioms()?;
+    let (_, verdict, ex) = sim::axiom::explain::explain_run(&**start, applied, axioms)?;
     let title = start.model().title();
     let mut lines = vec![match verdict {
         Ok(()) => format!("axiomatic check: consistent with {title}"),

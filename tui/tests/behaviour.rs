@@ -279,11 +279,15 @@ fn demo_script_plays_to_the_end_without_problems() {
 #[test]
 fn demo_script_errors_are_reported_with_the_file() {
     let e = tui::demo::parse("title = 1", "x.toml").unwrap_err();
-    assert!(e.starts_with("x.toml:"), "{e}");
+    assert!(matches!(&e, tui::DemoError::Toml { file, .. } if file == "x.toml"), "{e:?}");
+    assert!(e.to_string().starts_with("x.toml:"), "{e}");
     let e =
         tui::demo::parse("title = \"t\"\n[[step]]\ntitle = \"a\"\ncaption = \"b\"\ndo = [{ dance = 1 }]\n", "y.toml")
             .unwrap_err();
-    assert!(e.starts_with("y.toml:"), "{e}");
+    assert!(e.to_string().starts_with("y.toml:"), "{e}");
+    let e = tui::demo::parse("title = \"t\"\nstep = []\n", "z.toml").unwrap_err();
+    assert_eq!(e, tui::DemoError::NoSteps { file: "z.toml".into() });
+    assert_eq!(e.to_string(), "z.toml: the script has no [[step]]");
 }
 
 /// Every screen an app can show, at every size from 1×1 up: no panic.

@@ -203,7 +203,7 @@ fn found(app: &mut App, f: Found, key: &str) {
                 Tone::Good,
             );
         }
-        Err(e) => app.say(e, Tone::Warn),
+        Err(e) => app.say(e.to_string(), Tone::Warn),
     }
 }
 

@@ -2,6 +2,7 @@
 //! choices), the split view, and traces saved and loaded.
 
 use super::{plural, App, Source, Split, Tone};
+use crate::error::AppError;
 use crate::session::{Choice, ReplayReport, Session};
 use crate::snapshot::listing;
 use sim::{Model, PromiseMode, Status, Trace};
@@ -68,7 +69,7 @@ impl App {
 
     /// Starts over on `model` and `source`, carrying over the choices (each
     /// replayed as far as it is possible there), the loaded trace (rewound), or nothing.
-    pub(super) fn rebuild(&mut self, model: Model, source: Source, carry: Carry) -> Result<ReplayReport, String> {
+    pub(super) fn rebuild(&mut self, model: Model, source: Source, carry: Carry) -> Result<ReplayReport, AppError> {
         let prog = source.program()?;
         let same = model == self.model() && source == self.source;
         let replay = carry == Carry::Choices;
@@ -127,7 +128,7 @@ impl App {
         }
         match self.rebuild(model.clone(), self.source.clone(), Carry::Choices) {
             Ok(r) => self.replay_message(&format!("Now {}", model.title()), &r),
-            Err(e) => self.say(e, Tone::Warn),
+            Err(e) => self.say(e.to_string(), Tone::Warn),
         }
     }
 
@@ -140,7 +141,7 @@ impl App {
         cfg.variant = v;
         match self.rebuild(self.model(), Source::IrqWork(cfg), Carry::Choices) {
             Ok(r) => self.replay_message(&format!("Now {}", super::variant_name(v)), &r),
-            Err(e) => self.say(e, Tone::Warn),
+            Err(e) => self.say(e.to_string(), Tone::Warn),
         }
     }
 
@@ -152,9 +153,9 @@ impl App {
         variant: Option<Variant>,
         cores: usize,
         seed: u64,
-    ) -> Result<(), String> {
+    ) -> Result<(), AppError> {
         if !model.is_operational() {
-            return Err(format!("{} has no operational semantics: it cannot be stepped", model.title()));
+            return Err(AppError::NotOperational { title: model.title().to_string() });
         }
         let source = match &self.source {
             Source::IrqWork(c) => {
@@ -162,7 +163,7 @@ impl App {
                 if let Some(v) = variant {
                     c.variant = v;
                 }
-                c.validate().map_err(|e| e.to_string())?;
+                c.validate()?;
                 Source::IrqWork(c)
             }
             s => s.clone(),
@@ -174,7 +175,7 @@ impl App {
 
     /// Back to the options the app started with, keeping where traces are saved
     /// (the demo replays its script from here).
-    pub(crate) fn reset(&mut self) -> Result<(), String> {
+    pub(crate) fn reset(&mut self) -> Result<(), AppError> {
         let save_dir = self.save_dir.clone();
         let mut fresh = App::new(self.initial.clone())?;
         fresh.save_dir = save_dir;
@@ -236,7 +237,7 @@ impl App {
         };
         match self.open_trace(path, tr) {
             Ok(()) => self.trace_path = Some(PathBuf::from(path)),
-            Err(e) => self.say(e, Tone::Warn),
+            Err(e) => self.say(e.to_string(), Tone::Warn),
         }
     }
 
@@ -252,10 +253,12 @@ impl App {
 
     /// Opens a trace ready to step through: its program (as irq_work when it
     /// says so, so that variants can still be switched) and its model.
-    pub fn open_trace(&mut self, name: &str, tr: Trace) -> Result<(), String> {
-        let model = sim::models::get(&tr.model).map_err(|e| format!("{name}: {e}"))?;
+    pub fn open_trace(&mut self, name: &str, tr: Trace) -> Result<(), AppError> {
+        let model =
+            sim::models::get(&tr.model).map_err(|error| AppError::TraceModel { name: name.to_string(), error })?;
         if !model.is_operational() {
-            return Err(format!("{name}: the trace is for {}, which has no operational semantics", model.title()));
+            let title = model.title().to_string();
+            return Err(AppError::TraceNotOperational { name: name.to_string(), title });
         }
         let cfg = tr
             .workload
