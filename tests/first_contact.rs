@@ -277,4 +277,13 @@ fn file_errors_have_one_wording() {
     let (code, _, err) = run(&["explore", SB, "--model", "tso", "--save-trace", d]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&format!("weaksim: {d}: cannot write: ")), "{err}");
+    // A sweep whose journal (OUT.journal) cannot be opened: the same wording.
+    let out = dir.path().join("rates.csv");
+    let journal = dir.path().join("rates.csv.journal");
+    std::fs::create_dir(&journal).unwrap();
+    let (code, _, err) = run(&["sweep", "irq_work", "--seeds", "0..2", "--cores", "2", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    let j = journal.to_str().unwrap();
+    assert!(err.contains(&format!("weaksim: {j}: cannot write: ")), "{err}");
+    assert!(!err.contains("cannot open"), "{err}");
 }

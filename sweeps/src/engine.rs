@@ -168,7 +168,7 @@ pub fn run(plan: &Plan, on: &mut dyn FnMut(Event)) -> Result<Finished> {
             line.push('\n');
             if let Err(e) = journal.write_all(line.as_bytes()).and_then(|_| journal.sync_data()) {
                 stop.store(true, Ordering::Relaxed);
-                return Err(e).with_context(|| format!("cannot write {}", jpath.display()));
+                return Err(e).with_context(|| format!("{}: cannot write", jpath.display()));
             }
             runs_now += r.runs;
             cycles_now += r.cycles;

@@ -237,13 +237,13 @@ pub fn open_journal(
             .append(true)
             .read(true)
             .open(path)
-            .with_context(|| format!("cannot open {file}"))?;
-        if !lock(&f, false).with_context(|| format!("cannot lock {file}"))? {
+            .with_context(|| format!("{file}: cannot write"))?;
+        if !lock(&f, false).with_context(|| format!("{file}: cannot lock"))? {
             if !resume {
                 return Err(busy());
             }
             waiting();
-            lock(&f, true).with_context(|| format!("cannot lock {file}"))?;
+            lock(&f, true).with_context(|| format!("{file}: cannot lock"))?;
         }
         // The holder of the lock may have finished and removed the journal meanwhile.
         if !still_at(&f, path) {
@@ -263,11 +263,11 @@ pub fn open_journal(
             }
         }
         // Drop a line cut short by a kill; appends go after the complete ones.
-        f.set_len(keep).with_context(|| format!("cannot write {file}"))?;
+        f.set_len(keep).with_context(|| format!("{file}: cannot write"))?;
         if keep == 0 {
             let mut line = serde_json::to_string(header)?;
             line.push('\n');
-            f.write_all(line.as_bytes()).with_context(|| format!("cannot write {file}"))?;
+            f.write_all(line.as_bytes()).with_context(|| format!("{file}: cannot write"))?;
             f.sync_data().ok();
         }
         return Ok(Opened::Journal(Journal { file: f, done }));
