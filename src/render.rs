@@ -14,7 +14,8 @@ pub fn state_line(m: &AnyMachine) -> String {
     let tag = m.in_flight().tag();
     for c in 0..m.num_cores() {
         let pend = m.pending(c);
-        let items: Vec<String> = pend.iter().map(|e| format!("{}={}", p.sym_name(e.loc as u16), e.val)).collect();
+        let items: Vec<String> =
+            pend.iter().map(|e| format!("{}={}", p.sym_name(e.loc as u16), value_text(p, e.val))).collect();
         let _ = write!(s, "{tag}{c}[{}] ", items.join(","));
     }
     s.push_str("| ");

@@ -102,3 +102,54 @@ fn bad_trace_is_bad_input() {
     let (code, _, err) = run(&["explain", p.to_str().unwrap()], None);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A test-and-set lock (one try each) around an increment, unlocked with a
+/// plain store: on ARM the second holder can read the count from before the
+/// first holder's increment. The fix is a release unlock; a full fence after
+/// the acquire xchg is not (issue 17), and the acquire xchg is never called
+/// fully ordered.
+const SPIN: &str = "name spinlock\nsym lock = 0\nsym cnt = 0\ncore 0 start=P\ncore 1 start=P\n\
+    P:\n    xchg.acquire r1, [lock], 1\n    bnz r1, out\n    load r2, [cnt]\n    add r2, r2, 1\n    \
+    store [cnt], r2\n    store [lock], 0\nout:\n    halt\n\
+    exists (0:r1=0 /\\ 1:r1=0 /\\ cnt=1)\n";
+
+#[test]
+fn spinlock_fixes_are_checked_by_searching_again() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("spin.ucode");
+    std::fs::write(&f, SPIN).unwrap();
+    let p = f.to_str().unwrap();
+    let (code, out, err) = run(&["explore", p, "--model", "arm", "--explain"], None);
+    assert_eq!(code, 1, "{out}{err}");
+    // The cycle goes through the value the xchg read (rf), not its write (co).
+    assert!(out.contains("core 1's xchg read from core 0's store of lock (rf)"), "{out}");
+    assert!(out.contains("the xchg is an acquire"), "{out}");
+    assert!(!out.contains("fully ordered"), "{out}");
+    let fixes = out.split("Fixes, each checked by searching again").nth(1).unwrap_or_else(|| panic!("{out}"));
+    let fixes = fixes.split("The cycle:").next().unwrap();
+    assert!(fixes.contains("make core 0's `store [lock], 0` a release: `store.rel [lock], 0`"), "{fixes}");
+    assert!(!out.contains("smp_mb()) before core 1's `load r2, [cnt]`") || out.contains("Not enough"), "{out}");
+
+    // The suggested fix, applied by hand, makes the condition unreachable...
+    std::fs::write(&f, SPIN.replace("store [lock], 0", "store.rel [lock], 0")).unwrap();
+    let (code, out, _) = run(&["explore", p, "--model", "arm"], None);
+    assert_eq!(code, 0, "{out}");
+    // ...and the fence the old explanation suggested does not.
+    std::fs::write(&f, SPIN.replace("    load r2, [cnt]\n", "    fence\n    load r2, [cnt]\n")).unwrap();
+    let (code, out, _) = run(&["explore", p, "--model", "arm", "--explain"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("fully ordered"), "{out}");
+    let fixes = out.split("Fixes, each checked by searching again").nth(1).unwrap_or_else(|| panic!("{out}"));
+    assert!(fixes.contains("`store.rel [lock], 0`"), "{fixes}");
+}
+
+/// Store buffering needs both sides ordered: no single change is offered as a
+/// fix; the pair of fences is, checked together.
+#[test]
+fn store_buffering_needs_both_fences_checked_together() {
+    let sb = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sb.ucode");
+    let (code, out, _) = run(&["explore", sb, "--model", "tso", "--explain"], None);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("No change to one edge is enough; together these are a fix"), "{out}");
+    assert!(out.contains("Not enough on its own"), "{out}");
+}

@@ -206,6 +206,31 @@ fn kernel_style_conditions_and_negative_numbers_run() {
     assert!(out.contains("exists (~1:r3=1:r4)"), "{out}");
 }
 
+/// Values written negative print signed in the narration, in `replay`'s
+/// final registers and memory, not as 2^64 - N.
+#[test]
+fn negative_values_narrate_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("neg.ucode");
+    std::fs::write(
+        &f,
+        "sym x = 0\ncore 0 start=P0 r3=-1\ncore 1 start=P1\n\
+         P0:\n    mov r1, -5\n    store [x], r1\n    halt\n\
+         P1:\n    load r2, [x]\n    halt\n\
+         exists (1:r2=-5)\n",
+    )
+    .unwrap();
+    let t = dir.path().join("neg.json");
+    let (code, out, _) = run(&["explore", f.to_str().unwrap(), "--model", "tso", "--save-trace", t.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("store [x], r1 — x := -5"), "{out}");
+    assert!(out.contains("reads -5 from"), "{out}");
+    let (_, out, _) = run(&["replay", t.to_str().unwrap()]);
+    assert!(out.contains("Final registers: core 0: r1=-5 r3=-1; core 1: r2=-5"), "{out}");
+    assert!(out.contains("Final memory: x=-5"), "{out}");
+    assert!(!out.contains("18446744073709551"), "{out}");
+}
+
 /// A seqlock-style reader whose entry carries two labels (`reader:` and
 /// `retry:`): its branch names `retry`, and so do `show`, the counterexample,
 /// `replay` and the "runs past the end" message, not the first label there.

@@ -73,15 +73,13 @@ pub trait Axiomatic: Send + Sync + 'static {
         keeper_common(exe, a, b).unwrap_or_else(|| "ordered-before".into())
     }
 
-    /// What would keep `a` before `b` in program order (an edge the model does
-    /// not keep), in words.
+    /// Why the model does not keep `a` before `b` in program order, in words.
+    /// Only the reason: fixes are suggested after a search has checked them
+    /// (`sim::axiom::fixes`), never from the kinds of the accesses alone.
     fn remedy(&self, exe: &Execution, a: EventId, b: EventId) -> String {
-        remedy_common(exe, a, b, FULL_BARRIER)
+        remedy_common(exe, a, b)
     }
 }
-
-/// Words for a full barrier on hardware with barriers.
-pub const FULL_BARRIER: &str = "a full barrier (smp_mb(), DMB ISH) between them, or a fully ordered RMW";
 
 /// The rules most models share for [`Axiomatic::keeper`]: an RMW, a fence, a
 /// release store, an acquire load, a dependency. `None` when none applies.
@@ -95,8 +93,19 @@ pub fn keeper_common(exe: &Execution, a: EventId, b: EventId) -> Option<String> 
         })
         .map(|f| f.text.clone());
     if x.locked || y.locked {
+        // Fully ordered only when both halves carry the order (xchg, not
+        // xchg.acquire); otherwise the half that orders says how.
         let rmw = if x.locked { x } else { y };
-        return Some(format!("the {} is fully ordered", rmw.op));
+        let (read, write) = rmw_halves(exe, rmw);
+        if read.is_some_and(|r| r.acquire) && write.is_some_and(|w| w.release) {
+            return Some(format!("the {} is fully ordered", rmw.op));
+        }
+        if x.locked && x.is_read() && x.acquire {
+            return Some(format!("the {} is an acquire: its read is kept before what follows", x.op));
+        }
+        if y.locked && y.kind == Kind::Write && y.release {
+            return Some(format!("the {} is a release: what precedes is kept before its write", y.op));
+        }
     }
     if let Some(f) = fence {
         return Some(format!("the fence `{f}`"));
@@ -113,20 +122,25 @@ pub fn keeper_common(exe: &Execution, a: EventId, b: EventId) -> Option<String> 
     None
 }
 
-/// [`Axiomatic::remedy`] by the kinds of the two accesses; `full` names the
-/// model's full barrier.
-pub fn remedy_common(exe: &Execution, a: EventId, b: EventId, full: &str) -> String {
+/// The read and the write of the RMW instruction `e` belongs to.
+fn rmw_halves<'a>(exe: &'a Execution, e: &'a Event) -> (Option<&'a Event>, Option<&'a Event>) {
+    let other = exe.events.iter().find(|o| o.locked && o.same_instance(e) && o.kind != e.kind);
+    match e.kind {
+        Kind::Write => (other, Some(e)),
+        _ => (Some(e), other),
+    }
+}
+
+/// [`Axiomatic::remedy`] by the kinds of the two accesses: what the program
+/// lacks between them.
+pub fn remedy_common(exe: &Execution, a: EventId, b: EventId) -> String {
     let (x, y) = (&exe.events[a], &exe.events[b]);
     match (x.kind, y.kind) {
-        (Kind::Write, Kind::Read) => format!("nothing orders a store before a later load to another word: {full}"),
-        (Kind::Write, Kind::Write) => "a release store, or a store fence (DMB ST, smp_wmb()) between them".into(),
-        (Kind::Read, Kind::Read) => {
-            "an acquire load, an address dependency, or a load fence (DMB LD, smp_rmb()) between them".into()
-        }
-        (Kind::Read, Kind::Write) => {
-            "a data, address or control dependency, a release store, or a fence between them".into()
-        }
-        _ => full.into(),
+        (Kind::Write, Kind::Read) => "nothing in the program orders a store before a later load of another word".into(),
+        (Kind::Write, Kind::Write) => "nothing in the program orders the two stores".into(),
+        (Kind::Read, Kind::Read) => "nothing in the program orders the two loads".into(),
+        (Kind::Read, Kind::Write) => "nothing in the program orders the load before the store".into(),
+        _ => "nothing in the program orders them".into(),
     }
 }
 

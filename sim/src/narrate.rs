@@ -79,10 +79,13 @@ impl<M: MemoryModel> Machine<M> {
     }
 }
 
-/// A value as a person reads it: `&sym` when it is the address of a memory word.
+/// A value as a person reads it: `&sym` when it is the address of a memory
+/// word; signed from 2^63 up (`-5`, not 18446744073709551611), as the
+/// assembler's printer writes numbers and as a program writes negative ones.
 pub fn value_text(p: &isa::Program, v: u64) -> String {
     match p.sym_at(v) {
         Some(s) => format!("&{}", p.sym_name(s)),
+        None if v > i64::MAX as u64 => (v as i64).to_string(),
         None => v.to_string(),
     }
 }

@@ -193,7 +193,7 @@ impl Axiomatic for PsoAxioms {
     }
 
     fn remedy(&self, exe: &Execution, a: EventId, b: EventId) -> String {
-        remedy_common(exe, a, b, "a full fence between them, or a locked RMW for either access")
+        remedy_common(exe, a, b)
     }
 }
 

@@ -128,6 +128,8 @@ pub fn explanation(
     } else {
         let _ = writeln!(s, "\nWhy the outcome is not sequentially consistent:");
         let _ = write!(s, "  {}", ex.text().replace("\n  - ", "\n    - "));
+        let checked = sim::axiom::fixes::check(&exe, &ex, axioms, model, start.prog(), FIX_BUDGET);
+        s.push_str(&fixes_text(&checked, start.prog(), model.title()));
         let _ = writeln!(s, "\nThe cycle:");
         for e in &ex.cycle {
             let from = format!("{} [{}]", exe.label(e.from), exe.describe(e.from));
@@ -139,4 +141,51 @@ pub fn explanation(
     let title = format!("{} on {}: {}", start.prog().name, model.title(), title);
     let dot = sim::graph::dot::dot(&exe, &title, &cycle, !all);
     Ok((s, dot))
+}
+
+/// How long checking the fixes of one explanation may search in all.
+const FIX_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The fixes that searching again confirmed, and the changes it rejected.
+fn fixes_text(c: &sim::axiom::fixes::Checked, p: &isa::Program, title: &str) -> String {
+    let tried = c.fixes.len() + c.not_enough.len() + c.unknown.len() + usize::from(c.joint.is_some());
+    if tried == 0 {
+        return String::new();
+    }
+    let gone = match &p.condition {
+        Some(cond) if cond.quant == isa::Quantifier::Forall => {
+            format!("the condition then holds in every final state on {title}")
+        }
+        Some(_) => format!("the condition is then unreachable on {title}"),
+        None => format!("no violation is then reachable on {title}"),
+    };
+    let stays = match &p.condition {
+        Some(_) => "the outcome is still reachable",
+        None => "the violation is still reachable",
+    };
+    let mut s = String::new();
+    if !c.fixes.is_empty() {
+        let _ = writeln!(s, "  Fixes, each checked by searching again with it applied ({gone}):");
+        for f in &c.fixes {
+            let _ = writeln!(s, "    - {}", f.text);
+        }
+    } else if let Some(j) = &c.joint {
+        let _ = writeln!(
+            s,
+            "  No change to one edge is enough; together these are a fix, checked by searching again ({gone}):"
+        );
+        let _ = writeln!(s, "    - {}", j.text);
+    } else {
+        let _ = writeln!(s, "  No fix found among the changes checked by searching again with each applied.");
+    }
+    if !c.not_enough.is_empty() {
+        let _ = writeln!(s, "  Not enough on its own (searched again: {stays}):");
+        for f in &c.not_enough {
+            let _ = writeln!(s, "    - {}", f.text);
+        }
+    }
+    for (f, why) in &c.unknown {
+        let _ = writeln!(s, "  Not checked to the end ({why}): {}", f.text);
+    }
+    s
 }

@@ -158,12 +158,10 @@ pub struct Extra<'a> {
     pub timeline: Option<&'a sim::timeline::BufferTimeline>,
 }
 
-/// A value as `&sym` when it is a symbol's address.
+/// A value as `&sym` when it is a symbol's address, signed from 2^63 up
+/// (the narration's words: [`sim::narrate::value_text`]).
 pub fn value_text(p: &Program, v: u64) -> String {
-    match p.sym_at(v) {
-        Some(s) => format!("&{}", p.sym_name(s)),
-        None => v.to_string(),
-    }
+    sim::narrate::value_text(p, v)
 }
 
 /// The flags word's bits in words (irq_work: PENDING = 1, BUSY = 2).

@@ -23,7 +23,7 @@
 //! atomic: empty (rmw & (fr;co)) \ ((fri;[W];coi))
 //! ```
 
-use crate::axiom::{po, po_mem, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure, Fences, FULL_BARRIER};
+use crate::axiom::{po, po_mem, rmw_order, Axiomatic, CheckOptions, Checker, Com, Failure, Fences};
 use crate::graph::{Event, EventId, Execution, Ids, Kind};
 use crate::rel::Rel;
 use crate::ModelInfo;
@@ -60,14 +60,13 @@ impl Axiomatic for ArmAxioms {
         if y.locked && y.rmw.is_none() && y.kind == Kind::Read {
             return format!(
                 "core {}'s {} failed, so it performed only its read, and a failed {} orders nothing before it on ARMv8 \
-                 (arm64's cmpxchg is unordered on failure): an RMW that always writes (fetch_or, as Linux 25269871 did) \
-                 or a full barrier (smp_mb__before_atomic(), DMB ISH) before it",
+                 (arm64's cmpxchg is unordered on failure)",
                 y.core.unwrap_or(0),
                 y.op,
                 y.op
             );
         }
-        crate::axiom::remedy_common(exe, a, b, FULL_BARRIER)
+        crate::axiom::remedy_common(exe, a, b)
     }
 }
 

@@ -9,12 +9,14 @@
 //!
 //! [`enumerate`] builds every candidate execution of a loop-free program (herd's
 //! method) to compare final-state sets; [`crosscheck`] runs both sides;
-//! [`explain`] says why an outcome is not sequentially consistent; [`gen`]
+//! [`explain`] says why an outcome is not sequentially consistent; [`fixes`]
+//! checks what would close it by searching again; [`gen`]
 //! generates small programs for differential testing.
 
 pub mod crosscheck;
 pub mod enumerate;
 pub mod explain;
+pub mod fixes;
 pub mod gen;
 
 pub use memmodels::axiom::{Axiomatic, CheckOptions, Checker, Failure};
