@@ -45,6 +45,25 @@ pub struct RunArgs {
     /// Worker threads (default: all cores); the counts are the same for any number
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Set one field of the timing model: FIELD=VALUE (as a point of `sweep --vary`); repeatable
+    #[arg(long, value_name = "FIELD=VALUE")]
+    pub vary: Vec<String>,
+}
+
+/// The timing model with `--vary FIELD=VALUE` put in (one value each).
+pub fn timing_with(base: sim::TimingModel, vary: &[String]) -> Result<sim::TimingModel> {
+    let mut point = sweeps::Params::default();
+    let mut grid = Vec::new();
+    for v in vary {
+        let g = sweeps::grid::parse_vary(v).map_err(anyhow::Error::msg)?;
+        if g.values.len() != 1 {
+            anyhow::bail!("--vary {v}: run takes one value per field (sweep takes several)");
+        }
+        point.0.push((g.field.clone(), g.values[0].clone()));
+        grid.push(g);
+    }
+    sweeps::grid::check(&base, &grid).map_err(anyhow::Error::msg)?;
+    sweeps::grid::apply(&base, &point).map_err(|e| anyhow::anyhow!("--vary {e}"))
 }
 
 pub fn run_cmd(a: &RunArgs) -> Result<u8> {
@@ -60,7 +79,10 @@ pub fn run_cmd(a: &RunArgs) -> Result<u8> {
         anyhow::bail!("--max-steps 0: expected at least 1");
     }
     let kind = sched_kind(a.scheduler, a.timing.as_deref())?;
-    let timing = load_timing(a.timing.as_deref())?;
+    if !a.vary.is_empty() && kind != SchedKind::Timed {
+        anyhow::bail!("--vary sets a field of the timing model: it needs --scheduler timed");
+    }
+    let timing = timing_with(load_timing(a.timing.as_deref())?, &a.vary)?;
     let models = &a.model.runnable();
     let mut codes = Vec::new();
     for (i, model) in models.iter().enumerate() {
@@ -102,6 +124,9 @@ fn replay_command_to(a: &RunArgs, model: &Model, seed: u64, t: &Target, save: &s
         s.push_str(" --scheduler timed");
         if let Some(f) = &a.timing {
             s.push_str(&format!(" --timing {}", f.display()));
+        }
+        for v in &a.vary {
+            s.push_str(&format!(" --vary {v}"));
         }
     }
     if a.max_steps != DEFAULT_MAX_STEPS {

@@ -212,3 +212,25 @@ pub fn run(plan: &Plan, on: &mut dyn FnMut(Event)) -> Result<Finished> {
     drop(journal);
     Ok(Finished::Ran { output: out, runs: runs_now, cycles: cycles_now, secs })
 }
+
+/// Whether exhaustive search (at most `max_states` states) proves that no run
+/// of `cell` can hit: irq_work never loses work, a program's condition's
+/// expression holds in no final state. `false` when the search finds a hit
+/// or stops at its bound. Timing plays no part: a timed run is a run.
+pub fn proven_never(spec: &SweepSpec, cell: &Cell, max_states: u64) -> Result<bool> {
+    let start = start_of(spec, cell)?;
+    let irq = matches!(cell.subject, Subject::IrqWork(_));
+    let cfg = sim::ExploreConfig { max_states, stop_on_violation: irq, ..Default::default() };
+    let r = start.explore(&cfg);
+    if r.bound.is_some() {
+        return Ok(false);
+    }
+    if irq {
+        return Ok(r.verdict == sim::Verdict::Safe);
+    }
+    let prog = match cell.subject {
+        Subject::Program(i) => spec.programs[i].program(&cell.model)?,
+        Subject::IrqWork(_) => unreachable!("handled above"),
+    };
+    Ok(!r.finals.keys().any(|fs| sim::rates::state_holds(&prog, fs)))
+}
