@@ -114,6 +114,13 @@ pub struct Program {
     /// only; never changes what the program does.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub target_labels: Vec<String>,
+    /// The two accesses of one pair instruction (AArch64 `LDP`, `STP`): each
+    /// entry `pc` says `code[pc]` and `code[pc + 1]` are its two halves, which
+    /// the architecture (and herd's `po`) leaves unordered between themselves.
+    /// Sorted. A model that performs accesses one at a time in program order
+    /// (SC) may then perform the second half first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<Pc>,
 }
 
 impl Program {
@@ -131,7 +138,13 @@ impl Program {
             lkmm: Vec::new(),
             source: Vec::new(),
             target_labels: Vec::new(),
+            pairs: Vec::new(),
         }
+    }
+
+    /// Whether `code[pc]` is the first half of a pair instruction (see [`Program::pairs`]).
+    pub fn is_pair_first(&self, pc: Pc) -> bool {
+        self.pairs.binary_search(&pc).is_ok()
     }
 
     /// The source text instruction `pc` was written as, when it is not

@@ -487,6 +487,15 @@ pub trait MemoryModel: Clone + Debug + Send + Sync + 'static {
     fn csel_meta(&self, selected: Self::Meta, cond: Self::Meta) -> Self::Meta {
         selected.join(cond)
     }
+
+    /// Whether the two halves of a pair instruction (`LDP`, `STP`: the
+    /// program's `pairs`) may take effect in either order. Program order does
+    /// not order them (herd's `po` relates instructions, not the accesses of
+    /// one); a model that performs every access at once in program order says
+    /// `true` so that the machine offers the second half first as well.
+    fn unordered_pairs(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

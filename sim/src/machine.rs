@@ -36,7 +36,16 @@ pub struct Core {
     pub irq: Irq,
     /// The core executed HALT (it still takes interrupts).
     pub halted: bool,
+    /// `pc` is the first half of a pair instruction whose second half has
+    /// already taken effect (see [`SECOND_HALF`]).
+    pub ahead: bool,
 }
+
+/// The bit of an [`Transition::Exec`] choice that makes a core perform the
+/// second half of the pair instruction at its `pc` before the first (models
+/// with [`MemoryModel::unordered_pairs`]); the other bits choose among the
+/// model's alternatives for that half.
+pub const SECOND_HALF: u16 = 0x8000;
 
 impl Core {
     pub fn in_handler(&self) -> bool {
@@ -198,6 +207,7 @@ impl<M: MemoryModel> Machine<M> {
                 stack: Default::default(),
                 irq: Irq { enabled: spec.irq_enabled, pending: false, ret: None },
                 halted: false,
+                ahead: false,
             });
         }
         let shared = model.new_shared(&prog.initial_memory(), ncores);
@@ -331,8 +341,8 @@ impl<M: MemoryModel> Machine<M> {
         if c >= self.num_cores() {
             return None;
         }
-        let req = self.request(c).ok()??;
-        Some(self.preview_request(c, &req, choice))
+        let req = self.request_for(c, choice).ok()??;
+        Some(self.preview_request(c, &req, choice & !SECOND_HALF))
     }
 
     /// Model-specific lines about core `c` for people (ARM: its views and what its next read may take).
@@ -449,9 +459,56 @@ impl<M: MemoryModel> Machine<M> {
 
     /// The memory request core `c`'s next instruction makes, if it is a memory instruction.
     pub fn request(&self, c: usize) -> Result<Option<Request<M::Meta>>, Fault> {
-        let Some(instr) = self.next_instr(c) else {
+        let Some(&instr) = self.next_instr(c) else {
             return Ok(None);
         };
+        self.request_of(c, &instr)
+    }
+
+    /// The instruction the transition `Exec { core: c, choice }` executes:
+    /// the next one, or with [`SECOND_HALF`] the one after it.
+    pub fn instr_for(&self, c: usize, choice: u16) -> Option<&Instr> {
+        if choice & SECOND_HALF == 0 {
+            return self.next_instr(c);
+        }
+        let core = &self.state.cores[c];
+        if core.halted {
+            None
+        } else {
+            self.prog.code.get(core.pc as usize + 1)
+        }
+    }
+
+    /// The memory request `Exec { core: c, choice }` makes, if it executes a memory instruction.
+    pub fn request_for(&self, c: usize, choice: u16) -> Result<Option<Request<M::Meta>>, Fault> {
+        match self.instr_for(c, choice) {
+            Some(&i) => self.request_of(c, &i),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether core `c` may perform the second half of the pair instruction at
+    /// its `pc` first: the model leaves pairs unordered, the second half has
+    /// not run yet, and neither half writes a register the other one reads.
+    fn second_half_first(&self, c: usize) -> bool {
+        let core = &self.state.cores[c];
+        if core.halted
+            || core.ahead
+            || !self.model.unordered_pairs()
+            || !self.prog.is_pair_first(core.pc)
+            || self.prog.cores[c].handler.is_some()
+        {
+            return false;
+        }
+        let (Some(a), Some(b)) = (self.prog.code.get(core.pc as usize), self.prog.code.get(core.pc as usize + 1))
+        else {
+            return false;
+        };
+        let apart = |x: &Instr, y: &Instr| x.writes().is_none_or(|w| !y.reads().contains(&w));
+        a.is_memory() && b.is_memory() && apart(a, b) && apart(b, a)
+    }
+
+    fn request_of(&self, c: usize, instr: &Instr) -> Result<Option<Request<M::Meta>>, Fault> {
         Ok(Some(match *instr {
             Instr::Load { addr, ord, exclusive, .. } => {
                 let (loc, am) = self.address(c, &addr)?;
@@ -565,6 +622,15 @@ impl<M: MemoryModel> Machine<M> {
                 }
             }
         }
+        if self.second_half_first(c) {
+            if let Ok(Some(req)) = self.request_for(c, SECOND_HALF) {
+                if let Ok(n) = self.model.options(&self.state.shared, &self.state.mcores, c, &req) {
+                    for choice in 0..n.min(SECOND_HALF) {
+                        out.push(Transition::Exec { core: c as u8, choice: choice | SECOND_HALF });
+                    }
+                }
+            }
+        }
     }
 
     pub fn enabled(&self) -> Vec<Transition> {
@@ -650,11 +716,13 @@ impl<M: MemoryModel> Machine<M> {
     }
 
     fn exec(&mut self, c: usize, choice: u16) -> Effect {
-        let pc = self.state.cores[c].pc;
+        let second = choice & SECOND_HALF != 0;
+        let choice = choice & !SECOND_HALF;
+        let pc = self.state.cores[c].pc + second as Pc;
         let Some(&instr) = self.prog.code.get(pc as usize) else {
             return self.fault(Fault { core: c, pc, what: "execution ran past the end of the code".into() });
         };
-        let req = match self.request(c) {
+        let req = match self.request_of(c, &instr) {
             Ok(r) => r,
             Err(f) => return self.fault(f),
         };
@@ -685,7 +753,15 @@ impl<M: MemoryModel> Machine<M> {
                     self.set_reg(c, d, v);
                 }
             }
-            self.state.cores[c].pc += 1;
+            let k = &mut self.state.cores[c];
+            if second {
+                k.ahead = true; // the first half is still to come, at the same pc
+            } else if k.ahead {
+                k.ahead = false; // both halves done
+                k.pc += 2;
+            } else {
+                k.pc += 1;
+            }
             return Effect::Memory { core: c, pc, loc: req.loc(), value };
         }
         let mut next = pc + 1;
@@ -864,9 +940,9 @@ impl<M: MemoryModel> certify::Solo for Machine<M> {
 
     fn write_of(&self, c: usize, t: Transition) -> Option<(u16, u64)> {
         let Transition::Exec { choice, .. } = t else { return None };
-        let req = self.request(c).ok()??;
+        let req = self.request_for(c, choice).ok()??;
         let loc = req.loc()?;
-        self.preview_request(c, &req, choice).wrote.map(|v| (loc as u16, v))
+        self.preview_request(c, &req, choice & !SECOND_HALF).wrote.map(|v| (loc as u16, v))
     }
 
     fn step(&mut self, t: Transition) {

@@ -38,12 +38,14 @@ impl<M: MemoryModel> Machine<M> {
             }
             Transition::Exec { core, choice } => {
                 let c = core as usize;
-                let head = format!("core {core}: {}", self.next_text(c));
-                match self.request(c) {
+                let second = choice & crate::machine::SECOND_HALF != 0;
+                let text = self.prog().shown_instr(self.state.cores[c].pc as usize + second as usize);
+                let head = format!("core {core}: {text}");
+                match self.request_for(c, choice) {
                     Err(f) => format!("{head} — faults: {}", f.what),
                     Ok(None) => head,
                     Ok(Some(req)) => {
-                        let pv = self.preview_request(c, &req, choice);
+                        let pv = self.preview_request(c, &req, choice & !crate::machine::SECOND_HALF);
                         let loc = req.loc().map(|l| p.sym_name(l as u16).to_string()).unwrap_or_default();
                         let from = match pv.source {
                             Source::Memory => "from memory".to_string(),

@@ -612,6 +612,7 @@ fn pair(
     if let Some(v) = m.pre {
         alu(cx, AluOp::Add, base, Operand::Reg(base), Operand::Imm(v as u64));
     }
+    cx.pair_at(cx.pc());
     for k in 0..2 {
         let mut a = m.addr.sized(width);
         a.offset += k as i64 * width.bytes() as i64;

@@ -242,6 +242,11 @@ impl<'a> Cx<'a> {
         self.prog.code.len()
     }
 
+    /// Marks the next two instructions as the halves of one pair instruction.
+    pub fn pair_at(&mut self, pc: usize) {
+        self.prog.pairs.push(pc as Pc);
+    }
+
     pub fn emit(&mut self, i: Instr) {
         self.prog.code.push(i);
     }

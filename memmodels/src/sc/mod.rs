@@ -131,6 +131,9 @@ impl MemoryModel for Sc {
         FlatMemory::new(init, cores)
     }
     fn new_core(&self, _core: usize) {}
+    fn unordered_pairs(&self) -> bool {
+        true
+    }
 
     fn options(&self, s: &ScShared, _: &[()], core: usize, req: &Request<()>) -> Result<u16, Blocked> {
         Ok(match *req {

@@ -196,12 +196,12 @@ fn judge<M: MemoryModel>(m: &Machine<M>, plan: &Plan, st: &Walk, t: Transition) 
         Transition::Exec { core, choice } => {
             let c = core as usize;
             let next_rank = plan.rank[c].get(st.pos[c]).copied().unwrap_or(LATE);
-            let req = match m.request(c) {
+            let req = match m.request_for(c, choice) {
                 Err(_) => return Some(LATE + 1),
                 Ok(None) => return Some(0),
                 Ok(Some(r)) => r,
             };
-            let p = m.preview_request(c, &req, choice);
+            let p = m.preview_request(c, &req, choice & !crate::machine::SECOND_HALF);
             let (loc, read, write) = match req {
                 Request::Load { loc, .. } => (loc, p.read, None),
                 Request::Rmw { loc, .. } => (loc, p.read, p.wrote),
@@ -214,7 +214,8 @@ fn judge<M: MemoryModel>(m: &Machine<M>, plan: &Plan, st: &Walk, t: Transition) 
                 Request::Fence(_) => return Some(next_rank),
             };
             let want = plan.steps[c].get(st.pos[c])?;
-            let got = Step { pc: Some(m.core(c).pc), loc: Some(loc), read, write };
+            let pc = m.core(c).pc + (choice & crate::machine::SECOND_HALF != 0) as isa::Pc;
+            let got = Step { pc: Some(pc), loc: Some(loc), read, write };
             if *want != got {
                 return None;
             }
@@ -253,9 +254,9 @@ fn advance<M: MemoryModel>(m: &mut Machine<M>, plan: &Plan, w: &mut Walk, t: Tra
     let mem = match t {
         Transition::Exec { core, choice } => {
             let c = core as usize;
-            match m.request(c) {
+            match m.request_for(c, choice) {
                 Ok(Some(req)) if !matches!(req, Request::Fence(_)) => {
-                    let p = m.preview_request(c, &req, choice);
+                    let p = m.preview_request(c, &req, choice & !crate::machine::SECOND_HALF);
                     let event = p.wrote.is_some() || !matches!(req, Request::Store { exclusive: true, .. });
                     event.then_some((c, p.buffered && p.wrote.is_some()))
                 }

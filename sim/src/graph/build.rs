@@ -170,8 +170,9 @@ impl Recorder {
     /// Returns the new events (none for register-only instructions) and the
     /// model's preview of a memory access.
     pub fn exec<M: MemoryModel>(&mut self, m: &Machine<M>, c: usize, choice: u16) -> (Vec<EventId>, Option<Preview>) {
-        let Some(&instr) = m.next_instr(c) else { return (Vec::new(), None) };
-        let req = match m.request(c) {
+        let Some(&instr) = m.instr_for(c, choice) else { return (Vec::new(), None) };
+        let second = choice & crate::machine::SECOND_HALF != 0;
+        let req = match m.request_for(c, choice) {
             Ok(Some(r)) => r,
             Ok(None) => {
                 self.local(m, c, &instr);
@@ -179,8 +180,8 @@ impl Recorder {
             }
             Err(_) => return (Vec::new(), None),
         };
-        let pv = m.preview_request(c, &req, choice);
-        let pc = m.core(c).pc;
+        let pv = m.preview_request(c, &req, choice & !crate::machine::SECOND_HALF);
+        let pc = m.core(c).pc + second as isa::Pc;
         let text = isa::disasm::instr_text(&self.prog, &instr);
         let loc = req.loc();
         let sh = &self.cores[c];
