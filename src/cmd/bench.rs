@@ -24,6 +24,12 @@ pub struct BenchArgs {
     /// Time cap of each --big row: 30s, 5m
     #[arg(long, value_parser = super::explore::parse_duration, default_value = "60s")]
     pub row_timeout: std::time::Duration,
+    /// With --big: the engine of the rows (`ops` or `graph`; graph rows count search nodes as states)
+    #[arg(long, value_enum, default_value_t = super::explore::Engine::Ops, requires = "big")]
+    pub engine: super::explore::Engine,
+    /// With --big: only the rows whose case contains this text (`SB`, `irq_work 2 cores`)
+    #[arg(long, requires = "big")]
+    pub only: Option<String>,
     /// Only the sweep rows: runs/s and simulated cycles/s on 1 and 2 threads, time to the first lost work
     #[arg(long)]
     pub sweep: bool,
@@ -100,7 +106,7 @@ pub fn bench_cmd(a: &BenchArgs) -> Result<u8> {
         return super::bench_lkmm::bench_lkmm(dir);
     }
     if a.big {
-        super::bench_big::bench_big(a.row_timeout)?;
+        super::bench_big::bench_big(a.row_timeout, a.engine, a.only.as_deref())?;
         return Ok(EXIT_OK);
     }
     if a.sweep {

@@ -3,7 +3,9 @@
 //! its verdict, states and seconds. Every row has a time cap (`--row-timeout`),
 //! so the table always ends; a row stopped by a cap says `bounded` and which.
 
+use super::explore::Engine;
 use anyhow::Result;
+use sim::engine::GraphConfig;
 use sim::{ExploreConfig, Model, Verdict};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -67,24 +69,76 @@ fn irq(v: Variant, cores: usize) -> Result<Case> {
     Ok(Case { name: format!("irq_work {cores} cores {}", v.name()), program })
 }
 
+/// The rows to run: the engine, and which cases.
+struct Rows<'a> {
+    engine: Engine,
+    only: Option<&'a str>,
+}
+
+/// What a row's search found, whichever engine.
+struct Outcome {
+    verdict: Verdict,
+    /// States (ops) or search nodes (graph).
+    states: u64,
+    positive: usize,
+    negative: usize,
+    bound: Option<String>,
+    peak_memory: Option<u64>,
+}
+
 /// Runs one row and prints it as a Markdown table line.
-fn row(case: &Case, model: &str, threads: usize, max_states: u64, cap: Duration) -> Result<()> {
+fn row(rows: &Rows, case: &Case, model: &str, threads: usize, max_states: u64, cap: Duration) -> Result<()> {
+    if rows.only.is_some_and(|o| !case.name.contains(o)) {
+        return Ok(());
+    }
     let model: Model = sim::models::get(model)?;
-    let m = model.machine(Arc::new(case.program.clone()))?;
-    let cfg = ExploreConfig {
-        threads,
-        max_states,
-        timeout: Some(cap),
-        stop_on_violation: case.program.condition.is_none(),
-        ..ExploreConfig::default()
-    };
+    let stop_on_violation = case.program.condition.is_none();
     // The peak column is this row's own (where the kernel lets the peak be reset).
     let own_peak = sim::budget::reset_peak_resident();
     let t0 = Instant::now();
-    let r = m.explore(&cfg);
+    let r = match rows.engine {
+        Engine::Ops => {
+            let m = model.machine(Arc::new(case.program.clone()))?;
+            let cfg = ExploreConfig {
+                threads,
+                max_states,
+                timeout: Some(cap),
+                stop_on_violation,
+                ..ExploreConfig::default()
+            };
+            let r = m.explore(&cfg);
+            let positive = r.finals.values().filter(|f| f.holds).count();
+            Outcome {
+                verdict: r.verdict,
+                states: r.states,
+                positive,
+                negative: r.finals.len() - positive,
+                bound: r.bound,
+                peak_memory: r.peak_memory,
+            }
+        }
+        Engine::Graph => {
+            let cfg = GraphConfig {
+                threads,
+                max_nodes: max_states,
+                timeout: Some(cap),
+                stop_on_violation,
+                ..GraphConfig::default()
+            };
+            let r = sim::engine::explore(&Arc::new(case.program.clone()), model.axioms()?, &cfg)?;
+            let positive = r.finals.values().filter(|(h, _)| *h).count();
+            Outcome {
+                verdict: r.verdict,
+                states: r.nodes,
+                positive,
+                negative: r.finals.len() - positive,
+                bound: r.bound,
+                peak_memory: sim::budget::peak_resident_bytes(),
+            }
+        }
+    };
     let secs = t0.elapsed().as_secs_f64();
-    let positive = r.finals.values().filter(|f| f.holds).count();
-    let negative = r.finals.len() - positive;
+    let (positive, negative) = (r.positive, r.negative);
     let verdict = match (r.verdict, &case.program.condition) {
         (Verdict::Bounded, _) => "bounded".to_string(),
         (Verdict::Violation, _) => "violation".to_string(),
@@ -113,35 +167,40 @@ fn row(case: &Case, model: &str, threads: usize, max_states: u64, cap: Duration)
 }
 
 /// The whole table.
-pub fn bench_big(cap: Duration) -> Result<()> {
-    println!("weaksim bench --big: ops engine, each row capped at {}", sim::budget::duration_text(cap));
+pub fn bench_big(cap: Duration, engine: Engine, only: Option<&str>) -> Result<()> {
+    let (name, unit) = match engine {
+        Engine::Ops => ("ops", "states"),
+        Engine::Graph => ("graph", "nodes"),
+    };
+    println!("weaksim bench --big: {name} engine, each row capped at {}", sim::budget::duration_text(cap));
     println!();
-    println!("| case | model | threads | verdict | states | seconds | peak MiB | bound |");
+    println!("| case | model | threads | verdict | {unit} | seconds | peak MiB | bound |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let rows = Rows { engine, only };
     let big = 50_000_000;
-    row(&store_loop(20)?, "arm", 1, big, cap)?;
-    row(&store_loop(1000)?, "arm", 1, big, cap)?;
+    row(&rows, &store_loop(20)?, "arm", 1, big, cap)?;
+    row(&rows, &store_loop(1000)?, "arm", 1, big, cap)?;
     let forever = ucode(
         "store forever, --max-states 10",
         "name forever\nsym x = 0\ncore 0 start=L\nL:\n    store [x], 1\n    jmp L\n",
     )?;
-    row(&forever, "arm", 1, 10, cap)?;
-    row(&spinlock(2)?, "arm", 1, big, cap)?;
-    row(&spinlock(3)?, "arm", 1, big, cap)?;
+    row(&rows, &forever, "arm", 1, 10, cap)?;
+    row(&rows, &spinlock(2)?, "arm", 1, big, cap)?;
+    row(&rows, &spinlock(3)?, "arm", 1, big, cap)?;
     for cores in [2, 3] {
         for v in Variant::ALL {
-            row(&irq(v, cores)?, "arm", 1, big, cap)?;
+            row(&rows, &irq(v, cores)?, "arm", 1, big, cap)?;
         }
     }
     for threads in [1, 2] {
-        row(&irq(Variant::ClaimCmpxchg, 4)?, "tso", threads, big, cap)?;
+        row(&rows, &irq(Variant::ClaimCmpxchg, 4)?, "tso", threads, big, cap)?;
     }
     for v in Variant::ALL {
-        row(&irq(v, 4)?, "arm", 1, big, cap)?;
+        row(&rows, &irq(v, 4)?, "arm", 1, big, cap)?;
     }
     for model in ["tso", "arm"] {
         for n in 2..=8 {
-            row(&sb(n)?, model, 1, big, cap)?;
+            row(&rows, &sb(n)?, model, 1, big, cap)?;
         }
     }
     Ok(())

@@ -51,7 +51,7 @@ use crate::graph::{Event, EventId, Execution, Kind, Recorder};
 use crate::machine::{Core, Machine};
 use crate::transition::Transition;
 use isa::{Instr, IrqTarget, Pc, Program, RmwOp};
-use memmodels::axiom::{Axiomatic, CheckOptions};
+use memmodels::axiom::{Axiomatic, CheckOptions, Checker};
 use memmodels::Request;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -160,7 +160,6 @@ struct Shared {
     halt: AtomicBool,
 }
 
-#[derive(Clone)]
 struct Search<'a> {
     prog: &'a Arc<Program>,
     model: &'a dyn Axiomatic,
@@ -182,6 +181,39 @@ struct Search<'a> {
     finals: BTreeMap<FinalState, (bool, Execution)>,
     violation: Option<(Violation, Execution)>,
     bound: Option<String>,
+    /// The last checker built and a scratch execution over its events.
+    ck: Option<Box<Cached>>,
+}
+
+/// A model's checker depends on the events' shape, not on the values read
+/// or written, and neither does its check: consecutive checks of partial
+/// executions with the same shape (siblings reading from each candidate
+/// write, the places of one write) share one checker and one scratch
+/// execution, whose `rf` and `co` are overwritten for each.
+struct Cached {
+    exe: Execution,
+    chk: Box<dyn Checker>,
+}
+
+/// Same events but for the values read and written (and the text): what a
+/// model's checker is built from.
+fn same_shape(a: &[Event], b: &[Event]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.kind == y.kind
+                && x.core == y.core
+                && x.instance == y.instance
+                && x.pc == y.pc
+                && x.loc == y.loc
+                && x.acquire == y.acquire
+                && x.acquire_pc == y.acquire_pc
+                && x.release == y.release
+                && x.exclusive == y.exclusive
+                && x.noret == y.noret
+                && x.locked == y.locked
+                && x.rmw == y.rmw
+                && x.deps == y.deps
+        })
 }
 
 /// Subtrees the search is split into (whatever the thread count, so that the
@@ -228,6 +260,7 @@ pub fn explore(prog: &Arc<Program>, model: &dyn Axiomatic, cfg: &GraphConfig) ->
         finals: BTreeMap::new(),
         violation: None,
         bound: None,
+        ck: None,
     };
     let threads =
         if cfg.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { cfg.threads };
@@ -367,7 +400,7 @@ impl<'a> Search<'a> {
         let tasks: Vec<(usize, Node)> = stack.into_iter().rev().enumerate().collect();
         let base = self.clone_empty();
         let work = |(k, node): (usize, Node)| {
-            let mut w = base.clone();
+            let mut w = base.clone_empty();
             w.order = k;
             w.dfs(node);
             if w.violation.is_some() {
@@ -396,6 +429,7 @@ impl<'a> Search<'a> {
             finals: BTreeMap::new(),
             violation: None,
             bound: None,
+            ck: None,
             heads: self.heads.clone(),
             writes: self.writes.clone(),
             values: self.values.clone(),
@@ -701,17 +735,10 @@ impl<'a> Search<'a> {
         }
         // Every child has the node's events: one checker (and one scratch
         // execution) serves them all.
-        let mut exe = self.execution(&n, n.rec.events.clone(), Vec::new());
-        let chk = self.model.checker(&exe.events, self.opts);
-        let mut ok = |g: &Node| {
-            exe.rf.clone_from(&g.rf);
-            exe.co.clone_from(&g.co);
-            chk.check(&exe).is_ok()
-        };
         for p in lo..=hi {
             let mut ch = n.clone();
             ch.co[l].insert(p, w);
-            if !ok(&ch) {
+            if !self.consistent(&ch) {
                 continue;
             }
             for mask in 0u32..(1 << k) {
@@ -728,7 +755,7 @@ impl<'a> Search<'a> {
                         g.forced[d] = Some(w);
                     }
                 }
-                if mask & ((1 << guessed.len()) - 1) != 0 && !ok(&g) {
+                if mask & ((1 << guessed.len()) - 1) != 0 && !self.consistent(&g) {
                     continue;
                 }
                 out.push(g);
@@ -747,9 +774,18 @@ impl<'a> Search<'a> {
         }
     }
 
-    fn consistent(&self, n: &Node) -> bool {
-        let exe = self.execution(n, n.rec.events.clone(), Vec::new());
-        self.model.checker(&exe.events, self.opts).check(&exe).is_ok()
+    /// The node's partial execution is consistent (see [`Cached`]).
+    fn consistent(&mut self, n: &Node) -> bool {
+        let hit = matches!(&self.ck, Some(c) if same_shape(&c.exe.events, &n.rec.events));
+        if !hit {
+            let exe = self.execution(n, n.rec.events.clone(), Vec::new());
+            let chk = self.model.checker(&exe.events, self.opts);
+            self.ck = Some(Box::new(Cached { exe, chk }));
+        }
+        let Some(c) = self.ck.as_mut() else { return false };
+        c.exe.rf.clone_from(&n.rf);
+        c.exe.co.clone_from(&n.co);
+        c.chk.check(&c.exe).is_ok()
     }
 
     /// The machine faulted on core `c`: a violation if the partial execution
@@ -774,11 +810,11 @@ impl<'a> Search<'a> {
             return;
         }
         let ncores = self.prog.num_cores();
-        let final_regs = (0..ncores).map(|c| n.m.program_regs(c).to_vec()).collect();
-        let exe = self.execution(&n, n.rec.events.clone(), final_regs);
-        if self.model.checker(&exe.events, self.opts).check(&exe).is_err() {
+        if !self.consistent(&n) {
             return;
         }
+        let final_regs = (0..ncores).map(|c| n.m.program_regs(c).to_vec()).collect();
+        let exe = self.execution(&n, n.rec.events.clone(), final_regs);
         self.executions += 1;
         let fs = exe.final_state();
         let holds = self.prog.condition.as_ref().is_some_and(|c| c.holds(self.prog, &|l| exe.loc_value(l)));
