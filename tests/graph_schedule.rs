@@ -40,8 +40,18 @@ fn both(target: &[&str], model: &str) -> (String, String) {
     (outs.remove(0), outs.remove(0))
 }
 
+/// A file of the shared litmus corpus; fails here, saying so, when `../shared` is missing
+/// (rather than later, as an engine that saved no trace).
 fn litmus(file: &str) -> String {
-    format!("{}/../shared/litmus/{file}", env!("CARGO_MANIFEST_DIR"))
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/litmus");
+    assert!(
+        dir.is_dir(),
+        "{}: ../shared missing: this test reads the shared litmus corpus (../shared/litmus next to the project, see README)",
+        dir.display()
+    );
+    let f = dir.join(file);
+    assert!(f.is_file(), "{}: missing from the shared litmus corpus (../shared/litmus)", f.display());
+    f.display().to_string()
 }
 
 #[test]

@@ -55,14 +55,14 @@ pub fn timing_with(base: sim::TimingModel, vary: &[String]) -> Result<sim::Timin
     let mut point = sweeps::Params::default();
     let mut grid = Vec::new();
     for v in vary {
-        let g = sweeps::grid::parse_vary(v).map_err(anyhow::Error::msg)?;
+        let g = sweeps::grid::parse_vary(v)?;
         if g.values.len() != 1 {
             anyhow::bail!("--vary {v}: run takes one value per field (sweep takes several)");
         }
         point.0.push((g.field.clone(), g.values[0].clone()));
         grid.push(g);
     }
-    sweeps::grid::check(&base, &grid).map_err(anyhow::Error::msg)?;
+    sweeps::grid::check(&base, &grid)?;
     sweeps::grid::apply(&base, &point).map_err(|e| anyhow::anyhow!("--vary {e}"))
 }
 

@@ -117,7 +117,7 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
         grid.extend(sweeps::grid::read_grid_file(g).map_err(|e| e.context("--grid"))?);
     }
     for v in &a.vary {
-        grid.push(sweeps::grid::parse_vary(v).map_err(anyhow::Error::msg)?);
+        grid.push(sweeps::grid::parse_vary(v)?);
     }
     if !grid.is_empty() && kind != sim::SchedKind::Timed {
         bail!("--vary/--grid vary the timing model: they need --scheduler timed");
@@ -126,7 +126,7 @@ pub fn spec_of(a: &SweepArgs) -> Result<SweepSpec> {
         sim::SchedKind::Timed => Some(load_timing(a.timing.as_deref())?),
         sim::SchedKind::Random => None,
     };
-    sweeps::grid::check(timing.as_ref().unwrap_or(&Default::default()), &grid).map_err(anyhow::Error::msg)?;
+    sweeps::grid::check(timing.as_ref().unwrap_or(&Default::default()), &grid)?;
     let n = seeds[1] - seeds[0];
     let chunk = match a.chunk {
         Some(0) => bail!("--chunk 0: expected at least 1 seed per unit"),

@@ -98,23 +98,104 @@ fn fields() -> Vec<(String, bool)> {
     }
 }
 
+/// Why a `--vary` value, a grid or one of its points was refused.
+///
+/// Displays as the command line reports it (`--vary drian=1: unknown timing
+/// field 'drian' (...)`); no variant has a `source`, so an error chain printed
+/// with `{:#}` says each thing once.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum GridError {
+    /// A `--vary` value or a grid file's entry; `flag` names it (`--vary drain=x`).
+    #[error("{flag}: {fault}")]
+    Vary { flag: String, fault: VaryFault },
+    /// `field` (or the latency it is part of) is varied twice.
+    #[error("--vary {field}: {earlier} is already varied")]
+    AlreadyVaried { field: String, earlier: String },
+    #[error("the grid has more than {MAX_POINTS} points")]
+    TooManyPoints,
+    /// A point of the grid gives an unusable timing model.
+    #[error("the grid point {0}")]
+    Point(PointError),
+}
+
+/// What is wrong with one `FIELD=values` string.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum VaryFault {
+    #[error("expected FIELD=v1,v2,... or FIELD=a..b:step, such as drain=1,100,500")]
+    Syntax,
+    #[error("{0}")]
+    Field(FieldError),
+    #[error(
+        "expected a range such as 0..8000:2000 (0 to 6000 in steps of 2000) or 0..=8000:2000 (to 8000), of whole numbers"
+    )]
+    Range,
+    #[error("the step must be at least 1")]
+    ZeroStep,
+    #[error("the range is empty")]
+    EmptyRange,
+    /// A range with `count` values.
+    #[error("{count} values, more than {MAX_VALUES} (raise the step)")]
+    RangeTooLong { count: u64 },
+    /// A list with `count` values.
+    #[error("{count} values, more than {MAX_VALUES}")]
+    TooManyValues { count: usize },
+    #[error("'{text}' is not a number (expected values such as 1,100,500)")]
+    NotANumber { text: String },
+    #[error("no values")]
+    NoValues,
+}
+
+/// A name that is not a field of the timing file (nor a part of a latency).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// `known`: the timing file's fields, comma-separated.
+    #[error("unknown timing field '{field}' (expected one of {known})")]
+    Unknown { field: String, known: String },
+    #[error("'{field}' is a plain number: it has no part '{part}'")]
+    PlainNumber { field: String, part: String },
+    #[error("unknown part '{part}' of latency '{field}' (expected typical, min or max)")]
+    UnknownPart { field: String, part: String },
+}
+
+/// Why a grid point's timing model is unusable; `point` is the point's
+/// values (`drain=300 start_skew=4000`).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{point}: {fault}")]
+pub struct PointError {
+    pub point: String,
+    pub fault: PointFault,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PointFault {
+    /// The values do not make a timing file (serde's message).
+    #[error("{0}")]
+    Format(String),
+    #[error("{0}")]
+    Invalid(sim::LatencyError),
+}
+
+fn vary_err(flag: &str, fault: VaryFault) -> GridError {
+    GridError::Vary { flag: flag.to_string(), fault }
+}
+
 /// Checks that `field` names a timing field (or part of a latency).
-fn check_field(field: &str) -> Result<(), String> {
+fn check_field(field: &str) -> Result<(), FieldError> {
     let known = fields();
-    let names = || known.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ");
     let (top, part) = match field.split_once('.') {
         Some((t, p)) => (t, Some(p)),
         None => (field, None),
     };
     let Some((_, latency)) = known.iter().find(|(k, _)| k == top) else {
-        return Err(format!("unknown timing field '{top}' (expected one of {})", names()));
+        let known = known.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(FieldError::Unknown { field: top.to_string(), known });
     };
     if let Some(p) = part {
         if !latency {
-            return Err(format!("'{top}' is a plain number: it has no part '{p}'"));
+            return Err(FieldError::PlainNumber { field: top.to_string(), part: p.to_string() });
         }
         if !matches!(p, "typical" | "min" | "max") {
-            return Err(format!("unknown part '{p}' of latency '{top}' (expected typical, min or max)"));
+            return Err(FieldError::UnknownPart { field: top.to_string(), part: p.to_string() });
         }
     }
     Ok(())
@@ -130,14 +211,12 @@ fn number(s: &str) -> Option<Number> {
 }
 
 /// `a..b:step` or `a..=b:step` (whole numbers).
-fn range(flag: &str, s: &str) -> Result<Vec<Number>, String> {
+fn range(s: &str) -> Result<Vec<Number>, VaryFault> {
     let (body, step) = match s.rsplit_once(':') {
         Some((b, st)) => (b, Some(st)),
         None => (s, None),
     };
-    let bad = || {
-        format!("{flag}: expected a range such as 0..8000:2000 (0 to 6000 in steps of 2000) or 0..=8000:2000 (to 8000), of whole numbers")
-    };
+    let bad = || VaryFault::Range;
     let (a, b) = body.split_once("..").ok_or_else(bad)?;
     let (b, inclusive) = match b.strip_prefix('=') {
         Some(b) => (b, true),
@@ -150,49 +229,48 @@ fn range(flag: &str, s: &str) -> Result<Vec<Number>, String> {
         None => 1,
     };
     if step == 0 {
-        return Err(format!("{flag}: the step must be at least 1"));
+        return Err(VaryFault::ZeroStep);
     }
     let end = if inclusive { b.saturating_add(1) } else { b };
     if a >= end {
-        return Err(format!("{flag}: the range is empty"));
+        return Err(VaryFault::EmptyRange);
     }
     let n = (end - a).div_ceil(step);
     if n > MAX_VALUES as u64 {
-        return Err(format!("{flag}: {n} values, more than {MAX_VALUES} (raise the step)"));
+        return Err(VaryFault::RangeTooLong { count: n });
     }
     Ok((0..n).map(|i| Number::from(a + i * step)).collect())
 }
 
 /// Parses `FIELD=v1,v2,...` or `FIELD=a..b:step`; `flag` names it in errors
 /// (`--vary drain=1,2`).
-pub fn parse_vary_as(flag: &str, s: &str) -> Result<Vary, String> {
+pub fn parse_vary_as(flag: &str, s: &str) -> Result<Vary, GridError> {
     let Some((field, values)) = s.split_once('=') else {
-        return Err(format!("{flag}: expected FIELD=v1,v2,... or FIELD=a..b:step, such as drain=1,100,500"));
+        return Err(vary_err(flag, VaryFault::Syntax));
     };
     let field = field.trim();
-    check_field(field).map_err(|e| format!("{flag}: {e}"))?;
+    check_field(field).map_err(|e| vary_err(flag, VaryFault::Field(e)))?;
     let values = if values.contains("..") {
-        range(flag, values)?
+        range(values).map_err(|f| vary_err(flag, f))?
     } else {
         let mut out = Vec::new();
         for v in values.split(',') {
-            out.push(number(v).ok_or_else(|| {
-                format!("{flag}: '{}' is not a number (expected values such as 1,100,500)", v.trim())
-            })?);
+            let n = number(v).ok_or_else(|| vary_err(flag, VaryFault::NotANumber { text: v.trim().to_string() }))?;
+            out.push(n);
         }
         if out.len() > MAX_VALUES {
-            return Err(format!("{flag}: {} values, more than {MAX_VALUES}", out.len()));
+            return Err(vary_err(flag, VaryFault::TooManyValues { count: out.len() }));
         }
         out
     };
     if values.is_empty() {
-        return Err(format!("{flag}: no values"));
+        return Err(vary_err(flag, VaryFault::NoValues));
     }
     Ok(Vary { field: field.to_string(), values })
 }
 
 /// Parses a `--vary` value.
-pub fn parse_vary(s: &str) -> Result<Vary, String> {
+pub fn parse_vary(s: &str) -> Result<Vary, GridError> {
     parse_vary_as(&format!("--vary {s}"), s)
 }
 
@@ -217,7 +295,7 @@ pub fn parse_grid_file(text: &str, file: &str) -> Result<Vec<Vary>> {
     };
     let mut out = Vec::new();
     for (i, s) in g.vary.iter().enumerate() {
-        out.push(parse_vary_as(&format!("{file}: vary[{i}] {s}"), s).map_err(anyhow::Error::msg)?);
+        out.push(parse_vary_as(&format!("{file}: vary[{i}] {s}"), s)?);
     }
     Ok(out)
 }
@@ -252,11 +330,12 @@ pub fn point_count(grid: &[Vary]) -> Option<usize> {
 }
 
 /// `base` with the point's values put in, validated like a timing file.
-pub fn apply(base: &TimingModel, point: &Params) -> Result<TimingModel, String> {
+pub fn apply(base: &TimingModel, point: &Params) -> Result<TimingModel, PointError> {
     if point.is_empty() {
         return Ok(base.clone());
     }
-    let mut v = serde_json::to_value(base).map_err(|e| e.to_string())?;
+    let fail = |fault| PointError { point: point.words(), fault };
+    let mut v = serde_json::to_value(base).map_err(|e| fail(PointFault::Format(e.to_string())))?;
     for (field, x) in &point.0 {
         match field.split_once('.') {
             None => v[field.as_str()] = Value::Number(x.clone()),
@@ -269,30 +348,30 @@ pub fn apply(base: &TimingModel, point: &Params) -> Result<TimingModel, String> 
             }
         }
     }
-    let t: TimingModel = serde_json::from_value(v).map_err(|e| format!("{}: {e}", point.words()))?;
-    t.validate().map_err(|e| format!("{}: {e}", point.words()))?;
+    let t: TimingModel = serde_json::from_value(v).map_err(|e| fail(PointFault::Format(e.to_string())))?;
+    t.validate().map_err(|e| fail(PointFault::Invalid(e)))?;
     Ok(t)
 }
 
 /// Checks a grid against its base timing model: no field twice (nor a
 /// latency and one of its parts), not too many points, every point valid.
-pub fn check(base: &TimingModel, grid: &[Vary]) -> Result<(), String> {
+pub fn check(base: &TimingModel, grid: &[Vary]) -> Result<(), GridError> {
     for (i, v) in grid.iter().enumerate() {
         let top = |f: &str| f.split('.').next().unwrap_or(f).to_string();
         for w in &grid[..i] {
             let clash = w.field == v.field
                 || (top(&w.field) == top(&v.field) && (!w.field.contains('.') || !v.field.contains('.')));
             if clash {
-                return Err(format!("--vary {}: {} is already varied", v.field, w.field));
+                return Err(GridError::AlreadyVaried { field: v.field.clone(), earlier: w.field.clone() });
             }
         }
     }
     match point_count(grid) {
         Some(n) if n <= MAX_POINTS => {}
-        _ => return Err(format!("the grid has more than {MAX_POINTS} points")),
+        _ => return Err(GridError::TooManyPoints),
     }
     for p in points(grid) {
-        apply(base, &p).map_err(|e| format!("the grid point {e}"))?;
+        apply(base, &p).map_err(GridError::Point)?;
     }
     Ok(())
 }
@@ -331,9 +410,36 @@ mod tests {
             ("drain=a..b", "expected a range"),
             ("drain=-1", "not a number"),
         ] {
-            let e = parse_vary(bad).unwrap_err();
+            let e = parse_vary(bad).unwrap_err().to_string();
             assert!(e.contains(why), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn errors_are_typed_and_keep_their_messages() {
+        let e = parse_vary("drian=1").unwrap_err();
+        assert!(
+            matches!(&e, GridError::Vary { fault: VaryFault::Field(FieldError::Unknown { field, .. }), .. } if field == "drian")
+        );
+        assert!(e.to_string().starts_with("--vary drian=1: unknown timing field 'drian' (expected one of "), "{e}");
+        assert_eq!(
+            parse_vary("drain=1,x").unwrap_err(),
+            GridError::Vary { flag: "--vary drain=1,x".into(), fault: VaryFault::NotANumber { text: "x".into() } }
+        );
+        assert_eq!(
+            parse_vary("drain=0..10:0").unwrap_err().to_string(),
+            "--vary drain=0..10:0: the step must be at least 1"
+        );
+        assert_eq!(
+            parse_vary("drain=0..1000000").unwrap_err().to_string(),
+            "--vary drain=0..1000000: 1000000 values, more than 10000 (raise the step)"
+        );
+        // No source chain: `{:#}` through anyhow says it once.
+        let a = anyhow::Error::from(parse_vary("drain").unwrap_err());
+        assert_eq!(
+            format!("{a:#}"),
+            "--vary drain: expected FIELD=v1,v2,... or FIELD=a..b:step, such as drain=1,100,500"
+        );
     }
 
     #[test]
@@ -351,11 +457,15 @@ mod tests {
         assert_eq!(apply(&TimingModel::default(), &q).unwrap().transfer, sim::Latency::new(60, 40, 200));
         // An invalid point says which and why.
         let e = check(&TimingModel::default(), &[parse_vary("drain.typical=1,300").unwrap()]).unwrap_err();
+        assert!(matches!(&e, GridError::Point(p) if p.point == "drain.typical=300"), "{e:?}");
+        let e = e.to_string();
         assert!(e.contains("drain.typical=300") && e.contains("min <= typical <= max"), "{e}");
         let e = check(&TimingModel::default(), &[parse_vary("drain=1").unwrap(), parse_vary("drain.max=3").unwrap()])
             .unwrap_err();
-        assert!(e.contains("already varied"), "{e}");
-        assert!(check(&TimingModel::default(), &[parse_vary("drain=0").unwrap()]).unwrap_err().contains("below 1"));
+        assert_eq!(e, GridError::AlreadyVaried { field: "drain.max".into(), earlier: "drain".into() });
+        assert_eq!(e.to_string(), "--vary drain.max: drain is already varied");
+        let e = check(&TimingModel::default(), &[parse_vary("drain=0").unwrap()]).unwrap_err().to_string();
+        assert!(e.contains("below 1"), "{e}");
     }
 
     #[test]

@@ -267,7 +267,7 @@ impl SweepSpec {
     /// The timing model of each grid point, in [`SweepSpec::points`] order.
     pub fn point_timings(&self) -> Result<Vec<TimingModel>> {
         let base = self.timing.clone().unwrap_or_default();
-        self.points().iter().map(|p| grid::apply(&base, p).map_err(anyhow::Error::msg)).collect()
+        self.points().iter().map(|p| grid::apply(&base, p).map_err(anyhow::Error::from)).collect()
     }
 
     /// The command that reruns one seed of a cell (and saves its trace).
@@ -308,7 +308,7 @@ impl SweepSpec {
             ));
         }
         if let Err(e) = grid::check(&self.timing.clone().unwrap_or_default(), &self.grid) {
-            return Some(e);
+            return Some(e.to_string());
         }
         None
     }
