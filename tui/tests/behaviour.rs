@@ -547,6 +547,14 @@ fn promises_show_the_store_that_fulfils_them() {
             "flags := 3 (t2, promised at step 2) → not yet written",
         ]
     );
+    // Drawn whole (wrapped, not cut) in its own box at 160×50 and in the compact cell at 80×24.
+    for (w, h) in [(160, 50), (80, 24)] {
+        let text = plain(&screen(&a, w, h));
+        let boxes = if w == 160 { boxes_text(&text, "Promised writes") } else { boxes_text(&text, "Core 1") };
+        for p in &a.session().snap().cores[1].pending {
+            assert!(boxes.iter().any(|b| b.contains(p.as_str())), "{p:?} cut at {w}×{h}:\n{text}");
+        }
+    }
     let fulfil = "core 1: store [data], val — data1 := 1, fulfilling its promise of step 1 (t1)";
     a.update(Action::Pick(enabled_at(&a, fulfil)));
     a.settle();

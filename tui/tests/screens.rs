@@ -102,3 +102,35 @@ fn arm_memory_history_pane() {
     }
     insta::assert_snapshot!(text);
 }
+
+/// At 80×24 on ARM with promises, a promise entry (with the store that
+/// fulfils it) and a word's write history are drawn whole: wrapped at spaces
+/// inside their boxes, not cut at the border.
+#[test]
+fn arm_promises_and_history_whole_at_80x24() {
+    use tui::Action;
+    let mut a = app(Variant::ClaimCmpxchg, "arm", 2);
+    a.update(Action::TogglePromises);
+    let pick = |a: &mut tui::App, label: &str| {
+        let i = a.session().snap().enabled.iter().position(|r| r.label.starts_with(label));
+        a.update(Action::Pick(i.unwrap_or_else(|| panic!("no {label:?}: {:#?}", a.session().snap().enabled))));
+    };
+    pick(&mut a, "core 1: promises data1 := 1");
+    pick(&mut a, "core 0: store [data], val");
+    pick(&mut a, "core 1: store [data], val — data1 := 1, fulfilling");
+    pick(&mut a, "core 1: promises flags := 3");
+    a.settle();
+    let text = plain(&screen(&a, 80, 24));
+    let pending = &a.session().snap().cores[1].pending;
+    assert!(pending.iter().any(|p| p.len() > 38), "an entry wider than the cell: {pending:?}");
+    let core1 = box_text(&text, "Core 1");
+    for p in pending {
+        assert!(core1.contains(p.as_str()), "{p:?} not whole in core 1's box ({core1:?}):\n{text}");
+    }
+    let mem = box_text(&text, "Memory");
+    for want in ["flags 0 (initial) → 3 (t3, core 1: promised at step 4, not yet written) [PENDING|BUSY]", "data1 1"]
+    {
+        assert!(mem.contains(want), "{want:?} not whole in the memory box ({mem:?}):\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}

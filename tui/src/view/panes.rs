@@ -106,19 +106,29 @@ fn next_line(cv: &CoreView) -> Line<'static> {
     Line::styled(format!("▶{:>3}  {}", cv.pc, cv.next), st)
 }
 
-/// "Store buffer: data0 := 1, …", wrapped.
+/// "Store buffer: data0 := 1, …", wrapped. Short entries flow after the
+/// title; an entry wider than the cell (a promise and the store that fulfils
+/// it) starts a line of its own and wraps at spaces, nothing cut.
 fn pending_lines(snap: &Snapshot, cv: &CoreView, w: usize) -> Vec<Line<'static>> {
     let title = in_flight_title(snap.in_flight);
     let style = if cv.pending_changed { CHANGED } else { Style::new() };
+    let mut out = Vec::new();
     let mut chips = vec![vec![Span::styled(format!("{title}:"), DIM)]];
     if cv.pending.is_empty() {
         chips.push(vec![Span::styled("(empty)", DIM)]);
     }
     for (i, p) in cv.pending.iter().enumerate() {
         let sep = if i + 1 < cv.pending.len() { "," } else { "" };
-        chips.push(vec![Span::styled(format!("{p}{sep}"), style)]);
+        let entry = format!("{p}{sep}");
+        if Line::raw(entry.as_str()).width() <= w {
+            chips.push(vec![Span::styled(entry, style)]);
+        } else {
+            out.extend(flow(std::mem::take(&mut chips), " ", w));
+            out.extend(wrap(&entry, w).into_iter().map(|l| Line::styled(l, style)));
+        }
     }
-    flow(chips, " ", w)
+    out.extend(flow(chips, " ", w));
+    out
 }
 
 /// ARM: the newest write of each word the core has seen.
@@ -239,15 +249,20 @@ fn compact_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect,
 /// Rows a roomy cell needs at least (a few listing lines and every box).
 fn roomy_min(cv: &CoreView, w: usize) -> u16 {
     let state = state_lines(cv, w, false).len() as u16 + 2;
-    let pend = (cv.pending.len().max(1) as u16 + 2).min(6);
+    let pend = (pending_rows(cv, w) + 2).min(6);
     let queue = if cv.queue.is_some() { 3 } else { 0 };
     7 + state + pend + queue
+}
+
+/// Rows the roomy store buffer (or promises) box needs: each entry wrapped.
+fn pending_rows(cv: &CoreView, w: usize) -> u16 {
+    cv.pending.iter().map(|p| wrap(p, w).len() as u16).sum::<u16>().max(1)
 }
 
 fn roomy_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, buf: &mut Buffer) {
     let w = area.width.saturating_sub(2) as usize;
     let state_lines = state_lines(cv, w, app.hiding());
-    let pend_h = (cv.pending.len().max(1) as u16 + 2).min(6);
+    let pend_h = (pending_rows(cv, w) + 2).min(6);
     let queue_h = if cv.queue.is_some() { 3 } else { 0 };
     let state_h = state_lines.len() as u16 + 2;
     let [code, state, pend, queue] = Layout::vertical([
@@ -269,7 +284,7 @@ fn roomy_cell(app: &App, snap: &Snapshot, c: usize, cv: &CoreView, area: Rect, b
     let pend_lines: Vec<Line> = if cv.pending.is_empty() {
         vec![Line::styled("(empty)", DIM)]
     } else {
-        cv.pending.iter().map(|p| Line::styled(p.clone(), pend_style)).collect()
+        cv.pending.iter().flat_map(|p| wrap(p, w)).map(|l| Line::styled(l, pend_style)).collect()
     };
     let ptitle = format!("{} (oldest first)", in_flight_title(snap.in_flight));
     Paragraph::new(pend_lines).block(block(ptitle)).render(pend, buf);
@@ -406,28 +421,36 @@ fn memory_row(m: &MemRow, name_w: usize, val_w: usize, w: usize) -> Vec<Line<'st
         }
         return vec![Line::from(spans)];
     }
+    // Continuation lines are indented under the values: every line leaves room for that.
+    let flow_w = w.saturating_sub(name_w + 1).max(1);
     let mut chips: Vec<Vec<Span<'static>>> = vec![vec![Span::raw(format!("{:<name_w$}", m.name))]];
     let n = m.history.len();
     for (i, e) in m.history.iter().enumerate() {
         let arrow = if i + 1 < n { " →" } else { "" };
         let style = if i + 1 == n { st.add_modifier(Modifier::BOLD) } else { DIM };
-        chips.push(vec![Span::styled(format!("{}{arrow}", history_text(e)), style)]);
+        let entry = format!("{}{arrow}", history_text(e));
+        if Line::raw(entry.as_str()).width() <= flow_w {
+            chips.push(vec![Span::styled(entry, style)]);
+        } else {
+            // Wider than the pane (a promise with when it was written): word by word, nothing cut.
+            chips.extend(entry.split(' ').map(|word| vec![Span::styled(word.to_string(), style)]));
+        }
     }
     if !m.note.is_empty() {
         let note = m.note.strip_prefix('(').and_then(|n| n.strip_suffix(')')).unwrap_or(&m.note);
         chips.push(vec![Span::styled(format!("[{note}]"), note_style)]);
     }
-    // Continuation lines are indented under the values: every line leaves room for that.
-    let mut out = flow(chips, " ", w.saturating_sub(name_w + 1).max(1));
-    // Continuation lines indented under the values.
+    let mut out = flow(chips, " ", flow_w);
     for l in out.iter_mut().skip(1) {
         l.spans.insert(0, Span::raw(" ".repeat(name_w + 1)));
     }
     out
 }
 
-/// The memory pane's lines: one (or a few) per word when `max` rows allow,
-/// else the words flowed into fewer lines, the flag word first.
+/// The memory pane's lines: one (or a few) per word when `max` rows allow;
+/// else, on a model that keeps every write, as many words' histories whole
+/// as fit (the flag word first, then words with a promise), the other words
+/// flowed after them; else every word flowed into fewer lines, the flag word first.
 fn memory_lines(snap: &Snapshot, w: usize, max: usize) -> Vec<Line<'static>> {
     let name_w = snap.memory.iter().map(|m| m.name.len()).max().unwrap_or(0);
     let val_w = snap.memory.iter().map(|m| m.text.len()).max().unwrap_or(0);
@@ -437,10 +460,36 @@ fn memory_lines(snap: &Snapshot, w: usize, max: usize) -> Vec<Line<'static>> {
     if full.len() <= max {
         return full;
     }
-    // Flowed: flags on its own line, then the other words as chips.
+    let with = |whole: &[bool]| -> Vec<Line<'static>> {
+        let mut out: Vec<Line> = Vec::new();
+        let mut rest = Vec::new();
+        for (m, &keep) in rows.iter().zip(whole) {
+            if keep {
+                out.extend(memory_row(m, name_w, val_w, w));
+            } else {
+                rest.push(*m);
+            }
+        }
+        out.extend(flowed_memory(&rest, w));
+        out
+    };
+    let mut whole = vec![false; rows.len()];
+    let mut order: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].history.len() > 1).collect();
+    order.sort_by_key(|&i| (rows[i].name != "flags", !rows[i].history.iter().any(|e| e.promise.is_some()), i));
+    for i in order {
+        whole[i] = true;
+        if with(&whole).len() > max {
+            whole[i] = false;
+        }
+    }
+    with(&whole)
+}
+
+/// Every word as a chip with its newest value, the flag word on its own (first) line.
+fn flowed_memory(rows: &[&MemRow], w: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let mut chips = Vec::new();
-    for m in rows {
+    for m in rows.iter().copied() {
         let st = if m.changed { CHANGED } else { Style::new() };
         let mut chip = vec![Span::raw(format!("{} ", m.name)), Span::styled(m.text.clone(), st)];
         if !m.note.is_empty() {
@@ -463,8 +512,13 @@ fn memory_lines(snap: &Snapshot, w: usize, max: usize) -> Vec<Line<'static>> {
 
 pub fn memory(snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let history = snap.memory.iter().any(|m| !m.history.is_empty());
-    let title = if history { "Memory: every write, oldest first" } else { "Memory" };
     let w = area.width.saturating_sub(2) as usize;
+    let long = "Memory: every write, oldest first";
+    let title = match history {
+        false => "Memory",
+        true if long.chars().count() <= w => long,
+        true => "Memory: writes, oldest first",
+    };
     let lines = memory_lines(snap, w, area.height.saturating_sub(2) as usize);
     Paragraph::new(lines).block(block(cut(title, w))).render(area, buf);
 }

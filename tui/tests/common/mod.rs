@@ -94,3 +94,33 @@ pub fn counterexample_digits(v: Variant, m: &str) -> String {
     }
     out
 }
+
+/// The text inside each box whose top border starts with `┌title` on
+/// `screen` (a `plain` screen), top to bottom, left to right, its rows joined
+/// by single spaces: a line wrapped inside the box reads as one, a line cut
+/// by the border does not.
+pub fn boxes_text(screen: &str, title: &str) -> Vec<String> {
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let head: Vec<char> = format!("┌{title}").chars().collect();
+    let mut out = Vec::new();
+    for (top, r) in rows.iter().enumerate() {
+        for left in (0..r.len()).filter(|&x| r[x..].starts_with(&head)) {
+            let right = (left + 1..r.len()).find(|&x| r[x] == '┐').expect("the box's right corner");
+            let mut words = Vec::new();
+            for row in &rows[top + 1..] {
+                if row.get(left) == Some(&'└') {
+                    break;
+                }
+                let inner: String = row.iter().skip(left + 1).take(right - left - 1).collect();
+                words.extend(inner.split_whitespace().map(str::to_string));
+            }
+            out.push(words.join(" "));
+        }
+    }
+    out
+}
+
+/// The text of the first box titled `title` (see `boxes_text`).
+pub fn box_text(screen: &str, title: &str) -> String {
+    boxes_text(screen, title).into_iter().next().unwrap_or_else(|| panic!("no box {title:?} on the screen:\n{screen}"))
+}
