@@ -59,7 +59,7 @@ pub struct Step {
     #[serde(default, rename = "do")]
     pub actions: Vec<Cmd>,
     /// Keep hidden, while this caption shows, what would answer the next
-    /// step's question (the transition list, `waits:` lines, "from here").
+    /// step's question (the transition list, `waits` lines, "from here").
     #[serde(default)]
     pub hide: bool,
 }

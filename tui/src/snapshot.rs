@@ -57,8 +57,10 @@ pub struct CoreView {
     /// Store buffer entries or promises, oldest first, as text.
     pub pending: Vec<String>,
     pub pending_changed: bool,
-    /// Why the next instruction must wait, if it must.
+    /// Why the next instruction must wait, if it must (the model's words).
     pub blocked: Option<String>,
+    /// The same in a student's words: what it waits for.
+    pub waits: Option<Waits>,
     /// This core's irq_work list drawn from memory (`head0 → work → ∅`), when the program has one.
     pub queue: Option<String>,
     pub pc_changed: bool,
@@ -116,6 +118,46 @@ pub struct BlockedRow {
     /// "core 1: cmpxchg oflags, [flags], want, nflags".
     pub label: String,
     pub reason: String,
+    /// What it waits for, in a student's words.
+    pub waits: Waits,
+}
+
+/// What a core's next instruction waits for, in words a student follows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waits {
+    /// "waits for data1 := 1 to drain".
+    pub short: String,
+    /// With the rule that makes it wait: "waits for data1 := 1 to drain: a
+    /// locked instruction needs an empty store buffer".
+    pub full: String,
+}
+
+/// What core `c`'s next instruction waits for, if it cannot run now. A wait
+/// for the store buffer names the stores that must drain first; any other
+/// reason is the model's own words.
+fn waits(m: &AnyMachine, p: &Program, c: usize) -> Option<Waits> {
+    let reason = m.blocked_reason(c)?;
+    let pend = m.pending(c);
+    let drain = memmodels::Blocked::StoreBufferNotEmpty { entries: pend.len() }.to_string();
+    if m.in_flight() != InFlight::StoreBuffer || pend.is_empty() || reason != drain {
+        let t = format!("waits: {reason}");
+        return Some(Waits { short: t.clone(), full: t });
+    }
+    let names: Vec<String> =
+        pend.iter().map(|e| format!("{} := {}", p.sym_name(e.loc as u16), value_text(p, e.val))).collect();
+    let what = match names.as_slice() {
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        _ => format!("its {} buffered stores", names.len()),
+    };
+    let who = match m.access(c) {
+        Ok(Some(memmodels::Request::Rmw { .. })) => "a locked instruction",
+        Ok(Some(memmodels::Request::Fence(_))) => "a full fence",
+        _ => "it",
+    };
+    let short = format!("waits for {what} to drain");
+    let full = format!("{short}: {who} needs an empty store buffer");
+    Some(Waits { short, full })
 }
 
 /// One enabled transition with its label.
@@ -335,6 +377,7 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
                 pending_changed: pk.is_some_and(|pk| pk.pending != pending),
                 pending,
                 blocked: m.blocked_reason(c),
+                waits: waits(m, p, c),
                 queue: queue_text(p, |l| m.memory(l), c),
                 pc_changed: pk.is_some_and(|pk| pk.pc != k.pc || pk.halted != k.halted),
                 notes: m.notes(c),
@@ -393,11 +436,9 @@ fn build(m: &AnyMachine, x: &Extra, status: Status) -> Snapshot {
     let blocked = (0..m.num_cores())
         .filter(|&c| !m.core(c).halted)
         .filter_map(|c| {
-            m.blocked_reason(c).map(|reason| BlockedRow {
-                core: c,
-                label: format!("core {c}: {}", m.next_text(c)),
-                reason,
-            })
+            let reason = m.blocked_reason(c)?;
+            let waits = waits(m, m.prog(), c)?;
+            Some(BlockedRow { core: c, label: format!("core {c}: {}", m.next_text(c)), reason, waits })
         })
         .collect();
     Snapshot {

@@ -58,19 +58,19 @@ fn check(shots: &[Shot], w: u16, h: u16) {
         assert!(!s.text.contains("…x shows"), "{at}");
         assert!(!s.asking || s.hiding, "{at}");
         if s.hiding {
-            // Nothing that would answer the question: no transition list, no `waits:`, no verdict from here.
+            // Nothing that would answer the question: no transition list, no `waits` line, no verdict from here.
             assert!(s.text.contains(&HIDDEN[..20]), "the transitions are not hidden at {at}");
-            for answer in ["waits:", "from here", "WHY SAFE", "steps away"] {
+            for answer in ["waits:", "waits for", "from here", "WHY SAFE", "steps away"] {
                 assert!(!s.text.contains(answer), "{answer:?} gives the answer away at {at}");
             }
         }
     }
     // Caption 8, after its question: the moment CPU 1's cmpxchg waits, with the why-safe banner.
     let eight = shots.iter().rfind(|s| s.caption == 8 && !s.asking).expect("caption 8 revealed");
-    for want in ["WHY SAFE", "Core 1's claim", "cannot run yet", "waits:"] {
+    for want in ["WHY SAFE", "Core 1's claim", "cannot run yet", "waits for data1 := 1 to drain"] {
         assert!(eight.text.contains(want), "caption 8 lacks {want:?} at {w}×{h}:\n{}", eight.text);
     }
-    // The step the question is about stays in the transition list, greyed, with its `waits:`.
+    // The step the question is about stays in the transition list, greyed, with what it waits for.
     assert!(
         eight.text.lines().any(|l| l.contains("│–  core 1: cmpxchg") && l.contains("waits")),
         "core 1's waiting cmpxchg is not in the transition list at {w}×{h}:\n{}",

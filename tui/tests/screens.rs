@@ -118,6 +118,12 @@ fn arm_promises_and_history_whole_at_80x24() {
     pick(&mut a, "core 1: promises data1 := 1");
     pick(&mut a, "core 0: store [data], val");
     pick(&mut a, "core 1: store [data], val — data1 := 1, fulfilling");
+    a.settle();
+    // Histories that fit are whole; the flag word stays on top though only its initial value shows.
+    let text = plain(&screen(&a, 80, 24));
+    let mem = box_text(&text, "Memory");
+    assert!(mem.starts_with("flags 0"), "the flag word is not first ({mem:?}):\n{text}");
+    assert!(mem.contains("1 (t1, core 1: promised at step 1, written at step 3)"), "{mem:?}:\n{text}");
     pick(&mut a, "core 1: promises flags := 3");
     a.settle();
     let text = plain(&screen(&a, 80, 24));
@@ -133,4 +139,28 @@ fn arm_promises_and_history_whole_at_80x24() {
         assert!(mem.contains(want), "{want:?} not whole in the memory box ({mem:?}):\n{text}");
     }
     insta::assert_snapshot!(text);
+}
+
+/// At 80×24, the moment both claims wait on x86 (the fixed variant, the
+/// race's first eight choices): each greyed row says in words what it waits
+/// for (the store still in its core's buffer), and so does each core's box.
+#[test]
+fn greyed_rows_say_what_they_wait_for_at_80x24() {
+    let mut app = app(Variant::ClaimCmpxchg, "tso", 2);
+    let t = drive(&mut app, 80, 24, &RACE[..8]);
+    let text = plain(&t.backend().to_string());
+    let blocked: Vec<usize> = app.session().snap().blocked.iter().map(|b| b.core).collect();
+    assert_eq!(blocked, [0, 1], "both claims wait:\n{text}");
+    let list = box_text(&text, "Enabled transitions");
+    for want in ["core 0: cmpxchg waits for work := 0 to drain", "core 1: cmpxchg waits for data1 := 1 to drain"] {
+        assert!(list.contains(want), "{want:?} not in the transition list ({list:?}):\n{text}");
+    }
+    for (c, want) in [(0, "waits for work := 0 to drain"), (1, "waits for data1 := 1 to drain")] {
+        let cell = box_text(&text, &format!("Core {c}"));
+        assert!(cell.contains(want), "core {c}'s box lacks {want:?} ({cell:?}):\n{text}");
+    }
+    // With room, the row also gives the rule.
+    let wide = plain(&screen(&app, 160, 50));
+    let list = box_text(&wide, "Enabled transitions");
+    assert!(list.contains("waits for data1 := 1 to drain: a locked instruction needs an empty store buffer"), "{wide}");
 }

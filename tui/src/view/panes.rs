@@ -169,9 +169,9 @@ fn compact_lines(app: &App, snap: &Snapshot, cv: &CoreView, w: usize, regs: bool
 /// what it waits for; the registers go first.
 fn compact_sections(app: &App, snap: &Snapshot, cv: &CoreView, w: usize, regs: bool) -> Vec<(u8, Vec<Line<'static>>)> {
     let mut out = vec![(5, vec![next_line(cv)])];
-    if let (Some(b), false) = (&cv.blocked, app.hiding()) {
+    if let (Some(b), false) = (&cv.waits, app.hiding()) {
         let st = Style::new().fg(Color::LightYellow);
-        out.push((4, wrap(&format!("waits: {b}"), w).into_iter().map(|l| Line::styled(l, st)).collect()));
+        out.push((4, wrap(&b.short, w).into_iter().map(|l| Line::styled(l, st)).collect()));
     }
     out.push((6, pending_lines(snap, cv, w)));
     if let Some(q) = &cv.queue {
@@ -331,8 +331,8 @@ fn state_lines(cv: &CoreView, w: usize, hiding: bool) -> Vec<Line<'static>> {
         ]));
     }
     if !hiding {
-        if let Some(b) = &cv.blocked {
-            for l in wrap(&format!("waits: {b}"), w) {
+        if let Some(b) = &cv.waits {
+            for l in wrap(&b.full, w) {
                 out.push(Line::styled(l, Style::new().fg(Color::LightYellow)));
             }
         }
@@ -470,7 +470,12 @@ fn memory_lines(snap: &Snapshot, w: usize, max: usize) -> Vec<Line<'static>> {
                 rest.push(*m);
             }
         }
-        out.extend(flowed_memory(&rest, w));
+        let mut flowed = flowed_memory(&rest, w);
+        // The flag word stays on top even when only its newest value shows.
+        if rest.first().is_some_and(|m| m.name == "flags") && !flowed.is_empty() {
+            out.insert(0, flowed.remove(0));
+        }
+        out.extend(flowed);
         out
     };
     let mut whole = vec![false; rows.len()];
@@ -541,17 +546,31 @@ fn hint(h: Option<&FromHere>) -> Span<'static> {
 /// and how much it matters when the pane is too small for every row.
 struct ListRow {
     full: Vec<Line<'static>>,
+    /// A short form of a few lines (a waiting step: what it waits for), else the one line.
+    mid: Vec<Line<'static>>,
     one: Line<'static>,
     keep: u8,
 }
 
-/// Which rows of `rows` to show in `h` lines, and whether each shows in full:
-/// rows are taken by `keep` (then in order) while their one-line forms fit,
-/// then widened to full in the same order while the lines fit.
-fn fit_rows(rows: &[ListRow], h: usize) -> Vec<Option<bool>> {
+impl ListRow {
+    /// The row's lines in form `f` (0: one line, 1: short, 2: full).
+    fn lines(&self, f: u8) -> usize {
+        match f {
+            0 => 1,
+            1 => self.mid.len(),
+            _ => self.full.len(),
+        }
+    }
+}
+
+/// Which rows of `rows` to show in `h` lines, and in which form (0: one
+/// line, 1: short, 2: full): rows are taken by `keep` (then in order) while
+/// their one-line forms fit, then widened to their short form and then to
+/// full in the same order while the lines fit.
+fn fit_rows(rows: &[ListRow], h: usize) -> Vec<Option<u8>> {
     let total: usize = rows.iter().map(|r| r.full.len()).sum();
     if total <= h {
-        return vec![Some(true); rows.len()];
+        return vec![Some(2); rows.len()];
     }
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| (u8::MAX - rows[i].keep, i));
@@ -559,15 +578,18 @@ fn fit_rows(rows: &[ListRow], h: usize) -> Vec<Option<bool>> {
     let mut used = 0;
     for &i in &order {
         if used < h {
-            shown[i] = Some(false);
+            shown[i] = Some(0);
             used += 1;
         }
     }
-    for &i in &order {
-        let extra = rows[i].full.len().saturating_sub(1);
-        if shown[i].is_some() && extra > 0 && used + extra <= h {
-            shown[i] = Some(true);
-            used += extra;
+    for form in [1, 2] {
+        for &i in &order {
+            let Some(now) = shown[i] else { continue };
+            let extra = rows[i].lines(form).saturating_sub(rows[i].lines(now));
+            if extra > 0 && used + extra <= h {
+                shown[i] = Some(form);
+                used += extra;
+            }
         }
     }
     shown
@@ -634,31 +656,40 @@ pub fn enabled(app: &App, area: Rect, buf: &mut Buffer) {
             None => format!("{head}{}", r.label),
         };
         let keep = if i == app.selected() { 3 } else { u8::from(r.planned) };
-        rows.push(ListRow { full, one: one_line(&one_text, w, st), keep });
+        let one = one_line(&one_text, w, st);
+        rows.push(ListRow { full, mid: vec![one.clone()], one, keep });
     }
-    for b in &snap.blocked {
-        let text = format!("{} — waits: {}", b.label, b.reason);
-        let full = wrap(&text, text_w)
+    let greyed = |text: &str| -> Vec<Line<'static>> {
+        wrap(text, text_w)
             .into_iter()
             .enumerate()
             .map(|(k, l)| Line::styled(format!("{}{l}", if k == 0 { "–  " } else { "   " }), DIM))
-            .collect();
-        // One line: the instruction's mnemonic and that it waits, the reason after.
+            .collect()
+    };
+    for b in &snap.blocked {
+        let full = greyed(&format!("{} — {}", b.label, b.waits.full));
+        // Short: the instruction's mnemonic and what it waits for, in two lines at most.
         let what = b.label.split_once(": ").map(|(c, i)| (c, i.split(' ').next().unwrap_or(i)));
-        let one_text = match what {
-            Some((core, op)) => format!("–  {core}: {op} waits: {}", b.reason),
-            None => format!("–  {text}"),
+        let short = match what {
+            Some((core, op)) => format!("{core}: {op} {}", b.waits.short),
+            None => format!("{} {}", b.label, b.waits.short),
         };
+        let mut mid = greyed(&short);
+        if mid.len() > 2 {
+            mid.truncate(2);
+            mark_cut(mid.last_mut(), w);
+        }
         let keep = if app.session().safe_wait() == Some(b.core) { 3 } else { 2 };
-        rows.push(ListRow { full, one: one_line(&one_text, w, DIM), keep });
+        rows.push(ListRow { full, mid, one: one_line(&format!("–  {short}"), w, DIM), keep });
     }
     let shown = fit_rows(&rows, h);
     let hidden = shown.iter().filter(|s| s.is_none()).count();
     let mut lines: Vec<Line> = Vec::new();
     for (r, s) in rows.into_iter().zip(&shown) {
         match s {
-            Some(true) => lines.extend(r.full),
-            Some(false) => lines.push(r.one),
+            Some(2) => lines.extend(r.full),
+            Some(1) => lines.extend(r.mid),
+            Some(_) => lines.push(r.one),
             None => {}
         }
     }

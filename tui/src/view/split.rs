@@ -63,8 +63,8 @@ fn side(app: &App, s: &Session, title: &str, extra: Option<Vec<Line<'static>>>, 
         let next = if cv.halted { "halted".to_string() } else { cv.next.clone() };
         let st = if cv.pc_changed { CHANGED } else { Style::new() };
         lines.push(Line::from(vec![Span::styled(format!("{t}: "), TITLE), Span::styled(next, st)]));
-        if let (Some(b), false) = (&cv.blocked, app.hiding()) {
-            lines.push(Line::styled(format!("  waits: {b}"), Style::new().fg(Color::LightYellow)));
+        if let (Some(b), false) = (&cv.waits, app.hiding()) {
+            lines.push(Line::styled(format!("  {}", b.full), Style::new().fg(Color::LightYellow)));
         }
         let pend = if cv.pending.is_empty() { "(empty)".to_string() } else { cv.pending.join(", ") };
         lines.push(Line::from(vec![
