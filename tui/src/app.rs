@@ -192,6 +192,9 @@ pub struct App {
     jobs: Jobs,
     /// Turns of the spinner.
     ticks: u64,
+    /// The last scroll position the drawn help or page could show (what it
+    /// holds past the end is clamped to it when scrolling back up).
+    scroll_max: std::sync::atomic::AtomicUsize,
 }
 
 impl App {
@@ -221,6 +224,7 @@ impl App {
             hints: None,
             jobs: Jobs::default(),
             ticks: 0,
+            scroll_max: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         if let Some((name, tr)) = &opts.trace {
             app.open_trace(name, tr.clone())?;
@@ -289,8 +293,16 @@ impl App {
         self.jobs.any()
     }
     /// Worker threads not yet finished (a stopped search gives its memory back when its thread ends).
+    /// Drawing tells the app how far its help or page can scroll.
+    pub(crate) fn set_scroll_max(&self, max: usize) {
+        self.scroll_max.store(max, std::sync::atomic::Ordering::Relaxed);
+    }
     pub fn workers(&self) -> usize {
         self.jobs.threads()
+    }
+    /// The running `f` search's progress (what it holds, whether it was told to stop).
+    pub fn search_control(&self) -> Option<std::sync::Arc<sim::Control>> {
+        self.jobs.find_control()
     }
     /// The demo is pausing on a question (the screen hides what would answer it).
     pub fn hiding(&self) -> bool {
@@ -624,8 +636,10 @@ impl App {
 
     fn scroll(&mut self, d: i32) {
         let step = |v: usize| if d < 0 { v.saturating_sub(d.unsigned_abs() as usize) } else { v + d as usize };
+        let max = self.scroll_max.load(std::sync::atomic::Ordering::Relaxed);
         match &mut self.overlay {
-            Overlay::Help { scroll } | Overlay::Page { scroll, .. } => *scroll = step(*scroll),
+            // Past the end, ↑ moves from the last page shown, not from where ↓ stopped counting.
+            Overlay::Help { scroll } | Overlay::Page { scroll, .. } => *scroll = step((*scroll).min(max)),
             Overlay::Menu { items, selected, .. } => {
                 *selected = step(*selected).min(items.len().saturating_sub(1));
             }

@@ -270,6 +270,11 @@ impl<T: Send + 'static> Job<T> {
         self.control.states()
     }
 
+    /// The worker's progress and stop switch.
+    pub fn control(&self) -> &Arc<Control> {
+        &self.control
+    }
+
     /// Asks the worker to stop; returns its thread, which ends soon.
     pub fn cancel(mut self) -> Option<JoinHandle<()>> {
         self.control.cancel();

@@ -613,3 +613,111 @@ fn next_event_and_what_is_in_flight() {
     let s = plain(&screen(&a, 160, 50));
     assert!(s.contains("completes at cycle "), "the pane shows when the next steps complete:\n{s}");
 }
+
+/// The 2019 fix (`claim-fetch-or`) gets its why-safe banner. On ARM: core 0
+/// stores data0 and claims (its fetch_or sets PENDING|BUSY), core 1 stores
+/// data1 and claims: its fetch_or finds PENDING and gives up, and the banner
+/// says the fully ordered RMW made data1 := 1 visible first. On x86: core 1's
+/// fetch_or, a locked instruction, waits for data1 := 1 to drain.
+#[test]
+fn why_safe_banner_on_claim_fetch_or() {
+    let mut a = app(Variant::ClaimFetchOr, "arm", 2);
+    drive(&mut a, 160, 50, "112");
+    assert!(a.session().safe_why().is_empty(), "no claim has given up yet: {:?}", a.session().safe_why());
+    assert!(!plain(&screen(&a, 160, 50)).contains("WHY SAFE"));
+    drive(&mut a, 160, 50, "2");
+    let why = a.session().safe_why().join("\n");
+    for want in [
+        "core 1's claim (fetch_or oflags, [flags], 3) is a fully ordered read-modify-write",
+        "data1 := 1 (step 3) was visible to every core before it read flags = 3 (PENDING|BUSY) and gave up",
+        "its func() will read data1 = 1",
+    ] {
+        assert!(why.contains(want), "{want:?} not in the why-safe lines:\n{why}");
+    }
+    for (w, h) in [(160, 50), (80, 24)] {
+        let s = plain(&screen(&a, w, h));
+        assert!(s.contains("WHY SAFE") && s.contains("fully ordered"), "no banner at {w}×{h}:\n{s}");
+    }
+
+    let mut t = app(Variant::ClaimFetchOr, "tso", 2);
+    let pick = |a: &mut App, label: &str| {
+        let i = a.session().snap().enabled.iter().position(|r| r.label.starts_with(label));
+        a.update(Action::Pick(i.unwrap_or_else(|| panic!("no {label:?}: {:#?}", a.session().snap().enabled))));
+        a.settle();
+    };
+    pick(&mut t, "core 0: store [data], val");
+    pick(&mut t, "core 0: drain data0 := 1");
+    pick(&mut t, "core 0: fetch_or");
+    pick(&mut t, "core 1: store [data], val");
+    let why = t.session().safe_why().join("\n");
+    assert!(
+        why.contains("Core 1's claim, fetch_or oflags, [flags], 3, cannot run yet")
+            && why.contains("data1 := 1 (step 4) reaches memory before the claim reads flags"),
+        "{why}"
+    );
+    assert_eq!(t.session().safe_wait(), Some(1));
+}
+
+/// `x`'s explanation is a scrollable page: ↓ and PgDn move it, the title says
+/// which lines show, the end of the event log is reachable, and ↑ from past
+/// the end moves back at once.
+#[test]
+fn x_page_scrolls() {
+    let mut a = racy_tso();
+    drive(&mut a, 80, 24, &format!("{RACE}x"));
+    let first = plain(&screen(&a, 80, 24));
+    let total: usize = first
+        .lines()
+        .next()
+        .and_then(|l| l.split(" of ").nth(1))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the title counts the lines:\n{first}"));
+    let h = 22;
+    assert!(total > 2 * h, "the explanation is several pages ({total} lines)");
+    assert!(first.contains(&format!("lines 1-{h} of {total}")), "{first}");
+    let row = |s: &str, k: usize| s.lines().nth(k).unwrap_or_default().to_string();
+    drive(&mut a, 80, 24, "<down>");
+    let down = plain(&screen(&a, 80, 24));
+    assert!(down.contains(&format!("lines 2-{} of {total}", h + 1)), "{down}");
+    assert_eq!(row(&down, 1), row(&first, 2), "one line up");
+    drive(&mut a, 80, 24, "<pgdn>");
+    assert!(plain(&screen(&a, 80, 24)).contains(&format!("lines 12-{} of {total}", h + 11)));
+    // Far past the end: the last page, ending with the event log's last entry.
+    drive(&mut a, 80, 24, &"<pgdn>".repeat(total / 10 + 5));
+    let end = plain(&screen(&a, 80, 24));
+    assert!(end.contains(&format!("lines {}-{total} of {total}", total - h + 1)), "{end}");
+    let last = a.session().log().last().expect("a log").text.clone();
+    let tail: String = end.lines().rev().skip(1).take(4).collect::<Vec<_>>().join(" ");
+    assert!(tail.contains(last.split(' ').next_back().unwrap_or_default()), "the log's last entry {last:?}:\n{end}");
+    drive(&mut a, 80, 24, "<up>");
+    let up = plain(&screen(&a, 80, 24));
+    assert!(up.contains(&format!("lines {}-{} of {total}", total - h, total - 1)), "↑ moved back one line:\n{up}");
+    drive(&mut a, 80, 24, "<esc>");
+    assert_eq!(*a.overlay(), tui::app::Overlay::None);
+}
+
+/// A search cancelled from the TUI gives back what it held: while `f`
+/// searches 8 cores its visited set holds states; after Esc the worker ends
+/// and the set has been dropped (`Control::held` back to 0).
+#[test]
+fn a_cancelled_search_gives_its_memory_back() {
+    let mut a = app(Variant::BusyXchg, "tso", 8);
+    a.update(Action::Find);
+    let c = a.search_control().expect("f runs on a worker");
+    // Wait (bounded) until the worker holds states, so the test cannot pass before the search built anything.
+    let mut spins = 0;
+    while c.held() == 0 {
+        assert!(a.searching().is_some(), "the search ended before it held any state");
+        assert!(spins < 60_000, "the search held no state after a minute");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        spins += 1;
+    }
+    assert!(c.held() > 0);
+    a.update(Action::Dismiss);
+    assert!(a.searching().is_none() && c.cancelled(), "Esc stopped it");
+    a.settle();
+    assert_eq!(a.workers(), 0, "the worker ended");
+    assert_eq!(c.held(), 0, "the visited set was dropped ({} states visited)", c.states());
+    assert!(c.states() > 0);
+}

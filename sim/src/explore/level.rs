@@ -15,13 +15,14 @@
 //!   second copy dropped when merged.
 
 use super::finals::{schedule_to, terminal, Finals, Node, Terminal};
-use super::{close, fingerprint, ExploreConfig, ExploreResult, CANCELLED};
+use super::{close, fingerprint, Control, ExploreConfig, ExploreResult, CANCELLED};
 use crate::budget::Budget;
 use crate::machine::{Machine, State};
 use crate::transition::Transition;
 use memmodels::MemoryModel;
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
+use std::sync::Arc;
 
 /// How a level is expanded.
 #[derive(Clone, Copy, Debug)]
@@ -45,11 +46,21 @@ const WINDOW: usize = 64 * CHUNK;
 pub(super) struct Visited {
     shards: Vec<FxHashSet<u64>>,
     len: usize,
+    /// Told how many states the set holds ([`Control::held`]), 0 when it is dropped.
+    gauge: Option<Arc<Control>>,
+}
+
+impl Drop for Visited {
+    fn drop(&mut self) {
+        if let Some(c) = &self.gauge {
+            c.report_held(0);
+        }
+    }
 }
 
 impl Visited {
-    fn new() -> Visited {
-        Visited { shards: (0..64).map(|_| FxHashSet::default()).collect(), len: 0 }
+    fn new(gauge: Option<Arc<Control>>) -> Visited {
+        Visited { shards: (0..64).map(|_| FxHashSet::default()).collect(), len: 0, gauge }
     }
     #[inline]
     fn shard(fp: u64) -> usize {
@@ -180,6 +191,7 @@ impl<M: MemoryModel> Search<'_, M> {
     fn check(&mut self) -> bool {
         if let Some(c) = &self.cfg.control {
             c.report(self.visited.len() as u64);
+            c.report_held(self.visited.len() as u64);
         }
         if self.budget.check(0) {
             self.res.bound = self.budget.reason().or(Some(CANCELLED.to_string()));
@@ -205,7 +217,7 @@ pub(super) fn search<M: MemoryModel>(
     if cfg.reduce {
         res.transitions += close(&mut root, None) as u64;
     }
-    let mut visited = Visited::new();
+    let mut visited = Visited::new(cfg.control.clone());
     visited.insert(fingerprint(&root));
     let mut s = Search {
         start,

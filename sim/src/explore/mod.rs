@@ -71,6 +71,7 @@ pub struct Control {
     depth: AtomicU64,
     memory: AtomicU64,
     inner: AtomicU64,
+    held: AtomicU64,
 }
 
 impl Control {
@@ -105,6 +106,15 @@ impl Control {
     }
     pub fn report_memory(&self, bytes: u64) {
         self.memory.store(bytes, Ordering::Relaxed);
+    }
+    /// States the running search's visited set holds now: 0 before it
+    /// starts and again once that set has been dropped (the search ended,
+    /// finished or cancelled, and gave its memory back).
+    pub fn held(&self) -> u64 {
+        self.held.load(Ordering::Relaxed)
+    }
+    pub fn report_held(&self, states: u64) {
+        self.held.store(states, Ordering::Relaxed);
     }
     /// States visited by inner searches (promise certification) so far.
     pub fn inner_states(&self) -> u64 {

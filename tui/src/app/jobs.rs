@@ -24,6 +24,10 @@ impl Jobs {
         self.find.is_some()
     }
 
+    pub(crate) fn find_control(&self) -> Option<Arc<sim::Control>> {
+        self.find.as_ref().map(|(j, _)| j.control().clone())
+    }
+
     pub(crate) fn find_states(&self) -> Option<u64> {
         self.find.as_ref().map(|(j, _)| j.states())
     }

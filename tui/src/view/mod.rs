@@ -113,8 +113,10 @@ impl Widget for &App {
         help_bar(self, help, buf);
         match self.overlay() {
             Overlay::None => {}
-            Overlay::Help { scroll } => overlay::help(self, *scroll, area, buf),
-            Overlay::Page { title, lines, scroll } => overlay::page(title, lines, *scroll, area, buf),
+            Overlay::Help { scroll } => self.set_scroll_max(overlay::help(self, *scroll, area, buf)),
+            Overlay::Page { title, lines, scroll } => {
+                self.set_scroll_max(overlay::page(title, lines, *scroll, area, buf))
+            }
             Overlay::Menu { kind, items, selected } => overlay::menu(kind, items, *selected, area, buf),
             Overlay::Prompt { title, text } => overlay::prompt(title, text, area, buf),
             Overlay::ConfirmQuit => overlay::confirm(area, buf),

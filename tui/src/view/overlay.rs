@@ -72,14 +72,16 @@ pub fn help_lines(app: &App, w: usize) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) {
+/// The help, scrolled; returns the furthest it can scroll.
+pub fn help(app: &App, scroll: usize, area: Rect, buf: &mut Buffer) -> usize {
     let r = centred(area, 110, area.height);
     let lines = help_lines(app, r.width.saturating_sub(2) as usize);
-    scrolled(" Help — ↑↓ PgUp PgDn scroll · ? or Esc closes ", lines, scroll, r, buf);
+    scrolled(" Help — ↑↓ PgUp PgDn scroll · ? or Esc closes ", lines, scroll, r, buf)
 }
 
-/// A bordered, scrollable text box; the title says where you are when it does not all fit.
-fn scrolled(title: &str, lines: Vec<Line<'static>>, scroll: usize, r: Rect, buf: &mut Buffer) {
+/// A bordered, scrollable text box; the title says where you are when it
+/// does not all fit. Returns the furthest it can scroll.
+fn scrolled(title: &str, lines: Vec<Line<'static>>, scroll: usize, r: Rect, buf: &mut Buffer) -> usize {
     Clear.render(r, buf);
     let h = r.height.saturating_sub(2) as usize;
     let max = lines.len().saturating_sub(h);
@@ -91,10 +93,11 @@ fn scrolled(title: &str, lines: Vec<Line<'static>>, scroll: usize, r: Rect, buf:
     };
     let shown: Vec<Line> = lines.into_iter().skip(first).take(h).collect();
     Paragraph::new(shown).block(Block::bordered().title(Span::styled(title, TITLE))).render(r, buf);
+    max
 }
 
-/// A full-screen page of text.
-pub fn page(title: &str, lines: &[(String, Tone)], scroll: usize, area: Rect, buf: &mut Buffer) {
+/// A full-screen page of text, scrolled; returns the furthest it can scroll.
+pub fn page(title: &str, lines: &[(String, Tone)], scroll: usize, area: Rect, buf: &mut Buffer) -> usize {
     let w = area.width.saturating_sub(2) as usize;
     let mut out: Vec<Line<'static>> = Vec::new();
     for (l, tone) in lines {
@@ -104,7 +107,7 @@ pub fn page(title: &str, lines: &[(String, Tone)], scroll: usize, area: Rect, bu
             out.push(Line::styled(piece, tone_style(*tone)));
         }
     }
-    scrolled(&format!(" {title} — ↑↓ PgUp PgDn scroll · x or Esc closes "), out, scroll, area, buf);
+    scrolled(&format!(" {title} — ↑↓ PgUp PgDn scroll · x or Esc closes "), out, scroll, area, buf)
 }
 
 pub fn menu(kind: &MenuKind, items: &[MenuItem], selected: usize, area: Rect, buf: &mut Buffer) {
