@@ -77,6 +77,14 @@ fn pair_halves_are_unordered_under_sc() {
 }
 
 #[test]
+fn release_and_acquire_pairs_stilp_ldiapp() {
+    herd("aarch64/L080.litmus", "arm", "allowed", 16); // STILP: two release stores; LDIAPP: two acquire-PC loads
+    herd("aarch64/L080.litmus", "sc", "forbidden", 7);
+    herd("aarch64/L083.litmus", "arm", "allowed", 3); // STILP with write-back: the higher address first
+    herd("aarch64/L084.litmus", "sc", "forbidden", 4); // SC leaves LDIAPP's halves unordered, as herd's sc.cat
+}
+
+#[test]
 fn w_registers_truncate_and_zero_extend() {
     herd("aarch64/ADD02.litmus", "arm", "allowed", 1); // ADD W2,W1,W0 with W1=-2: 0xffffffff
     herd("aarch64/LDADD01.litmus", "arm", "allowed", 1); // LDADD W: 32-bit read, 32-bit write

@@ -145,16 +145,19 @@ pub(crate) fn instr<'a>(cx: &mut Cx<'a>, c: Piece<'a>) -> PResult<()> {
             let d = load_into(cx, rt, 1, ops[0].off)?;
             access(cx, &mm, off, |a| Instr::Load { dst: d, addr: a.sized(width), ord, exclusive });
         }
-        "LDP" | "LDNP" | "LDPSW" => {
+        "LDP" | "LDNP" | "LDPSW" | "LDIAPP" => {
             count_in(m, &ops, 3, 4)?;
             let (r1, r2) = (greg(cx, ops[0])?, greg(cx, ops[1])?);
             let (width, sext) = if u == "LDPSW" { (Width::W32, Some(32)) } else { (r1.width(), None) };
             let mm = mem(cx, &ops[2..], 0)?;
             let (d1, d2) = (load_into(cx, r1, 1, ops[0].off)?, load_into(cx, r2, 2, ops[1].off)?);
+            // LDIAPP (FEAT_LRCPC3): two acquire-PC loads, the lower address first
+            // (ordered by the first one's acquire, as herd sequences them).
+            let ord = if u == "LDIAPP" { LoadOrd::AcquirePc } else { LoadOrd::Plain };
             pair(cx, &mm, off, width, |a, i| Instr::Load {
                 dst: if i == 0 { d1 } else { d2 },
                 addr: a,
-                ord: LoadOrd::Plain,
+                ord,
                 exclusive: false,
             });
             sign_extend(cx, d1, r1.w, sext);
@@ -186,15 +189,19 @@ pub(crate) fn instr<'a>(cx: &mut Cx<'a>, c: Piece<'a>) -> PResult<()> {
             let src = rt.operand();
             access(cx, &mm, off, |a| Instr::Store { src, addr: a.sized(width), ord, status: Some(status) });
         }
-        "STP" | "STNP" => {
+        "STP" | "STNP" | "STILP" => {
             count_in(m, &ops, 3, 4)?;
             let (r1, r2) = (greg(cx, ops[0])?, greg(cx, ops[1])?);
             let mm = mem(cx, &ops[2..], 0)?;
             let (s1, s2) = (r1.operand(), r2.operand());
-            pair(cx, &mm, off, r1.width(), |a, i| Instr::Store {
+            // STILP (FEAT_LRCPC3): two release stores, the lower address first,
+            // the higher one first with write-back (as herd sequences them).
+            let ord = if u == "STILP" { StoreOrd::Release } else { StoreOrd::Plain };
+            let high_first = ord == StoreOrd::Release && (mm.pre.is_some() || mm.post.is_some());
+            pair_in(cx, &mm, off, r1.width(), high_first, |a, i| Instr::Store {
                 src: if i == 0 { s1 } else { s2 },
                 addr: a,
-                ord: StoreOrd::Plain,
+                ord,
                 status: None,
             });
         }
@@ -608,12 +615,24 @@ fn pair(
     width: Width,
     i: impl Fn(crate::instr::Addr, usize) -> Instr,
 ) {
+    pair_in(cx, m, off, width, false, i)
+}
+
+/// [`pair`], the higher address's access first when `high_first`.
+fn pair_in(
+    cx: &mut Cx<'_>,
+    m: &super::a64ops::Mem,
+    off: usize,
+    width: Width,
+    high_first: bool,
+    i: impl Fn(crate::instr::Addr, usize) -> Instr,
+) {
     let base = m.base;
     if let Some(v) = m.pre {
         alu(cx, AluOp::Add, base, Operand::Reg(base), Operand::Imm(v as u64));
     }
     cx.pair_at(cx.pc());
-    for k in 0..2 {
+    for k in if high_first { [1, 0] } else { [0, 1] } {
         let mut a = m.addr.sized(width);
         a.offset += k as i64 * width.bytes() as i64;
         cx.accesses.push((cx.pc() as u16, off));
